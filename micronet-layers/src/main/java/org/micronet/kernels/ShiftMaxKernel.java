@@ -1,0 +1,224 @@
+package org.micronet.kernels;
+
+import java.util.Arrays;
+
+/**
+ * Dynamic Shift-Max (paper Eq. 4) on NCHW data flattened to {@code [n][c][hw]}:
+ * {@code y_c = max_k sum_j a^k_{c,j}(x) * xhat^j_c}, where {@code xhat^j} is the input shifted
+ * j times by {@link ChannelPermutation#groupShift}.
+ *
+ * <p>The coefficients come from the hyper-function pool -> FC(C, s) -> ReLU -> FC(s, K*J*C) ->
+ * hard sigmoid, rescaled to [-actMax, actMax] and offset per (k, j); or, when not dynamic, they
+ * are learned constants plus the same offsets (static Shift-Max). Coefficient q is ordered
+ * (k, j, c): q = (k*J + j)*C + c, so K = J = 2 gives the reference's (a1, b1, a2, b2).
+ *
+ * <p>Parameter layouts: w1 {@code [C][s]}, b1 {@code [s]}, w2 {@code [s][K*J*C]},
+ * b2 {@code [K*J*C]}; static: coef {@code [K*J*C]}.
+ */
+public final class ShiftMaxKernel {
+    private final int channels;
+    private final int squeeze;
+    private final int fusions;
+    private final int shifts;
+    private final boolean dynamic;
+    private final double actMax;
+    private final double[] offsets;
+    private final int[][] shiftMaps;
+
+    /** @param offsets per (k, j) at index k*J + j, added to every channel's coefficient */
+    public ShiftMaxKernel(int channels, int shiftGroups, int squeeze, int shifts, int fusions,
+                          boolean dynamic, double actMax, double[] offsets) {
+        if (offsets.length != shifts * fusions) {
+            throw new IllegalArgumentException("offsets must have J*K = " + shifts * fusions + " entries, got " + offsets.length);
+        }
+        this.channels = channels;
+        this.squeeze = squeeze;
+        this.fusions = fusions;
+        this.shifts = shifts;
+        this.dynamic = dynamic;
+        this.actMax = actMax;
+        this.offsets = offsets.clone();
+        int[] once = ChannelPermutation.groupShift(channels, shiftGroups);
+        this.shiftMaps = new int[shifts][];
+        for (int j = 0; j < shifts; j++) {
+            shiftMaps[j] = ChannelPermutation.power(once, j);
+        }
+    }
+
+    public int coefficientCount() {
+        return fusions * shifts * channels;
+    }
+
+    /** Intermediate values of one forward pass, needed by the backward pass. */
+    public static final class State {
+        final double[] pooled;
+        final double[] hidden;
+        final double[] preSigmoid;
+        public final double[] coef;
+
+        State(int n, int c, int s, int q) {
+            pooled = new double[n * c];
+            hidden = new double[n * s];
+            preSigmoid = new double[n * q];
+            coef = new double[n * q];
+        }
+    }
+
+    /** Dynamic: {w1, b1, w2, b2}; static: {coef}. */
+    public State coefficients(double[] x, int n, int hw, double[][] params) {
+        int c = channels;
+        int q = coefficientCount();
+        State st = new State(n, c, squeeze, q);
+        if (!dynamic) {
+            double[] learned = params[0];
+            for (int b = 0; b < n; b++) {
+                for (int i = 0; i < q; i++) {
+                    st.coef[b * q + i] = learned[i] + offsets[i / c];
+                }
+            }
+            return st;
+        }
+        double[] w1 = params[0], b1 = params[1], w2 = params[2], b2 = params[3];
+        int s = squeeze;
+        for (int b = 0; b < n; b++) {
+            for (int ch = 0; ch < c; ch++) {
+                double sum = 0;
+                int off = (b * c + ch) * hw;
+                for (int p = 0; p < hw; p++) {
+                    sum += x[off + p];
+                }
+                st.pooled[b * c + ch] = sum / hw;
+            }
+            for (int t = 0; t < s; t++) {
+                double h = b1[t];
+                for (int ch = 0; ch < c; ch++) {
+                    h += st.pooled[b * c + ch] * w1[ch * s + t];
+                }
+                st.hidden[b * s + t] = Math.max(0, h);
+            }
+            for (int i = 0; i < q; i++) {
+                double z = b2[i];
+                for (int t = 0; t < s; t++) {
+                    z += st.hidden[b * s + t] * w2[t * q + i];
+                }
+                st.preSigmoid[b * q + i] = z;
+                double hs = Math.min(6, Math.max(0, z + 3)) / 6;
+                st.coef[b * q + i] = (hs - 0.5) * 2 * actMax + offsets[i / c];
+            }
+        }
+        return st;
+    }
+
+    public void fuse(double[] x, State st, double[] y, int n, int hw) {
+        int c = channels;
+        int q = coefficientCount();
+        for (int b = 0; b < n; b++) {
+            for (int ch = 0; ch < c; ch++) {
+                int yOff = (b * c + ch) * hw;
+                for (int k = 0; k < fusions; k++) {
+                    for (int p = 0; p < hw; p++) {
+                        double v = 0;
+                        for (int j = 0; j < shifts; j++) {
+                            double a = st.coef[b * q + (k * shifts + j) * c + ch];
+                            v += a * x[(b * c + shiftMaps[j][ch]) * hw + p];
+                        }
+                        if (k == 0 || v > y[yOff + p]) {
+                            y[yOff + p] = v;
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * Writes dx (input gradient) and the parameter gradients (same layout as params).
+     * Where fusions tie, the first one takes the gradient, as torch.max does.
+     */
+    public void backward(double[] x, double[] dy, State st, double[][] params, int n, int hw,
+                         double[] dx, double[][] grads) {
+        int c = channels;
+        int q = coefficientCount();
+        Arrays.fill(dx, 0, n * c * hw, 0.0);
+        double[] dcoef = new double[n * q];
+        double[] best = new double[hw];
+        int[] arg = new int[hw];
+        for (int b = 0; b < n; b++) {
+            for (int ch = 0; ch < c; ch++) {
+                Arrays.fill(best, Double.NEGATIVE_INFINITY);
+                for (int k = 0; k < fusions; k++) {
+                    for (int p = 0; p < hw; p++) {
+                        double v = 0;
+                        for (int j = 0; j < shifts; j++) {
+                            v += st.coef[b * q + (k * shifts + j) * c + ch] * x[(b * c + shiftMaps[j][ch]) * hw + p];
+                        }
+                        if (v > best[p]) {
+                            best[p] = v;
+                            arg[p] = k;
+                        }
+                    }
+                }
+                int yOff = (b * c + ch) * hw;
+                for (int p = 0; p < hw; p++) {
+                    double d = dy[yOff + p];
+                    int k = arg[p];
+                    for (int j = 0; j < shifts; j++) {
+                        int qi = b * q + (k * shifts + j) * c + ch;
+                        int src = (b * c + shiftMaps[j][ch]) * hw + p;
+                        dcoef[qi] += d * x[src];
+                        dx[src] += d * st.coef[qi];
+                    }
+                }
+            }
+        }
+        if (!dynamic) {
+            double[] g = grads[0];
+            Arrays.fill(g, 0.0);
+            for (int b = 0; b < n; b++) {
+                for (int i = 0; i < q; i++) {
+                    g[i] += dcoef[b * q + i];
+                }
+            }
+            return;
+        }
+        double[] w1 = params[0], w2 = params[2];
+        double[] gw1 = grads[0], gb1 = grads[1], gw2 = grads[2], gb2 = grads[3];
+        Arrays.fill(gw1, 0.0);
+        Arrays.fill(gb1, 0.0);
+        Arrays.fill(gw2, 0.0);
+        Arrays.fill(gb2, 0.0);
+        int s = squeeze;
+        double[] dz = new double[q];
+        double[] dh = new double[s];
+        for (int b = 0; b < n; b++) {
+            for (int i = 0; i < q; i++) {
+                double z = st.preSigmoid[b * q + i];
+                dz[i] = (z > -3 && z < 3) ? dcoef[b * q + i] * 2 * actMax / 6 : 0;
+                gb2[i] += dz[i];
+            }
+            for (int t = 0; t < s; t++) {
+                double h = st.hidden[b * s + t];
+                double acc = 0;
+                for (int i = 0; i < q; i++) {
+                    gw2[t * q + i] += h * dz[i];
+                    acc += w2[t * q + i] * dz[i];
+                }
+                dh[t] = h > 0 ? acc : 0;
+                gb1[t] += dh[t];
+            }
+            for (int ch = 0; ch < c; ch++) {
+                double pooled = st.pooled[b * c + ch];
+                double dp = 0;
+                for (int t = 0; t < s; t++) {
+                    gw1[ch * s + t] += pooled * dh[t];
+                    dp += w1[ch * s + t] * dh[t];
+                }
+                int off = (b * c + ch) * hw;
+                double share = dp / hw;
+                for (int p = 0; p < hw; p++) {
+                    dx[off + p] += share;
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,45 @@
+package org.micronet.activations;
+
+import org.deeplearning4j.nn.conf.layers.ActivationLayer;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.junit.jupiter.api.Test;
+import org.micronet.testing.LayerHarness;
+import org.nd4j.linalg.activations.IActivation;
+import org.nd4j.linalg.factory.Nd4j;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+
+class HardActivationsTest {
+    private static final double[] X = {-5, -3, -1.5, 0, 1.5, 3, 5};
+
+    private static double[] apply(IActivation f) {
+        return f.getActivation(Nd4j.createFromArray(X.clone()), false).toDoubleVector();
+    }
+
+    @Test
+    void hardSigmoidIsRelu6OfXPlus3Over6() {
+        assertArrayEquals(new double[]{0, 0, 0.25, 0.5, 0.75, 1, 1}, apply(new HardSigmoid()), 1e-12);
+    }
+
+    @Test
+    void hardSwishIsXTimesHardSigmoid() {
+        assertArrayEquals(new double[]{0, 0, -0.375, 0, 1.125, 3, 5}, apply(new HardSwish()), 1e-12);
+    }
+
+    @Test
+    void gradientsMatchFiniteDifferences() {
+        for (IActivation f : new IActivation[]{new HardSigmoid(), new HardSwish()}) {
+            ComputationGraph net = LayerHarness.graph(new ActivationLayer.Builder().activation(f).build(), 3, 3, 4, 17);
+            // scaled so values land on both sides of -3 and 3
+            LayerHarness.assertGradientsMatch(net, LayerHarness.randomInput(12, 2, 3, 3, 4).muli(2.5), 12);
+        }
+    }
+
+    @Test
+    void roundTripsThroughJsonAndModelSerializer() throws Exception {
+        for (IActivation f : new IActivation[]{new HardSigmoid(), new HardSwish()}) {
+            ComputationGraph net = LayerHarness.graph(new ActivationLayer.Builder().activation(f).build(), 2, 2, 2, 17);
+            LayerHarness.assertRoundTrips(net, LayerHarness.randomInput(3, 2, 2, 2, 2));
+        }
+    }
+}
