@@ -16,7 +16,11 @@ public final class GroupCount {
         if (lambda <= 0) {
             throw new IllegalArgumentException("Layer '" + layerName + "': lambda must be > 0, got " + lambda);
         }
-        double target = lambda * Math.sqrt(Math.min(cin, cout));
+        return nearest(lambda * Math.sqrt(Math.min(cin, cout)), cin, cout);
+    }
+
+    /** The group count nearest to {@code target} that divides both channel counts; ties go to the smaller. */
+    public static int nearest(double target, int cin, int cout) {
         int best = -1;
         for (int g = 1; g <= Math.min(cin, cout); g++) {
             if (cin % g == 0 && cout % g == 0

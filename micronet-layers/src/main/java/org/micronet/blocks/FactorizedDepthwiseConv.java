@@ -1,0 +1,21 @@
+package org.micronet.blocks;
+
+/**
+ * Micro-Factorized depthwise convolution: a k x 1 depthwise conv (multiplier e1, stride on
+ * height) and a 1 x k depthwise conv (multiplier e2, stride on width), each followed by
+ * batch norm. Vertices are named {@code prefix.conv.0..3} as the reference's state dict.
+ */
+public final class FactorizedDepthwiseConv {
+    private FactorizedDepthwiseConv() {
+    }
+
+    public static void add(GraphCursor cur, String prefix, int kernel, int e1, int e2, int stride) {
+        int cin = cur.channels();
+        int mid = cin * e1;
+        int out = mid * e2;
+        cur.layer(prefix + ".conv.0", Layers.depthwise(kernel, 1, stride, 1, cin, e1), mid)
+                .layer(prefix + ".conv.1", Layers.batchNorm(mid))
+                .layer(prefix + ".conv.2", Layers.depthwise(1, kernel, 1, stride, mid, e2), out)
+                .layer(prefix + ".conv.3", Layers.batchNorm(out));
+    }
+}

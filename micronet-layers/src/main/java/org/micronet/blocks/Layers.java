@@ -1,0 +1,62 @@
+package org.micronet.blocks;
+
+import org.deeplearning4j.nn.conf.ConvolutionMode;
+import org.deeplearning4j.nn.conf.distribution.NormalDistribution;
+import org.deeplearning4j.nn.conf.layers.ActivationLayer;
+import org.deeplearning4j.nn.conf.layers.BatchNormalization;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.DepthwiseConvolution2D;
+import org.deeplearning4j.nn.conf.layers.Layer;
+import org.micronet.layers.GroupAdaptivePointwiseConv;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.activations.IActivation;
+
+/**
+ * The standard layers MicroNet is made of, configured as the reference initialises them:
+ * conv weights normal(0, sqrt(2 / (kh * kw * Cout))), no conv bias; linear weights
+ * normal(0, 0.01), zero bias; batch norm gamma 1, beta 0, eps 1e-5, momentum 0.1.
+ */
+public final class Layers {
+    private Layers() {
+    }
+
+    private static NormalDistribution convInit(int kh, int kw, int cout) {
+        return new NormalDistribution(0, Math.sqrt(2.0 / (kh * kw * cout)));
+    }
+
+    public static Layer conv(int kh, int kw, int sh, int sw, int cin, int cout) {
+        return new ConvolutionLayer.Builder(kh, kw).stride(sh, sw).padding(kh / 2, kw / 2)
+                .nIn(cin).nOut(cout).hasBias(false).convolutionMode(ConvolutionMode.Truncate)
+                .activation(Activation.IDENTITY).weightInit(convInit(kh, kw, cout)).build();
+    }
+
+    public static Layer depthwise(int kh, int kw, int sh, int sw, int cin, int multiplier) {
+        return new DepthwiseConvolution2D.Builder(kh, kw).stride(sh, sw).padding(kh / 2, kw / 2)
+                .depthMultiplier(multiplier).nIn(cin).nOut((long) cin * multiplier).hasBias(false)
+                .convolutionMode(ConvolutionMode.Truncate).activation(Activation.IDENTITY)
+                .weightInit(convInit(kh, kw, cin * multiplier)).build();
+    }
+
+    public static Layer groupPointwise(int cin, int cout, int groups) {
+        return new GroupAdaptivePointwiseConv.Builder().nIn(cin).nOut(cout).groups(groups)
+                .weightInit(convInit(1, 1, cout)).build();
+    }
+
+    public static Layer batchNorm(int channels) {
+        return new BatchNormalization.Builder().nIn(channels).nOut(channels).eps(1e-5).decay(0.9).build();
+    }
+
+    public static Layer linear(int in, int out) {
+        return new DenseLayer.Builder().nIn(in).nOut(out).hasBias(true).activation(Activation.IDENTITY)
+                .weightInit(new NormalDistribution(0, 0.01)).biasInit(0.0).build();
+    }
+
+    public static Layer activation(IActivation fn) {
+        return new ActivationLayer.Builder().activation(fn).build();
+    }
+
+    public static Layer activation(Activation fn) {
+        return new ActivationLayer.Builder().activation(fn).build();
+    }
+}

@@ -1,0 +1,79 @@
+package org.micronet.models;
+
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.micronet.complexity.ComplexityCounter;
+import org.micronet.complexity.ComplexityReport;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.learning.config.Sgd;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+
+/**
+ * The front door to models: read a config (from a file, or a bundled one by name such as
+ * {@code m0} or {@code mobilenetv3-small-1.0}) and build its DL4J graph.
+ */
+public final class Models {
+    /** Where the bundled copies of {@code configs/models/*.yaml} sit on the classpath. */
+    public static final String BUNDLED = "configs/models/";
+
+    private Models() {
+    }
+
+    public static ModelConfig load(Path file) {
+        return ModelConfigLoader.load(file);
+    }
+
+    public static ModelConfig bundled(String name) {
+        String resource = BUNDLED + name + ".yaml";
+        try (InputStream in = Models.class.getClassLoader().getResourceAsStream(resource)) {
+            if (in == null) {
+                throw new ModelConfigException("No bundled model config named '" + name + "' (looked for " + resource + ")");
+            }
+            return ModelConfigLoader.parse(in, resource);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** A path to a YAML file, or the name of a bundled config. */
+    public static ModelConfig resolve(String pathOrName) {
+        Path p = Path.of(pathOrName);
+        return p.toFile().exists() || pathOrName.endsWith(".yaml") ? load(p) : bundled(pathOrName);
+    }
+
+    /**
+     * The graph for a config on top of {@code base}, which carries the training settings
+     * (updater, regularization, data type, seed) the caller wants.
+     */
+    public static ComputationGraphConfiguration graph(ModelConfig cfg, NeuralNetConfiguration.Builder base) {
+        return switch (cfg.architecture()) {
+            case MICRONET -> MicroNetBuilder.build(cfg, base);
+            case MOBILENETV3_SMALL -> MobileNetV3SmallBuilder.build(cfg, base);
+        };
+    }
+
+    /** Float32 with plain SGD: enough for inspection, summaries and tests. */
+    public static NeuralNetConfiguration.Builder defaults(long seed) {
+        return new NeuralNetConfiguration.Builder().seed(seed).dataType(DataType.FLOAT).updater(new Sgd(0.1));
+    }
+
+    public static ComplexityReport complexity(ModelConfig cfg) {
+        return ComplexityCounter.count(graph(cfg, defaults(0)), inputType(cfg));
+    }
+
+    public static InputType inputType(ModelConfig cfg) {
+        return InputType.convolutional(cfg.inputSize(), cfg.inputSize(), 3);
+    }
+
+    public static ComputationGraph create(ModelConfig cfg, NeuralNetConfiguration.Builder base) {
+        ComputationGraph net = new ComputationGraph(graph(cfg, base));
+        net.init();
+        return net;
+    }
+}
