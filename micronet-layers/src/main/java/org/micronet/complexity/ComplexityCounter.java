@@ -4,6 +4,7 @@ import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.graph.GraphVertex;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.ActivationLayer;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
@@ -75,6 +76,9 @@ public final class ComplexityCounter {
             String desc = type + " J" + d.getShifts() + "K" + d.getFusions() + (d.isDynamic() ? "" : " static");
             return new LayerCost(name, desc, cin, cout, d.getShiftGroups(), "", "", shape,
                     layer.initializer().numParams(layer), fc, hw * q);
+        }
+        if (layer instanceof ActivationLayer a) {
+            type = "Activation(" + a.getActivationFn() + ")";
         }
         return new LayerCost(name, type, cin, cout, 0, "", "", shape, layer.initializer().numParams(layer), 0, 0);
     }

@@ -31,11 +31,11 @@ public record ModelConfig(
     }
 
     /** Stem (a, b): a 3x1 conv 3 -> a channels, then a 1x3 depthwise conv with multiplier b. */
-    public record Stem(int channels, int multiplier) {
+    public record Stem(Integer channels, Integer multiplier) {
     }
 
     /** The classifier head: linear(C, width) -> BN -> h-swish -> dropout -> linear(width, classes). */
-    public record Head(int width, double dropout) {
+    public record Head(Integer width, Double dropout) {
     }
 
     /**
@@ -109,7 +109,7 @@ public record ModelConfig(
      * multiples of {@code divisor}): stem channels, the inverted-residual table with rows
      * {@code [k, expanded, out, se, hswish, stride]}, and the last 1x1 conv's width.
      */
-    public record MobileNet(double width, Integer divisor, int stem, List<List<Integer>> blocks, int lastConv) {
+    public record MobileNet(Double width, Integer divisor, Integer stem, List<List<Integer>> blocks, Integer lastConv) {
         public MobileNet {
             divisor = divisor == null ? 8 : divisor;
         }
@@ -130,6 +130,13 @@ public record ModelConfig(
         shiftMax = shiftMax == null ? new ShiftMax(null, null, null, null, null, null) : shiftMax;
     }
 
+    /** The same model for another input size and class count (the expected counts no longer apply). */
+    public ModelConfig withTask(int inputSize, int classes) {
+        boolean same = inputSize == this.inputSize && classes == this.classes;
+        return new ModelConfig(name, description, architecture, inputSize, classes, stem, head, shiftMax, ablation,
+                blocks, mobilenet, same ? expected : null, paper);
+    }
+
     /** Every problem found, each naming the key and the value; empty when valid. */
     public List<String> validate() {
         List<String> errors = new ArrayList<>();
@@ -146,8 +153,8 @@ public record ModelConfig(
         if (classes < 2) {
             errors.add("classes: " + classes + " (expected >= 2)");
         }
-        if (head == null) {
-            errors.add("head: missing (expected {width, dropout})");
+        if (head == null || head.width() == null || head.dropout() == null) {
+            errors.add("head: expected {width, dropout}, got " + head);
         } else if (head.width() < 1 || head.dropout() < 0 || head.dropout() >= 1) {
             errors.add("head: width " + head.width() + " must be >= 1 and dropout " + head.dropout() + " in [0, 1)");
         }
@@ -162,7 +169,8 @@ public record ModelConfig(
     }
 
     private void validateMicroNet(List<String> errors) {
-        if (stem == null || stem.channels() < 1 || stem.multiplier() < 1) {
+        if (stem == null || stem.channels() == null || stem.multiplier() == null
+                || stem.channels() < 1 || stem.multiplier() < 1) {
             errors.add("stem: expected {channels >= 1, multiplier >= 1}, got " + stem);
         }
         if (blocks == null || blocks.isEmpty()) {
@@ -197,6 +205,10 @@ public record ModelConfig(
 
     private void validateMobileNet(List<String> errors) {
         MobileNet m = mobilenet;
+        if (m.width() == null || m.stem() == null || m.lastConv() == null) {
+            errors.add("mobilenet: width, stem and lastConv are required");
+            return;
+        }
         if (m.width() <= 0) {
             errors.add("mobilenet.width: " + m.width() + " (expected > 0)");
         }

@@ -1,7 +1,7 @@
 package org.micronet.models;
 
 /** A model config that cannot be read or built; the message names the file, key and value. */
-public class ModelConfigException extends RuntimeException {
+public class ModelConfigException extends IllegalArgumentException {
     public ModelConfigException(String message) {
         super(message);
     }

@@ -69,7 +69,11 @@ public final class ModelConfigLoader {
     private static String describe(JsonProcessingException e) {
         String at = "";
         if (e instanceof JsonMappingException m && !m.getPath().isEmpty()) {
-            at = m.getPath().stream()
+            List<JsonMappingException.Reference> path = m.getPath();
+            if (e instanceof UnrecognizedPropertyException) {
+                path = path.subList(0, path.size() - 1);  // the unknown key itself is named below
+            }
+            at = path.isEmpty() ? "" : path.stream()
                     .map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
                     .collect(Collectors.joining(".")).replace(".[", "[") + ": ";
         }
