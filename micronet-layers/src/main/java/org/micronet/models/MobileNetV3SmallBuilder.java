@@ -43,7 +43,8 @@ final class MobileNetV3SmallBuilder {
         for (int i = 0; i < rows.size(); i++) {
             List<Integer> r = rows.get(i);
             invertedResidual(cur, "features." + (i + 1) + ".block", r.get(0), scale(r.get(1), m), scale(r.get(2), m),
-                    r.get(3) != 0, r.get(4) != 0 ? new HardSwish() : Activation.RELU.getActivationFunction(), r.get(5));
+                    r.get(3) != 0, r.get(4) != 0 ? new HardSwish() : Activation.RELU.getActivationFunction(), r.get(5),
+                    m.divisor());
         }
         int last = scale(m.lastConv(), m);
         String p = "features." + (rows.size() + 1);
@@ -51,7 +52,8 @@ final class MobileNetV3SmallBuilder {
                 .layer(p + ".1", Layers.batchNorm(last))
                 .layer(p + ".2", Layers.activation(new HardSwish()))
                 .layer("avgpool", new GlobalPoolingLayer.Builder(PoolingType.AVG).build());
-        int width = scale(cfg.head().width(), m);
+        // the head keeps its width at every multiplier, as the paper's baselines (1.6M parameters at 0.5)
+        int width = cfg.head().width();
         cur.layer("classifier.0", Layers.linear(last, width), width)
                 .layer("classifier.1", Layers.activation(new HardSwish()));
         if (cfg.head().dropout() > 0) {
@@ -63,7 +65,7 @@ final class MobileNetV3SmallBuilder {
     }
 
     private static void invertedResidual(GraphCursor cur, String p, int k, int expanded, int out, boolean se,
-                                         IActivation act, int stride) {
+                                         IActivation act, int stride, int divisor) {
         int in = cur.channels();
         String input = cur.last();
         int j = 0;
@@ -79,7 +81,7 @@ final class MobileNetV3SmallBuilder {
         j++;
         if (se) {
             cur.layer(p + "." + j, new DynamicShiftMax.Builder().channels(expanded)
-                    .squeeze(makeDivisible(expanded / 4.0, 8)).shifts(1).fusions(1).actMax(0.5)
+                    .squeeze(makeDivisible(expanded / 4, divisor)).shifts(1).fusions(1).actMax(0.5)
                     .offsets(new double[]{0.5}, new double[]{0.0})
                     .weightInit(new NormalDistribution(0, 0.01)).biasInit(0.0).build());
             j++;

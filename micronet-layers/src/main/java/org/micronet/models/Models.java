@@ -9,18 +9,17 @@ import org.micronet.complexity.ComplexityReport;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.learning.config.Sgd;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * The front door to models: read a config (from a file, or a bundled one by name such as
  * {@code m0} or {@code mobilenetv3-small-1.0}) and build its DL4J graph.
  */
 public final class Models {
-    /** Where the bundled copies of {@code configs/models/*.yaml} sit on the classpath. */
-    public static final String BUNDLED = "configs/models/";
+    /** Where the bundled copies of {@code configs/} sit on the classpath. */
+    public static final String BUNDLED = "configs/";
+    private static final List<String> BUNDLED_DIRS = List.of("models/", "baselines/", "ablations/");
 
     private Models() {
     }
@@ -29,16 +28,16 @@ public final class Models {
         return ModelConfigLoader.load(file);
     }
 
+    /** A config shipped in the jar, by name (the file name without .yaml) from models/, baselines/ or ablations/. */
     public static ModelConfig bundled(String name) {
-        String resource = BUNDLED + name + ".yaml";
-        try (InputStream in = Models.class.getClassLoader().getResourceAsStream(resource)) {
-            if (in == null) {
-                throw new ModelConfigException("No bundled model config named '" + name + "' (looked for " + resource + ")");
+        for (String dir : BUNDLED_DIRS) {
+            ModelConfig cfg = ModelConfigLoader.resource(BUNDLED + dir + name + ".yaml");
+            if (cfg != null) {
+                return cfg;
             }
-            return ModelConfigLoader.parse(in, resource);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
+        throw new ModelConfigException("No bundled model config named '" + name + "' (looked in "
+                + BUNDLED + "{" + String.join(",", BUNDLED_DIRS) + "})");
     }
 
     /** A path to a YAML file, or the name of a bundled config. */

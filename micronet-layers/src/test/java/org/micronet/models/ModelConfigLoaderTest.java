@@ -64,17 +64,30 @@ class ModelConfigLoaderTest {
     }
 
     @Test
-    void roundTripsThroughYaml() {
+    void roundTripsThroughYaml() throws IOException {
         ModelConfig m0 = Models.bundled("m0");
-        ModelConfig again = assertDoesNotThrowParse(ModelConfigLoader.toYaml(m0));
-        assertEquals(m0, again);
+        Path p = dir.resolve("m0-again.yaml");
+        Files.writeString(p, ModelConfigLoader.toYaml(m0));
+        assertEquals(m0, Models.load(p));
     }
 
-    private static ModelConfig assertDoesNotThrowParse(String yaml) {
-        try {
-            return ModelConfigLoader.parse(new java.io.ByteArrayInputStream(yaml.getBytes()), "round-trip");
-        } catch (IOException e) {
-            throw new AssertionError(e);
-        }
+    @Test
+    void aConfigOverridesItsBaseKeyByKey() throws IOException {
+        Files.writeString(dir.resolve("m0.yaml"), Files.readString(Repo.root().resolve("configs/models/m0.yaml")));
+        Path child = dir.resolve("child.yaml");
+        Files.writeString(child, "base: m0.yaml\nname: m0-relu\nablation: {activation: relu}\nshiftMax: {k: 1}\n");
+        ModelConfig c = Models.load(child);
+        ModelConfig m0 = Models.bundled("m0");
+        assertEquals("m0-relu", c.name());
+        assertEquals(ModelConfig.ActivationKind.RELU, c.ablation().activation());
+        assertEquals(1, c.shiftMax().k());
+        assertEquals(m0.shiftMax().initA(), c.shiftMax().initA(), "sibling keys of a merged map are kept");
+        assertEquals(m0.blocks(), c.blocks());
+        assertEquals(null, c.expected(), "exact counts are not inherited");
+
+        Files.writeString(child, "base: nowhere.yaml\n");
+        ModelConfigException e = assertThrows(ModelConfigException.class, () -> Models.load(child));
+        assertTrue(e.getMessage().contains("child.yaml: base") && e.getMessage().contains("nowhere.yaml does not exist"),
+                e.getMessage());
     }
 }

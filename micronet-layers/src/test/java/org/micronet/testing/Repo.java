@@ -23,9 +23,10 @@ public final class Repo {
 
     /** Every model config under configs/ (the test of a new variant is adding its YAML). */
     public static List<Path> modelConfigs() {
-        try (Stream<Path> s = Files.walk(root().resolve("configs"))) {
+        Path configs = root().resolve("configs");
+        try (Stream<Path> s = Files.walk(configs)) {
             return s.filter(p -> p.toString().endsWith(".yaml"))
-                    .filter(p -> p.getParent().toString().contains("models"))
+                    .filter(p -> List.of("models", "baselines", "ablations").contains(configs.relativize(p).getName(0).toString()))
                     .sorted().toList();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
