@@ -147,9 +147,6 @@ public record ModelConfig(
             errors.add("architecture: missing (expected micronet or mobilenetv3_small)");
             return errors;
         }
-        if (inputSize < 32) {
-            errors.add("inputSize: " + inputSize + " is too small (expected >= 32)");
-        }
         if (classes < 2) {
             errors.add("classes: " + classes + " (expected >= 2)");
         }
@@ -175,6 +172,11 @@ public record ModelConfig(
         }
         if (blocks == null || blocks.isEmpty()) {
             errors.add("blocks: missing (expected rows " + BlockRow.COLUMNS + ")");
+        } else {
+            int downsampling = 2 * blocks.stream().mapToInt(BlockRow::stride).reduce(1, (a, b) -> a * b);
+            if (inputSize < downsampling) {
+                errors.add("inputSize: " + inputSize + " is smaller than the network's total stride " + downsampling);
+            }
         }
         ShiftMax sm = shiftMax;
         if (sm.j() < 1 || sm.j() > 8 || sm.k() < 1 || sm.k() > 8) {
@@ -208,6 +210,9 @@ public record ModelConfig(
         if (m.width() == null || m.stem() == null || m.lastConv() == null) {
             errors.add("mobilenet: width, stem and lastConv are required");
             return;
+        }
+        if (inputSize < 32) {
+            errors.add("inputSize: " + inputSize + " is smaller than the network's total stride 32");
         }
         if (m.width() <= 0) {
             errors.add("mobilenet.width: " + m.width() + " (expected > 0)");
