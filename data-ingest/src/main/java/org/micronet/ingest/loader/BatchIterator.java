@@ -1,0 +1,176 @@
+package org.micronet.ingest.loader;
+
+import org.apache.hadoop.fs.FSDataInputStream;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.micronet.ingest.SerializableHadoopConf;
+import org.micronet.ingest.image.ImageRejectedException;
+import org.micronet.ingest.source.TarMembers;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.SplittableRandom;
+
+/**
+ * One partition's minibatches: streams the samples of its shard slices, in training through a
+ * seeded shuffle buffer (so that memory stays bounded however large the partition), transforms
+ * them and packs [batch, 3, size, size] features with one-hot [batch, classes] labels.
+ */
+final class BatchIterator implements Iterator<DataSet> {
+    static final int SHUFFLE_BUFFER = 1000;
+
+    private record Sample(String key, byte[] jpeg, int label) {
+    }
+
+    private final Iterator<Sample> samples;
+    private final SampleTransform transform;
+    private final int batchSize;
+    private final int numClasses;
+
+    BatchIterator(List<ShardSlice> slices, SerializableHadoopConf conf, SampleTransform transform, int batchSize,
+                  int numClasses, SplittableRandom shuffle) {
+        Iterator<Sample> stream = new SliceReader(slices, conf);
+        this.samples = shuffle == null ? stream : new ShuffleBuffer(stream, shuffle);
+        this.transform = transform;
+        this.batchSize = batchSize;
+        this.numClasses = numClasses;
+    }
+
+    @Override
+    public boolean hasNext() {
+        return samples.hasNext();
+    }
+
+    @Override
+    public DataSet next() {
+        if (!hasNext()) {
+            throw new NoSuchElementException();
+        }
+        List<Sample> batch = new ArrayList<>(batchSize);
+        while (batch.size() < batchSize && samples.hasNext()) {
+            batch.add(samples.next());
+        }
+        int size = transform.size();
+        int sampleFloats = 3 * size * size;
+        float[] features = new float[batch.size() * sampleFloats];
+        float[] labels = new float[batch.size() * numClasses];
+        for (int i = 0; i < batch.size(); i++) {
+            Sample s = batch.get(i);
+            try {
+                transform.apply(s.key, s.jpeg, features, i * sampleFloats);
+            } catch (ImageRejectedException e) {
+                throw new IllegalStateException("sample '" + s.key + "' of the shards cannot be decoded: " + e.getMessage());
+            }
+            labels[i * numClasses + s.label] = 1f;
+        }
+        return new DataSet(Nd4j.create(features, new long[]{batch.size(), 3, size, size}, 'c'),
+                Nd4j.create(labels, new long[]{batch.size(), numClasses}, 'c'));
+    }
+
+    /** Reads (key, jpeg, label) from the slices' tars one after another. */
+    private static final class SliceReader implements Iterator<Sample> {
+        private final Iterator<ShardSlice> slices;
+        private final SerializableHadoopConf conf;
+        private ShardSlice slice;
+        private TarMembers members;
+        private FSDataInputStream stream;
+        private int ordinal;
+        private Sample next;
+
+        SliceReader(List<ShardSlice> slices, SerializableHadoopConf conf) {
+            this.slices = slices.iterator();
+            this.conf = conf;
+        }
+
+        @Override
+        public boolean hasNext() {
+            try {
+                while (next == null) {
+                    if (members == null) {
+                        if (!slices.hasNext()) return false;
+                        slice = slices.next();
+                        Path path = new Path(slice.uri());
+                        FileSystem fs = path.getFileSystem(conf.get());
+                        stream = fs.open(path);
+                        members = new TarMembers(stream);
+                        ordinal = 0;
+                    }
+                    next = readSample();
+                    if (next == null) {
+                        members.close();
+                        members = null;
+                    }
+                }
+                return true;
+            } catch (IOException e) {
+                throw new UncheckedIOException("reading shard " + slice.uri(), e);
+            }
+        }
+
+        /** The next sample of this slice (a .jpg then its .cls, as the ingest writes them), or null at the end. */
+        private Sample readSample() throws IOException {
+            while (true) {
+                TarMembers.Member image = members.next();
+                if (image == null) return null;
+                if (!image.extension().equals("jpg")) {
+                    throw new IOException(slice.uri() + ": expected a .jpg member, found " + image.name());
+                }
+                boolean mine = ordinal++ % slice.parts() == slice.part();
+                byte[] jpeg = mine ? members.read() : null;
+                TarMembers.Member cls = members.next();
+                if (cls == null || !cls.extension().equals("cls") || !cls.key().equals(image.key())) {
+                    throw new IOException(slice.uri() + ": expected " + image.key() + ".cls after " + image.name());
+                }
+                String label = new String(members.read(), StandardCharsets.US_ASCII).trim();
+                if (mine) {
+                    return new Sample(image.key(), jpeg, Integer.parseInt(label));
+                }
+            }
+        }
+
+        @Override
+        public Sample next() {
+            if (!hasNext()) throw new NoSuchElementException();
+            Sample s = next;
+            next = null;
+            return s;
+        }
+    }
+
+    /** WebDataset-style shuffle: keeps a buffer full and emits a random element of it each time. */
+    private static final class ShuffleBuffer implements Iterator<Sample> {
+        private final Iterator<Sample> source;
+        private final SplittableRandom random;
+        private final List<Sample> buffer = new ArrayList<>();
+
+        ShuffleBuffer(Iterator<Sample> source, SplittableRandom random) {
+            this.source = source;
+            this.random = random;
+        }
+
+        @Override
+        public boolean hasNext() {
+            return !buffer.isEmpty() || source.hasNext();
+        }
+
+        @Override
+        public Sample next() {
+            while (buffer.size() < SHUFFLE_BUFFER && source.hasNext()) {
+                buffer.add(source.next());
+            }
+            if (buffer.isEmpty()) throw new NoSuchElementException();
+            int i = random.nextInt(buffer.size());
+            Sample s = buffer.get(i);
+            buffer.set(i, buffer.get(buffer.size() - 1));
+            buffer.remove(buffer.size() - 1);
+            return s;
+        }
+    }
+}

@@ -1,0 +1,117 @@
+package org.micronet.ingest.loader;
+
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.micronet.ingest.Manifest;
+import org.micronet.ingest.OutputLayout;
+import org.micronet.ingest.SerializableHadoopConf;
+import org.nd4j.linalg.dataset.DataSet;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * Minibatches for DL4J's Spark training masters from an ingest output:
+ * <pre>{@code
+ * ShardLoader data = ShardLoader.open(sc, "hdfs://nn/imagenet-shards").withPartitions(16);
+ * for (int epoch = 0; epoch < epochs; epoch++) {
+ *     sparkNet.fit(data.trainingRdd("train", 224, 64, seed, epoch));
+ * }
+ * sparkNet.evaluate(data.evaluationRdd("val", 224, 64));
+ * }</pre>
+ * Features are NCHW float32 [batch, 3, size, size], labels one-hot [batch, numClasses()] in the
+ * order of the manifest's class index. Each partition's last batch may be smaller.
+ */
+public final class ShardLoader {
+    private final JavaSparkContext sc;
+    private final Path root;
+    private final Manifest manifest;
+    private final int partitions;
+
+    private ShardLoader(JavaSparkContext sc, Path root, Manifest manifest, int partitions) {
+        this.sc = sc;
+        this.root = root;
+        this.manifest = manifest;
+        this.partitions = partitions;
+    }
+
+    /** Reads the manifest of the ingest output at {@code datasetUri}. */
+    public static ShardLoader open(JavaSparkContext sc, String datasetUri) throws IOException {
+        Path path = new Path(datasetUri);
+        FileSystem fs = path.getFileSystem(sc.hadoopConfiguration());
+        Path root = fs.makeQualified(path);
+        Path manifestPath = new Path(root, OutputLayout.MANIFEST);
+        if (!fs.exists(manifestPath)) {
+            throw new IOException("no " + OutputLayout.MANIFEST + " in " + root + ": not the output of a finished ingest");
+        }
+        return new ShardLoader(sc, root, Manifest.read(fs, manifestPath), 0);
+    }
+
+    /** Number of Spark partitions of the RDDs; 0 (default) means one per shard. */
+    public ShardLoader withPartitions(int partitions) {
+        if (partitions < 0) {
+            throw new IllegalArgumentException("partitions " + partitions + ", expected 0 (one per shard) or more");
+        }
+        return new ShardLoader(sc, root, manifest, partitions);
+    }
+
+    public Manifest manifest() {
+        return manifest;
+    }
+
+    public int numClasses() {
+        return manifest.classes.size();
+    }
+
+    /** Images of a split, e.g. to compute the iterations of an epoch. */
+    public long count(String split) {
+        return manifest.imagesPerSplit.getOrDefault(split, 0L);
+    }
+
+    /** Augmented, shuffled minibatches of one epoch; the same (seed, epoch) gives the same batches. */
+    public JavaRDD<DataSet> trainingRdd(String split, int inputSize, int batchSize, long seed, int epoch) {
+        return rdd(split, SampleTransform.training(inputSize, seed, epoch), batchSize, seed, epoch, true);
+    }
+
+    /** Centre-cropped minibatches in shard order. */
+    public JavaRDD<DataSet> evaluationRdd(String split, int inputSize, int batchSize) {
+        return rdd(split, SampleTransform.evaluation(inputSize), batchSize, 0, 0, false);
+    }
+
+    private JavaRDD<DataSet> rdd(String split, SampleTransform transform, int batchSize, long seed, int epoch,
+                                 boolean shuffle) {
+        if (batchSize < 1) {
+            throw new IllegalArgumentException("batch size " + batchSize + ", expected at least 1");
+        }
+        List<String> shards = manifest.shardFiles(split);
+        if (shards.isEmpty()) {
+            throw new IllegalArgumentException("split '" + split + "' has no shards in " + root
+                    + "; splits present: " + manifest.imagesPerSplit.keySet());
+        }
+        int slicesPerShard = partitions > shards.size() ? (partitions + shards.size() - 1) / shards.size() : 1;
+        List<ShardSlice> slices = new ArrayList<>();
+        for (String shard : shards) {
+            for (int part = 0; part < slicesPerShard; part++) {
+                slices.add(new ShardSlice(new Path(root, shard).toString(), part, slicesPerShard));
+            }
+        }
+        if (shuffle) {
+            // a different grouping of shards into partitions every epoch
+            Collections.shuffle(slices, new Random(Augmentation.mix(seed) + epoch));
+        }
+        int numPartitions = partitions > 0 ? partitions : shards.size();
+        SerializableHadoopConf conf = new SerializableHadoopConf(sc.hadoopConfiguration());
+        int numClasses = numClasses();
+        return sc.parallelize(slices, Math.min(numPartitions, slices.size())).mapPartitionsWithIndex((index, it) -> {
+            List<ShardSlice> mine = new ArrayList<>();
+            it.forEachRemaining(mine::add);
+            return new BatchIterator(mine, conf, transform, batchSize, numClasses,
+                    shuffle ? Augmentation.orderRandom(seed, epoch, index) : null);
+        }, true);
+    }
+}

@@ -1,0 +1,134 @@
+package org.micronet.ingest.loader;
+
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+import org.micronet.ingest.IngestJob;
+import org.micronet.ingest.IngestOptions;
+import org.micronet.ingest.SparkTests;
+import org.micronet.ingest.TestData;
+import org.micronet.ingest.TestImages;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The loader on shards ingested from the bundled sample, with Spark local[2]. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ShardLoaderTest {
+    private JavaSparkContext sc;
+    private ShardLoader loader;
+
+    @BeforeAll
+    void ingest(@TempDir Path tmp) throws IOException {
+        sc = SparkTests.localContext("ShardLoaderTest");
+        IngestOptions o = new IngestOptions(TestData.sample().toString(), tmp.resolve("shards").toString());
+        o.shardSize = 64;
+        IngestJob.run(o, sc);
+        loader = ShardLoader.open(sc, tmp.resolve("shards").toString());
+    }
+
+    @AfterAll
+    void stop() {
+        sc.stop();
+    }
+
+    @Test
+    void trainingBatchesAreNchwFloatWithOneHotLabelsCoveringEverySampleOnce() {
+        List<DataSet> batches = loader.trainingRdd("train", 32, 16, 7, 0).collect();
+        long[] perClass = new long[10];
+        for (DataSet ds : batches) {
+            INDArray f = ds.getFeatures(), l = ds.getLabels();
+            assertEquals(DataType.FLOAT, f.dataType());
+            assertArrayEquals(new long[]{ds.numExamples(), 3, 32, 32}, f.shape());
+            assertArrayEquals(new long[]{ds.numExamples(), 10}, l.shape());
+            assertTrue(ds.numExamples() <= 16);
+            for (int i = 0; i < ds.numExamples(); i++) {
+                assertEquals(1.0, l.getRow(i).sumNumber().doubleValue(), 0);
+                assertEquals(1.0, l.getRow(i).maxNumber().doubleValue(), 0);
+                perClass[l.getRow(i).argMax().getInt(0)]++;
+            }
+        }
+        long[] thirty = new long[10];
+        Arrays.fill(thirty, 30);
+        assertArrayEquals(thirty, perClass);
+        // normalised by the ImageNet statistics: values around zero, not 0..255
+        double mean = batches.get(0).getFeatures().meanNumber().doubleValue();
+        assertTrue(Math.abs(mean) < 2.5, "feature mean " + mean);
+    }
+
+    @Test
+    void augmentationIsReproducibleFromSeedAndEpochAndRedrawnEachEpoch() {
+        List<DataSet> a = loader.trainingRdd("train", 24, 300, 11, 3).collect();
+        List<DataSet> b = loader.trainingRdd("train", 24, 300, 11, 3).collect();
+        List<DataSet> nextEpoch = loader.trainingRdd("train", 24, 300, 11, 4).collect();
+        assertEquals(a.size(), b.size());
+        for (int i = 0; i < a.size(); i++) {
+            assertEquals(a.get(i).getFeatures(), b.get(i).getFeatures());
+            assertEquals(a.get(i).getLabels(), b.get(i).getLabels());
+        }
+        assertFalse(a.get(0).getFeatures().equals(nextEpoch.get(0).getFeatures()));
+    }
+
+    @Test
+    void perSampleDrawsDependOnlyOnSeedEpochAndKey() throws Exception {
+        byte[] jpeg = TestImages.jpeg(TestImages.photoLike(341, 256, 3), 90);
+        float[] first = new float[3 * 64 * 64], again = new float[first.length], otherEpoch = new float[first.length];
+        SampleTransform.training(64, 5, 1).apply("n1/a", jpeg, first, 0);
+        SampleTransform.training(64, 5, 1).apply("n1/a", jpeg, again, 0);
+        SampleTransform.training(64, 5, 2).apply("n1/a", jpeg, otherEpoch, 0);
+        assertArrayEquals(first, again);
+        assertFalse(Arrays.equals(first, otherEpoch));
+        Augmentation.Draw d = Augmentation.draw(5, 1, "n1/a", 341, 256);
+        double area = (double) d.width() * d.height() / (341 * 256);
+        double aspect = (double) d.width() / d.height();
+        assertTrue(area >= 0.079 && area <= 1.0 && aspect >= 0.74 && aspect <= 1.34, d.toString());
+    }
+
+    @Test
+    void configurablePartitionsKeepEverySample() {
+        JavaRDD<DataSet> rdd = loader.withPartitions(12).trainingRdd("train", 16, 8, 1, 0);
+        assertEquals(12, rdd.getNumPartitions());
+        assertEquals(300, rdd.map(DataSet::numExamples).reduce(Integer::sum));
+        JavaRDD<DataSet> eval = loader.withPartitions(2).evaluationRdd("val", 16, 8);
+        assertEquals(2, eval.getNumPartitions());
+        assertEquals(100, eval.map(DataSet::numExamples).reduce(Integer::sum));
+    }
+
+    @Test
+    void evaluationResizesToSizeOver0875AndCropsTheCentre() throws Exception {
+        // red | green | blue thirds of 320 px; the centre crop keeps x in [55, 265] of 320
+        byte[] jpeg = TestImages.jpeg(TestImages.bands(320, 240), 95);
+        int size = 64;
+        float[] out = new float[3 * size * size];
+        SampleTransform.evaluation(size).apply("k", jpeg, out, 0);
+        assertArrayEquals(new int[]{255, 0, 0}, pixel(out, size, 5, 32));
+        assertArrayEquals(new int[]{0, 255, 0}, pixel(out, size, 32, 32));
+        assertArrayEquals(new int[]{0, 0, 255}, pixel(out, size, 58, 32));
+        // red ends at x = 106.7 of the source: (106.7 - 55) / 210 * 64 = 15.8 in the output
+        assertTrue(pixel(out, size, 14, 32)[0] > 200 && pixel(out, size, 17, 32)[1] > 200);
+    }
+
+    /** De-normalised RGB at (x, y), rounded to 0/255 where within JPEG error. */
+    private static int[] pixel(float[] chw, int size, int x, int y) {
+        int[] rgb = new int[3];
+        for (int c = 0; c < 3; c++) {
+            float v = (chw[c * size * size + y * size + x] * SampleTransform.STD[c] + SampleTransform.MEAN[c]) * 255;
+            rgb[c] = v > 230 ? 255 : v < 25 ? 0 : Math.round(v);
+        }
+        return rgb;
+    }
+}
