@@ -1,5 +1,6 @@
 package org.micronet.models;
 
+import org.micronet.config.ConfigException;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
@@ -43,7 +44,7 @@ final class MicroNetBuilder {
             try {
                 addBlock(cur, ctx, block + ".layers", row, in, cfg.ablation().lite());
             } catch (IllegalArgumentException e) {
-                throw new ModelConfigException("blocks[" + i + "] (" + block + ", row " + Arrays.toString(row.values())
+                throw new ConfigException("blocks[" + i + "] (" + block + ", row " + Arrays.toString(row.values())
                         + "): " + e.getMessage(), e);
             }
             if (row.stride() == 1 && in == row.out()) {

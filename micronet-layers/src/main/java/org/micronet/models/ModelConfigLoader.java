@@ -1,23 +1,18 @@
 package org.micronet.models;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import org.micronet.config.ConfigException;
+import org.micronet.config.StrictYaml;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.util.ArrayDeque;
-import java.util.Deque;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.List;
-import java.util.stream.Collectors;
 
 /**
  * Reads model YAML into {@link ModelConfig}: bound to the typed records only (no arbitrary
@@ -29,11 +24,6 @@ import java.util.stream.Collectors;
  * ablation to the lines that differ from the model it varies.
  */
 public final class ModelConfigLoader {
-    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
-            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
-            .enable(DeserializationFeature.FAIL_ON_NUMBERS_FOR_ENUMS)
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     private static final List<String> NOT_INHERITED = List.of("description", "expected", "paper");
 
     /** Opens a config by location, or returns null when there is none. */
@@ -61,94 +51,50 @@ public final class ModelConfigLoader {
         return read(Path.of(resource), RESOURCES);
     }
 
-    private static ModelConfig read(Path location, Opener opener) {
-        ObjectNode tree = tree(location, opener, new ArrayDeque<>());
-        ModelConfig config;
-        try {
-            config = YAML.treeToValue(tree, ModelConfig.class);
-        } catch (JsonProcessingException e) {
-            throw new ModelConfigException(location + ": " + describe(e), e);
-        }
+    /** Binds and validates a config tree (e.g. one with overrides applied); {@code source} names it in errors. */
+    public static ModelConfig fromTree(ObjectNode tree, String source) {
+        ModelConfig config = StrictYaml.bind(tree, ModelConfig.class, source);
         List<String> errors = config.validate();
         if (!errors.isEmpty()) {
-            throw new ModelConfigException(location + ": " + String.join("; ", errors));
+            throw new ConfigException(source + ": " + String.join("; ", errors));
         }
         return config;
     }
 
+    private static ModelConfig read(Path location, Opener opener) {
+        return fromTree(tree(location, opener, new ArrayDeque<>()), location.toString());
+    }
+
     private static ObjectNode tree(Path location, Opener opener, Deque<Path> chain) {
         if (chain.contains(location)) {
-            throw new ModelConfigException(location + ": base configs form a cycle: " + chain);
+            throw new ConfigException(location + ": base configs form a cycle: " + chain);
         }
-        JsonNode node;
+        ObjectNode obj;
         try (InputStream in = opener.open(location)) {
             if (in == null) {
-                throw new ModelConfigException(chain.isEmpty() ? location + ": no such model config file"
+                throw new ConfigException(chain.isEmpty() ? location + ": no such model config file"
                         : chain.peek() + ": base " + location + " does not exist");
             }
-            node = YAML.readTree(in);
-        } catch (JsonProcessingException e) {
-            throw new ModelConfigException(location + ": " + describe(e), e);
+            obj = StrictYaml.readObject(in, location.toString());
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot read model config " + location, e);
-        }
-        if (node == null || node.isMissingNode() || node.isNull()) {
-            throw new ModelConfigException(location + ": the file is empty");
-        }
-        if (!(node instanceof ObjectNode obj)) {
-            throw new ModelConfigException(location + ": expected a mapping of keys at the top level");
         }
         JsonNode base = obj.remove("base");
         if (base == null) {
             return obj;
         }
         if (!base.isTextual()) {
-            throw new ModelConfigException(location + ": base: expected the path of another model YAML, got " + base);
+            throw new ConfigException(location + ": base: expected the path of another model YAML, got " + base);
         }
         chain.push(location);
-        Path parentPath = location.resolveSibling(base.asText()).normalize();
-        ObjectNode merged = tree(parentPath, opener, chain);
+        ObjectNode merged = tree(location.resolveSibling(base.asText()).normalize(), opener, chain);
         chain.pop();
         merged.remove(NOT_INHERITED);
-        merge(merged, obj);
+        StrictYaml.merge(merged, obj);
         return merged;
     }
 
-    private static void merge(ObjectNode into, ObjectNode from) {
-        from.fields().forEachRemaining(e -> {
-            JsonNode existing = into.get(e.getKey());
-            if (existing instanceof ObjectNode target && e.getValue() instanceof ObjectNode source) {
-                merge(target, source);
-            } else {
-                into.set(e.getKey(), e.getValue());
-            }
-        });
-    }
-
     public static String toYaml(ModelConfig config) {
-        try {
-            return YAML.writeValueAsString(config);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static String describe(JsonProcessingException e) {
-        String at = "";
-        if (e instanceof JsonMappingException m && !m.getPath().isEmpty()) {
-            List<JsonMappingException.Reference> path = m.getPath();
-            if (e instanceof UnrecognizedPropertyException) {
-                path = path.subList(0, path.size() - 1);  // the unknown key itself is named below
-            }
-            at = path.isEmpty() ? "" : path.stream()
-                    .map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
-                    .collect(Collectors.joining(".")).replace(".[", "[") + ": ";
-        }
-        if (e instanceof UnrecognizedPropertyException u) {
-            return at + "unknown key '" + u.getPropertyName() + "' (allowed: "
-                    + u.getKnownPropertyIds().stream().map(Object::toString).sorted().collect(Collectors.joining(", ")) + ")";
-        }
-        String line = e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ")";
-        return at + e.getOriginalMessage() + line;
+        return StrictYaml.toYaml(config);
     }
 }

@@ -1,5 +1,6 @@
 package org.micronet.models;
 
+import org.micronet.config.ConfigException;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
@@ -36,7 +37,7 @@ public final class Models {
                 return cfg;
             }
         }
-        throw new ModelConfigException("No bundled model config named '" + name + "' (looked in "
+        throw new ConfigException("No bundled model config named '" + name + "' (looked in "
                 + BUNDLED + "{" + String.join(",", BUNDLED_DIRS) + "})");
     }
 

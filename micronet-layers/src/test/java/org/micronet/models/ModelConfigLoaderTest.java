@@ -1,5 +1,6 @@
 package org.micronet.models;
 
+import org.micronet.config.ConfigException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.micronet.testing.Repo;
@@ -26,7 +27,7 @@ class ModelConfigLoaderTest {
     }
 
     private String loadError(Path p) {
-        ModelConfigException e = assertThrows(ModelConfigException.class, () -> Models.graph(Models.load(p), Models.defaults(0)));
+        ConfigException e = assertThrows(ConfigException.class, () -> Models.graph(Models.load(p), Models.defaults(0)));
         assertTrue(e.getMessage().contains(p.toString()) || e.getMessage().startsWith("blocks["), e.getMessage());
         return e.getMessage();
     }
@@ -58,7 +59,7 @@ class ModelConfigLoaderTest {
     @Test
     void groupsThatDoNotDivideNameTheBlockAndValue() throws IOException {
         Path p = m0Variant("[1,  32, 5, 1, 4,  4,  4,  4,  4, 2, 2, 1, 1]", "[1,  32, 5, 1, 4,  3,  4,  4,  4, 2, 2, 1, 1]");
-        ModelConfigException e = assertThrows(ModelConfigException.class, () -> Models.graph(Models.load(p), Models.defaults(0)));
+        ConfigException e = assertThrows(ConfigException.class, () -> Models.graph(Models.load(p), Models.defaults(0)));
         assertTrue(e.getMessage().contains("blocks[3] (features.4") && e.getMessage().contains("3 groups")
                 && e.getMessage().contains("in 16, out 64"), e.getMessage());
     }
@@ -86,7 +87,7 @@ class ModelConfigLoaderTest {
         assertEquals(null, c.expected(), "exact counts are not inherited");
 
         Files.writeString(child, "base: nowhere.yaml\n");
-        ModelConfigException e = assertThrows(ModelConfigException.class, () -> Models.load(child));
+        ConfigException e = assertThrows(ConfigException.class, () -> Models.load(child));
         assertTrue(e.getMessage().contains("child.yaml: base") && e.getMessage().contains("nowhere.yaml does not exist"),
                 e.getMessage());
     }

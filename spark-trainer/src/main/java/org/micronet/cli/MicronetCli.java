@@ -1,12 +1,13 @@
 package org.micronet.cli;
 
+import org.micronet.ingest.cli.IngestCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** {@code bin/micronet}: one launcher, one subcommand per job. */
 @Command(name = "micronet", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Train and inspect MicroNet image classifiers (DL4J on Spark).",
-        subcommands = {SummaryCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {SummaryCommand.class, IngestCommand.class, CommandLine.HelpCommand.class})
 public final class MicronetCli implements Runnable {
 
     @CommandLine.Spec
