@@ -1,0 +1,19 @@
+package org.micronet.trainer;
+
+/**
+ * What one epoch measured; one line of {@code metrics.jsonl} and one row of {@code metrics.csv}.
+ *
+ * @param lr            learning rate at the end of the epoch
+ * @param trainLoss     mean loss of the last averaging round of the epoch, as the workers report it
+ * @param imagesPerSec  training images per second over the epoch's fit (Spark overhead included)
+ */
+public record EpochMetrics(int epoch, long iteration, double lr, double trainLoss, double valLoss, double top1,
+                           double top5, double imagesPerSec, double seconds) {
+
+    static final String CSV_HEADER = "epoch,iteration,lr,train_loss,val_loss,top1,top5,images_per_sec,seconds";
+
+    String csv() {
+        return epoch + "," + iteration + "," + lr + "," + trainLoss + "," + valLoss + "," + top1 + "," + top5 + ","
+                + imagesPerSec + "," + seconds;
+    }
+}

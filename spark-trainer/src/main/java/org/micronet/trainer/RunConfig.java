@@ -1,0 +1,112 @@
+package org.micronet.trainer;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A training run as its YAML declares it ({@code configs/runs/*.yaml}); every key can be
+ * overridden with {@code --set key=value}. Missing keys take the documented defaults.
+ *
+ * @param model              a model YAML path or the name of a bundled model (m0, m3, ...)
+ * @param inputSize          input resolution, overriding the model's (e.g. 32 for small images)
+ * @param data               where the images are
+ * @param epochs             passes over the training split
+ * @param batchSizePerWorker minibatch of each worker; the global batch is this times workers
+ * @param workers            Spark workers averaging their parameters
+ * @param learningRate       peak learning rate (for the global batch)
+ * @param momentum           heavy-ball momentum, as torch.optim.SGD
+ * @param weightDecay        L2 added to the gradient of every weight and bias
+ * @param warmupEpochs       linear warm-up before the cosine decay, in epochs (may be fractional)
+ * @param dropout            head dropout, overriding the model's
+ * @param labelSmoothing     epsilon of label smoothing (0: none)
+ * @param averagingFrequency minibatches each worker takes between parameter averages (1: synchronous SGD)
+ * @param seed               seeds initialisation, data order, augmentation and dropout
+ * @param output             run directory (any Hadoop URI): config, metrics, checkpoints
+ * @param export             where the trained model and its card go (any Hadoop URI)
+ * @param checkpoints        how many to keep
+ * @param approach           how Spark feeds workers: direct (RDD cached in memory/disk) or export
+ *                           (minibatches written under the run directory first; for data too big to cache)
+ */
+public record RunConfig(String model, Integer inputSize, Data data, Integer epochs, Integer batchSizePerWorker,
+                        Integer workers, Double learningRate, Double momentum, Double weightDecay,
+                        Double warmupEpochs, Double dropout, Double labelSmoothing, Integer averagingFrequency,
+                        Long seed, String output, String export, Checkpoints checkpoints, Approach approach) {
+
+    public enum Approach {
+        @com.fasterxml.jackson.annotation.JsonProperty("direct") DIRECT,
+        @com.fasterxml.jackson.annotation.JsonProperty("export") EXPORT
+    }
+
+    /**
+     * @param train      an ingest output (with manifest.json), or raw ILSVRC / WebDataset input, which
+     *                   is ingested into {@code <output>/ingest} first
+     * @param val        the same for validation; defaults to train (an ingest output holds both splits)
+     * @param trainSplit split of {@code train} to train on
+     * @param valSplit   split of {@code val} to evaluate on
+     * @param shortSide  short side of the images when raw input is ingested
+     */
+    public record Data(String train, String val, String trainSplit, String valSplit, Integer shortSide) {
+        public Data {
+            val = val == null ? train : val;
+            trainSplit = trainSplit == null ? "train" : trainSplit;
+            valSplit = valSplit == null ? "val" : valSplit;
+            shortSide = shortSide == null ? 256 : shortSide;
+        }
+    }
+
+    /** @param keep checkpoints kept in the run directory (the oldest are deleted) */
+    public record Checkpoints(Integer keep) {
+        public Checkpoints {
+            keep = keep == null ? 3 : keep;
+        }
+    }
+
+    public RunConfig {
+        epochs = epochs == null ? 1 : epochs;
+        batchSizePerWorker = batchSizePerWorker == null ? 32 : batchSizePerWorker;
+        workers = workers == null ? 2 : workers;
+        learningRate = learningRate == null ? 0.1 : learningRate;
+        momentum = momentum == null ? 0.9 : momentum;
+        weightDecay = weightDecay == null ? 3e-5 : weightDecay;
+        warmupEpochs = warmupEpochs == null ? 0.0 : warmupEpochs;
+        labelSmoothing = labelSmoothing == null ? 0.0 : labelSmoothing;
+        averagingFrequency = averagingFrequency == null ? 1 : averagingFrequency;
+        seed = seed == null ? 42L : seed;
+        checkpoints = checkpoints == null ? new Checkpoints(null) : checkpoints;
+        approach = approach == null ? Approach.DIRECT : approach;
+    }
+
+    /** Every problem found, each naming the key, the value and what is allowed; empty when valid. */
+    public List<String> validate() {
+        List<String> e = new ArrayList<>();
+        require(e, model != null && !model.isBlank(), "model", model, "a model YAML path or bundled name (m0..m3)");
+        require(e, data != null && data.train() != null && !data.train().isBlank(), "data.train", data == null ? null : data.train(),
+                "a URI of an ingest output or of ILSVRC/WebDataset images");
+        require(e, inputSize == null || inputSize >= 8, "inputSize", inputSize, "at least 8");
+        require(e, epochs >= 1, "epochs", epochs, "at least 1");
+        require(e, batchSizePerWorker >= 2, "batchSizePerWorker", batchSizePerWorker, "at least 2 (batch norm needs 2 samples)");
+        require(e, workers >= 1, "workers", workers, "at least 1");
+        require(e, learningRate > 0, "learningRate", learningRate, "greater than 0");
+        require(e, momentum >= 0 && momentum < 1, "momentum", momentum, "in [0, 1)");
+        require(e, weightDecay >= 0, "weightDecay", weightDecay, "at least 0");
+        require(e, warmupEpochs >= 0 && warmupEpochs < epochs, "warmupEpochs", warmupEpochs, "in [0, epochs)");
+        require(e, dropout == null || dropout >= 0 && dropout < 1, "dropout", dropout, "in [0, 1)");
+        require(e, labelSmoothing >= 0 && labelSmoothing < 1, "labelSmoothing", labelSmoothing, "in [0, 1)");
+        require(e, averagingFrequency >= 1, "averagingFrequency", averagingFrequency, "at least 1");
+        require(e, output != null && !output.isBlank(), "output", output, "a run directory URI");
+        require(e, export != null && !export.isBlank(), "export", export, "an export URI");
+        require(e, checkpoints.keep() >= 1, "checkpoints.keep", checkpoints.keep(), "at least 1");
+        require(e, data == null || data.shortSide() >= 8, "data.shortSide", data == null ? null : data.shortSide(), "at least 8");
+        return e;
+    }
+
+    private static void require(List<String> errors, boolean ok, String key, Object value, String allowed) {
+        if (!ok) {
+            errors.add(key + " = " + value + " (expected " + allowed + ")");
+        }
+    }
+
+    public int globalBatch() {
+        return batchSizePerWorker * workers;
+    }
+}

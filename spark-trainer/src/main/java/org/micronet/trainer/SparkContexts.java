@@ -1,0 +1,25 @@
+package org.micronet.trainer;
+
+import org.apache.spark.SparkConf;
+import org.apache.spark.api.java.JavaSparkContext;
+
+/** The Spark context of a job: spark-submit's settings when present, else local mode. */
+public final class SparkContexts {
+    private SparkContexts() {
+    }
+
+    /** @param master used when spark-submit did not set one; null means {@code local[*]} */
+    public static JavaSparkContext create(String appName, String master) {
+        SparkConf conf = new SparkConf().setAppName(appName);
+        if (master != null) {
+            conf.setMaster(master);
+        } else if (!conf.contains("spark.master")) {
+            conf.setMaster("local[*]");
+        }
+        if (conf.get("spark.master").startsWith("local")) {
+            conf.setIfMissing("spark.ui.enabled", "false");
+            conf.setIfMissing("spark.driver.host", "127.0.0.1");
+        }
+        return new JavaSparkContext(conf);
+    }
+}

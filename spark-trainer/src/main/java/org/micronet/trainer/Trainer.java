@@ -1,0 +1,231 @@
+package org.micronet.trainer;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.storage.StorageLevel;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.WorkspaceMode;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.spark.api.RDDTrainingApproach;
+import org.deeplearning4j.spark.api.Repartition;
+import org.deeplearning4j.spark.impl.graph.SparkComputationGraph;
+import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
+import org.deeplearning4j.util.ModelSerializer;
+import org.micronet.complexity.ComplexityReport;
+import org.micronet.config.StrictYaml;
+import org.micronet.ingest.loader.ShardLoader;
+import org.micronet.models.ModelConfig;
+import org.micronet.models.ModelConfigLoader;
+import org.micronet.models.Models;
+import org.nd4j.evaluation.classification.Evaluation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The training job: synchronized SGD across Spark workers with DL4J parameter averaging, a
+ * per-iteration cosine schedule, evaluation, metrics and checkpoints every epoch, and an export
+ * at the end. A run directory holds {@code config.yaml} (resolved), {@code metrics.jsonl},
+ * {@code metrics.csv}, {@code checkpoints/}, {@code best/model.zip} and, once finished,
+ * {@code _SUCCESS}.
+ */
+public final class Trainer {
+    public static final String CONFIG = "config.yaml";
+    public static final String SUCCESS = "_SUCCESS";
+    static final String BEST = "best/model.zip";
+    private static final Logger log = LoggerFactory.getLogger(Trainer.class);
+
+    private final JavaSparkContext sc;
+    private final RunConfig cfg;
+    private final RunStore run;
+    private final boolean overwriteExport;
+
+    /** What a finished run reports. */
+    public record Result(String runDirectory, String export, List<EpochMetrics> metrics, ModelCard card) {
+    }
+
+    public Trainer(JavaSparkContext sc, RunConfig cfg, boolean overwriteExport) throws IOException {
+        this.sc = sc;
+        this.cfg = cfg;
+        this.run = new RunStore(cfg.output(), sc.hadoopConfiguration());
+        this.overwriteExport = overwriteExport;
+    }
+
+    /**
+     * Trains from the latest checkpoint of the run directory, or from scratch when it has none.
+     * A new run refuses a directory that already holds another run's config.
+     */
+    public Result run(boolean resume) throws IOException {
+        run.checkWritable();
+        if (!resume && run.exists(CONFIG)) {
+            throw new IllegalArgumentException("output " + run.uri() + " already holds a run; continue it with --resume "
+                    + run.uri() + " or choose another output");
+        }
+        Exporter.checkTarget(cfg.export(), overwriteExport, sc.hadoopConfiguration());
+        run.writeString(CONFIG, RunConfigLoader.toYaml(cfg));
+
+        Map<String, ShardLoader> opened = new HashMap<>();
+        ShardLoader train = Datasets.open(sc, cfg.data().train(), run, cfg.data().shortSide(), cfg.workers(), opened);
+        ShardLoader val = Datasets.open(sc, cfg.data().val(), run, cfg.data().shortSide(), cfg.workers(), opened);
+        if (!train.manifest().classes.equals(val.manifest().classes)) {
+            throw new IllegalArgumentException("data.train and data.val have different class indexes");
+        }
+        ModelConfig model = modelConfig(train.numClasses());
+        long trainImages = train.count(cfg.data().trainSplit());
+        if (trainImages == 0) {
+            throw new IllegalArgumentException("data.train has no images in split '" + cfg.data().trainSplit() + "'");
+        }
+        long itersPerEpoch = (trainImages + cfg.globalBatch() - 1) / cfg.globalBatch();
+        CosineSchedule schedule = new CosineSchedule(cfg.learningRate(),
+                Math.round(cfg.warmupEpochs() * itersPerEpoch), cfg.epochs() * itersPerEpoch);
+
+        Checkpoints checkpoints = new Checkpoints(run, cfg.checkpoints().keep());
+        MetricsLog metrics = new MetricsLog(run);
+        Optional<String> latest = resume ? checkpoints.latest() : Optional.empty();
+        ComputationGraph net;
+        Checkpoints.State state;
+        if (latest.isPresent()) {
+            net = checkpoints.model(latest.get());
+            net.setLearningRate(schedule);  // the same schedule, or a longer one if epochs grew
+            state = checkpoints.state(latest.get());
+            log.info("resuming {} after epoch {} (iteration {})", run.uri(), state.epoch() + 1, state.iteration());
+        } else {
+            net = Models.create(model, base(schedule));
+            state = new Checkpoints.State(-1, 0, -1, 0);
+        }
+        ComplexityReport cost = Models.complexity(model);
+        log.info("{}: {} parameters, {} MAdds; {} training images, {} iterations per epoch, global batch {} on {} workers",
+                model.name(), cost.params(), cost.maddsWithFusion(), trainImages, itersPerEpoch, cfg.globalBatch(),
+                cfg.workers());
+
+        // one training master for the whole run: DL4J's local-mode broadcasts crash natively when a
+        // second master takes over the same network
+        SparkComputationGraph spark = new SparkComputationGraph(sc, net, trainingMaster(state.epoch() + 1));
+        Instant start = Instant.now();
+        int firstEpoch = state.epoch() + 1;
+        for (int epoch = firstEpoch; epoch < cfg.epochs(); epoch++) {
+            EpochMetrics m = epoch(spark, train, val, model, epoch, schedule);
+            net = spark.getNetwork();
+            double seconds = state.seconds() + m.seconds();
+            boolean best = m.top1() > state.bestTop1();
+            state = new Checkpoints.State(epoch, m.iteration(), Math.max(m.top1(), state.bestTop1()), seconds);
+            metrics.append(m);
+            if (best) {
+                ComputationGraph snapshot = net;
+                run.write(BEST, out -> ModelSerializer.writeModel(snapshot, out, false));
+            }
+            checkpoints.save(net, state);
+            long left = Duration.between(start, Instant.now()).toMillis() * (cfg.epochs() - epoch - 1)
+                    / (epoch - firstEpoch + 1);
+            log.info(String.format("epoch %d/%d  train_loss %.4f  val_loss %.4f  top1 %.4f  top5 %.4f  %.1f img/s  lr %.5f  ETA %s",
+                    epoch + 1, cfg.epochs(), m.trainLoss(), m.valLoss(), m.top1(), m.top5(), m.imagesPerSec(), m.lr(),
+                    Duration.ofMillis(left).withNanos(0).toString().substring(2).toLowerCase()));
+        }
+
+        List<EpochMetrics> all = metrics.read();
+        EpochMetrics last = all.get(all.size() - 1);
+        EpochMetrics bestEpoch = all.stream().max((a, b) -> Double.compare(a.top1(), b.top1())).orElseThrow();
+        ModelCard card = new ModelCard(model.name(), StrictYaml.toTree(model), model.inputSize(),
+                train.manifest().classes.stream().map(c -> c.name).toList(), cost.params(), cost.madds(),
+                cost.maddsWithFusion(), last.top1(), last.top5(), bestEpoch.top1(), bestEpoch.epoch(),
+                cfg.data().train(), trainImages, cfg.data().val(), val.count(cfg.data().valSplit()), cfg.epochs(),
+                state.seconds(), run.uri(), version(), Instant.now().toString());
+        Exporter.export(cfg.export(), net, run, BEST, card, overwriteExport, sc.hadoopConfiguration());
+        run.writeString(SUCCESS, "");
+        log.info("exported to {}: top1 {} (best {} at epoch {})", cfg.export(), last.top1(), bestEpoch.top1(),
+                bestEpoch.epoch() + 1);
+        return new Result(run.uri(), cfg.export(), all, card);
+    }
+
+    private EpochMetrics epoch(SparkComputationGraph spark, ShardLoader train, ShardLoader val, ModelConfig model,
+                               int epoch, CosineSchedule schedule) {
+        Nd4j.getRandom().setSeed(cfg.seed() + epoch);
+        JavaRDD<DataSet> data = train.trainingRdd(cfg.data().trainSplit(), model.inputSize(), cfg.batchSizePerWorker(),
+                cfg.seed(), epoch);
+        if (cfg.labelSmoothing() > 0) {
+            data = data.map(new LabelSmoothing(cfg.labelSmoothing()));
+        }
+        boolean direct = cfg.approach() == RunConfig.Approach.DIRECT;
+        if (direct) {
+            // parameter averaging splits the RDD into rounds; without caching each round would decode it again
+            data = data.persist(StorageLevel.MEMORY_AND_DISK_SER());
+        }
+        long t0 = System.nanoTime();
+        spark.fit(data);
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        double loss = spark.getScore();
+        long images = train.count(cfg.data().trainSplit());
+        if (direct) {
+            data.unpersist(false);
+        }
+        ComputationGraph net = spark.getNetwork();
+        if (!Double.isFinite(loss) || !Double.isFinite(net.params().sumNumber().doubleValue())) {
+            throw new TrainingDivergedException(String.format("epoch %d: the loss became %s; stopped. The last good "
+                    + "checkpoint stays in %s/%s. Try a lower learningRate or a longer warmupEpochs.",
+                    epoch + 1, loss, run.uri(), Checkpoints.DIR));
+        }
+        JavaRDD<DataSet> valData = val.evaluationRdd(cfg.data().valSplit(), model.inputSize(), cfg.batchSizePerWorker());
+        List<String> classes = val.manifest().classes.stream().map(c -> c.wnid).toList();
+        // DL4J broadcasts the parameter array itself for evaluation, and Spark 3 closes broadcast
+        // values that are AutoCloseable when it drops them: in local mode that would free the
+        // live network's memory. A copy takes the hit instead.
+        SparkComputationGraph evaluator = new SparkComputationGraph(sc, net.clone(), spark.getTrainingMaster());
+        Evaluation ev = evaluator.doEvaluation(valData, cfg.batchSizePerWorker(), new Evaluation(classes, 5))[0];
+        double valLoss = evaluator.calculateScore(valData, true);
+        long iteration = net.getConfiguration().getIterationCount();
+        return new EpochMetrics(epoch, iteration, schedule.valueAt((int) Math.max(0, iteration - 1), epoch), loss, valLoss,
+                ev.accuracy(), ev.topNAccuracy(), images / seconds, seconds);
+    }
+
+    private ParameterAveragingTrainingMaster trainingMaster(int firstEpoch) {
+        ParameterAveragingTrainingMaster.Builder tm = new ParameterAveragingTrainingMaster.Builder(cfg.batchSizePerWorker())
+                .batchSizePerWorker(cfg.batchSizePerWorker())
+                .averagingFrequency(cfg.averagingFrequency())
+                .workerPrefetchNumBatches(2)
+                .saveUpdater(true)
+                .repartionData(Repartition.Never)
+                .rngSeed(cfg.seed() + firstEpoch)
+                .collectTrainingStats(false);
+        if (cfg.approach() == RunConfig.Approach.DIRECT) {
+            return tm.rddTrainingApproach(RDDTrainingApproach.Direct).build();
+        }
+        return tm.rddTrainingApproach(RDDTrainingApproach.Export).exportDirectory(run.path("tmp-export").toString()).build();
+    }
+
+    /** The model config for this run: its input size, the data's classes, and a dropout override. */
+    private ModelConfig modelConfig(int classes) {
+        ModelConfig base = Models.resolve(cfg.model());
+        ObjectNode tree = StrictYaml.toTree(base.withTask(cfg.inputSize() != null ? cfg.inputSize() : base.inputSize(), classes));
+        if (cfg.dropout() != null) {
+            StrictYaml.set(tree, "head.dropout", cfg.dropout().toString());
+        }
+        return ModelConfigLoader.fromTree(tree, cfg.model());
+    }
+
+    private NeuralNetConfiguration.Builder base(CosineSchedule schedule) {
+        return new NeuralNetConfiguration.Builder()
+                .seed(cfg.seed())
+                .dataType(DataType.FLOAT)
+                .updater(new MomentumSgd(schedule, cfg.momentum()))
+                .l2(cfg.weightDecay())
+                .l2Bias(cfg.weightDecay())
+                .trainingWorkspaceMode(WorkspaceMode.ENABLED)
+                .inferenceWorkspaceMode(WorkspaceMode.ENABLED);
+    }
+
+    private static String version() {
+        String v = Trainer.class.getPackage().getImplementationVersion();
+        return v == null ? "development" : v;
+    }
+}

@@ -1,0 +1,142 @@
+package org.micronet.trainer;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+import org.micronet.config.ConfigException;
+import org.micronet.ingest.IngestJob;
+import org.micronet.ingest.IngestOptions;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The training job on Spark local[2]: a few iterations of M0 on the bundled sample. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class TrainerTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private JavaSparkContext sc;
+    private Path dir;
+    private String shards;
+
+    @BeforeAll
+    void start(@TempDir Path tmp) throws Exception {
+        dir = tmp;
+        sc = SparkContexts.create("trainer-test", "local[2]");
+        shards = tmp.resolve("shards").toString();
+        IngestOptions ingest = new IngestOptions(Repo.sample().toString(), shards);
+        ingest.shortSide = 36;
+        IngestJob.run(ingest, sc);
+    }
+
+    @AfterAll
+    void stop() {
+        sc.close();
+    }
+
+    private RunConfig config(String name, String... sets) throws Exception {
+        List<String> all = new ArrayList<>(List.of("data.train=" + shards, "output=" + dir.resolve(name + "/run"),
+                "export=" + dir.resolve(name + "/export")));
+        all.addAll(List.of(sets));
+        return RunConfigLoader.load(Repo.root().resolve("configs/runs/quickstart.yaml"), all);
+    }
+
+    @Test
+    void trainsEvaluatesCheckpointsAndExportsAReloadableModel() throws Exception {
+        RunConfig cfg = config("full", "epochs=2");
+        Trainer.Result result = new Trainer(sc, cfg, false).run(false);
+        Path run = dir.resolve("full/run");
+
+        List<String> lines = Files.readAllLines(run.resolve("metrics.jsonl"));
+        assertEquals(2, lines.size());
+        long itersPerEpoch = (300 + cfg.globalBatch() - 1) / cfg.globalBatch();
+        CosineSchedule schedule = new CosineSchedule(cfg.learningRate(), 0, cfg.epochs() * itersPerEpoch);
+        for (int e = 0; e < 2; e++) {
+            JsonNode m = JSON.readTree(lines.get(e));
+            for (String key : List.of("epoch", "lr", "train_loss", "val_loss", "top1", "top5", "images_per_sec")) {
+                assertTrue(m.has(key), "metrics.jsonl lacks " + key + ": " + m);
+            }
+            assertEquals(e, m.get("epoch").asInt());
+            assertEquals((e + 1) * itersPerEpoch, m.get("iteration").asLong(), "one iteration per global minibatch");
+            assertEquals(schedule.valueAt((int) ((e + 1) * itersPerEpoch - 1), e), m.get("lr").asDouble(), 1e-12);
+            assertTrue(Double.isFinite(m.get("train_loss").asDouble()) && m.get("top1").asDouble() >= 0);
+        }
+        assertEquals(3, Files.readAllLines(run.resolve("metrics.csv")).size(), "header + one row per epoch");
+        assertEquals(cfg, RunConfigLoader.load(run.resolve(Trainer.CONFIG), List.of()), "the resolved config is saved");
+        assertTrue(Files.exists(run.resolve(Trainer.SUCCESS)));
+        assertEquals(List.of("epoch-0000", "epoch-0001"), list(run.resolve("checkpoints")));
+
+        Path export = dir.resolve("full/export");
+        JsonNode card = JSON.readTree(export.resolve(Exporter.CARD).toFile());
+        assertEquals(10, card.get("classes").size());
+        assertEquals(result.card().params(), card.get("params").asLong());
+        assertEquals("micronet-m0", card.get("model").asText());
+        ComputationGraph exported = Exporter.load(export.toString(), sc.hadoopConfiguration());
+        ComputationGraph checkpoint = new Checkpoints(new RunStore(run.toString(), sc.hadoopConfiguration()), 2)
+                .model("epoch-0001");
+        Nd4j.getRandom().setSeed(1);
+        INDArray x = Nd4j.rand(DataType.FLOAT, 4, 3, 32, 32);
+        assertEquals(checkpoint.outputSingle(x), exported.outputSingle(x), "the export is the final model");
+
+        IllegalArgumentException again = assertThrows(IllegalArgumentException.class,
+                () -> new Trainer(sc, cfg, false).run(false));
+        assertTrue(again.getMessage().contains("already holds a run") && again.getMessage().contains("--resume"),
+                again.getMessage());
+        RunConfig otherRun = config("full", "epochs=2", "output=" + dir.resolve("other/run"));
+        ConfigException exists = assertThrows(ConfigException.class, () -> new Trainer(sc, otherRun, false).run(false));
+        assertTrue(exists.getMessage().contains("--overwrite"), exists.getMessage());
+    }
+
+    @Test
+    void resumeAfterACrashContinuesTheEpochsTheScheduleAndTheMetrics() throws Exception {
+        RunConfig cfg = config("resume", "epochs=3");
+        new Trainer(sc, cfg, false).run(false);
+        Path run = dir.resolve("resume/run");
+        List<String> uninterrupted = Files.readAllLines(run.resolve("metrics.jsonl"));
+
+        // as if the job died after epoch 2's metrics were written but before its checkpoint
+        deleteTree(run.resolve("checkpoints/epoch-0002"));
+        Files.delete(run.resolve(Trainer.SUCCESS));
+        Files.write(run.resolve("metrics.jsonl"), uninterrupted.subList(0, 3));
+
+        RunConfig resumed = RunConfigLoader.load(run.resolve(Trainer.CONFIG), List.of());
+        new Trainer(sc, resumed, true).run(true);
+        List<String> after = Files.readAllLines(run.resolve("metrics.jsonl"));
+        assertEquals(3, after.size(), "epoch 3 is redone once, nothing repeated or skipped");
+        assertEquals(uninterrupted.subList(0, 2), after.subList(0, 2), "finished epochs are kept as they were");
+        JsonNode before = JSON.readTree(uninterrupted.get(2));
+        JsonNode again = JSON.readTree(after.get(2));
+        assertEquals(before.get("epoch"), again.get("epoch"));
+        assertEquals(before.get("iteration"), again.get("iteration"), "the iteration count continues");
+        assertEquals(before.get("lr").asDouble(), again.get("lr").asDouble(), 1e-15, "the schedule continues");
+        assertTrue(Files.exists(run.resolve(Trainer.SUCCESS)));
+    }
+
+    private static List<String> list(Path p) throws Exception {
+        try (var s = Files.list(p)) {
+            return s.map(f -> f.getFileName().toString()).filter(n -> !n.startsWith(".")).sorted().toList();
+        }
+    }
+
+    private static void deleteTree(Path p) throws Exception {
+        try (var s = Files.walk(p)) {
+            s.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        }
+        assertFalse(Files.exists(p));
+    }
+}
