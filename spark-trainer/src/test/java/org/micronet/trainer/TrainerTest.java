@@ -127,6 +127,17 @@ class TrainerTest {
         assertTrue(Files.exists(run.resolve(Trainer.SUCCESS)));
     }
 
+    @Test
+    void missingDataAndUnwritableOutputFailBeforeTraining() throws Exception {
+        RunConfig noData = config("nodata", "data.train=" + dir.resolve("no-such-images"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new Trainer(sc, noData, false).run(false));
+        assertTrue(e.getMessage().contains("no-such-images does not exist"), e.getMessage());
+
+        RunConfig unwritable = config("unwritable", "output=/proc/micronet-run");
+        java.io.IOException io = assertThrows(java.io.IOException.class, () -> new Trainer(sc, unwritable, false).run(false));
+        assertTrue(io.getMessage().contains("/proc/micronet-run is not writable"), io.getMessage());
+    }
+
     private static List<String> list(Path p) throws Exception {
         try (var s = Files.list(p)) {
             return s.map(f -> f.getFileName().toString()).filter(n -> !n.startsWith(".")).sorted().toList();
