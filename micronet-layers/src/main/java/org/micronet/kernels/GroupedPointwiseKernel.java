@@ -13,7 +13,7 @@ public final class GroupedPointwiseKernel {
         int cig = cin / groups;
         int cog = cout / groups;
         java.util.Arrays.fill(y, 0, n * cout * hw, 0.0);
-        for (int b = 0; b < n; b++) {
+        Parallel.forEach(n, b -> {
             for (int g = 0; g < groups; g++) {
                 for (int o = 0; o < cog; o++) {
                     int oc = g * cog + o;
@@ -27,18 +27,18 @@ public final class GroupedPointwiseKernel {
                     }
                 }
             }
-        }
+        });
     }
 
-    /** Writes (not accumulates) {@code dx} and {@code dw}. */
+    /** Writes (not accumulates) {@code dx} and {@code dw}; groups run in parallel (their dx and dw are disjoint). */
     public static void backward(double[] x, double[] w, double[] dy, double[] dx, double[] dw,
                                 int n, int cin, int cout, int groups, int hw) {
         int cig = cin / groups;
         int cog = cout / groups;
         java.util.Arrays.fill(dx, 0, n * cin * hw, 0.0);
         java.util.Arrays.fill(dw, 0, cout * cig, 0.0);
-        for (int b = 0; b < n; b++) {
-            for (int g = 0; g < groups; g++) {
+        Parallel.forEach(groups, g -> {
+            for (int b = 0; b < n; b++) {
                 for (int o = 0; o < cog; o++) {
                     int oc = g * cog + o;
                     int yOff = (b * cout + oc) * hw;
@@ -55,6 +55,6 @@ public final class GroupedPointwiseKernel {
                     }
                 }
             }
-        }
+        });
     }
 }

@@ -112,7 +112,7 @@ public final class ShiftMaxKernel {
     public void fuse(double[] x, State st, double[] y, int n, int hw) {
         int c = channels;
         int q = coefficientCount();
-        for (int b = 0; b < n; b++) {
+        Parallel.forEach(n, b -> {
             for (int ch = 0; ch < c; ch++) {
                 int yOff = (b * c + ch) * hw;
                 for (int k = 0; k < fusions; k++) {
@@ -128,7 +128,7 @@ public final class ShiftMaxKernel {
                     }
                 }
             }
-        }
+        });
     }
 
     /**
@@ -141,9 +141,10 @@ public final class ShiftMaxKernel {
         int q = coefficientCount();
         Arrays.fill(dx, 0, n * c * hw, 0.0);
         double[] dcoef = new double[n * q];
-        double[] best = new double[hw];
-        int[] arg = new int[hw];
-        for (int b = 0; b < n; b++) {
+        // images are independent here: each writes its own dcoef and dx
+        Parallel.forEach(n, b -> {
+            double[] best = new double[hw];
+            int[] arg = new int[hw];
             for (int ch = 0; ch < c; ch++) {
                 Arrays.fill(best, Double.NEGATIVE_INFINITY);
                 for (int k = 0; k < fusions; k++) {
@@ -170,7 +171,7 @@ public final class ShiftMaxKernel {
                     }
                 }
             }
-        }
+        });
         if (!dynamic) {
             double[] g = grads[0];
             Arrays.fill(g, 0.0);

@@ -13,19 +13,25 @@ public final class KernelBridge {
 
     /** A c-order copy of the array's values; views read only their own elements. */
     public static double[] read(INDArray a) {
-        return a.dup('c').data().asDouble();
+        // an array that owns its whole buffer in c order converts in one pass, without a dup
+        return ownsBuffer(a) ? a.data().asDouble() : a.dup('c').data().asDouble();
     }
 
     public static INDArray write(LayerWorkspaceMgr mgr, ArrayType type, DataType dataType,
                                  double[] values, long... shape) {
         INDArray out = mgr.createUninitialized(type, dataType, shape, 'c');
-        out.assign(Nd4j.create(values, shape, 'c').castTo(dataType));
+        out.data().setData(values);
         return out;
     }
 
     /** Copies values into an existing array (a parameter or gradient view), keeping its type. */
     public static void assign(INDArray target, double[] values) {
         target.assign(Nd4j.create(values, target.shape(), 'c').castTo(target.dataType()));
+    }
+
+    private static boolean ownsBuffer(INDArray a) {
+        return a.ordering() == 'c' && a.offset() == 0 && a.data().length() == a.length()
+                && org.nd4j.linalg.api.shape.Shape.hasDefaultStridesForShape(a);
     }
 
     /** Shape [n, c, h, w] of a 4-d activation, or an error naming the layer. */

@@ -1,0 +1,79 @@
+package org.micronet.bench;
+
+import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.conf.graph.LayerVertex;
+import org.deeplearning4j.nn.conf.layers.LossLayer;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** Times a DL4J MicroNet: batch-1 inference, training steps, and each layer alone. */
+final class Dl4jRunner {
+    private final ComputationGraph net;
+
+    Dl4jRunner(ComputationGraph net) {
+        this.net = net;
+    }
+
+    static INDArray images(int batch, int size) {
+        Nd4j.getRandom().setSeed(batch * 31L + size);
+        return Nd4j.rand(DataType.FLOAT, batch, 3, size, size).subi(0.5);
+    }
+
+    static INDArray labels(int batch, int classes) {
+        INDArray y = Nd4j.zeros(DataType.FLOAT, batch, classes);
+        for (int i = 0; i < batch; i++) {
+            y.putScalar(i, (i * 7) % classes, 1.0);
+        }
+        return y;
+    }
+
+    double inferenceSeconds(int size, int warmup, int runs) {
+        INDArray x = images(1, size);
+        return Timing.medianSeconds(warmup, runs, () -> net.output(x));
+    }
+
+    double trainStepSeconds(int batch, int size, int classes, int warmup, int runs) {
+        DataSet data = new DataSet(images(batch, size), labels(batch, classes));
+        return Timing.medianSeconds(warmup, runs, () -> net.fit(data));
+    }
+
+    /** Per layer vertex: {forward seconds, backward seconds} (backward NaN when not timed), median of runs. */
+    Map<String, double[]> perLayer(int batch, int size, boolean backward, int runs) {
+        Map<String, INDArray> acts = net.feedForward(images(batch, size), true);
+        LayerWorkspaceMgr mgr = LayerWorkspaceMgr.noWorkspaces();
+        Map<String, double[]> out = new LinkedHashMap<>();
+        for (int i : net.topologicalSortOrder()) {
+            String name = net.getVertices()[i].getVertexName();
+            if (!(net.getConfiguration().getVertices().get(name) instanceof LayerVertex lv)
+                    || lv.getLayerConf().getLayer() instanceof LossLayer) {
+                continue;
+            }
+            Layer layer = net.getLayer(name);
+            // activation layers work in place: give every run its own copy of the input
+            INDArray input = acts.get(net.getConfiguration().getVertexInputs().get(name).get(0)).dup();
+            INDArray[] result = new INDArray[1];
+            double fwd = Timing.medianSeconds(1, runs, () -> {
+                layer.setInput(input.dup(), mgr);
+                result[0] = layer.activate(backward, mgr);
+            });
+            double bwd = Double.NaN;
+            if (backward) {
+                INDArray eps = Nd4j.rand(result[0].dataType(), result[0].shape());
+                bwd = Timing.medianSeconds(1, runs, () -> {
+                    layer.setInput(input.dup(), mgr);
+                    layer.activate(true, mgr);
+                    layer.backpropGradient(eps.dup(), mgr);
+                }) - fwd;
+            }
+            out.put(name, new double[]{fwd, bwd});
+        }
+        return out;
+    }
+}

@@ -1,0 +1,136 @@
+package org.micronet.bench;
+
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.micronet.bench.torch.TorchMicroNet;
+import org.micronet.complexity.LayerCost;
+import org.micronet.models.ModelConfig;
+import org.micronet.models.Models;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.ZonedDateTime;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Our DL4J MicroNet against the same weights in PyTorch (libtorch through DJL), in one JVM:
+ * batch-1 latency ({@code latency}) or training images/s ({@code train}), with the per-layer
+ * breakdown and each layer's multiply-adds/s against a dense GEMM of the same size.
+ * The thread count is the process's (OMP_NUM_THREADS and ai.djl.pytorch.num_threads; see run.sh).
+ *
+ * <p>Usage: {@code MicroNetBenchmark <latency|train> <out.md> <models,comma,separated> <size> <batch> <runs>}
+ */
+public final class MicroNetBenchmark {
+    private static final int CLASSES = 1000;
+
+    private MicroNetBenchmark() {
+    }
+
+    public static void main(String[] args) throws IOException {
+        if (args.length != 6) {
+            System.err.println("usage: MicroNetBenchmark <latency|train> <out.md> <models> <size> <batch> <runs>");
+            System.exit(2);
+        }
+        boolean train = args[0].equals("train");
+        Path out = Path.of(args[1]);
+        int size = Integer.parseInt(args[3]);
+        int batch = train ? Integer.parseInt(args[4]) : 1;
+        int runs = Integer.parseInt(args[5]);
+        StringBuilder md = new StringBuilder();
+        md.append("# MicroNet on the CPU: ").append(train ? "training" : "batch-1 inference")
+                .append(", ours (DL4J + our kernels) vs PyTorch ").append("\n\n")
+                .append("- command: `").append(System.getProperty("bench.command", String.join(" ", args))).append("`\n")
+                .append("- machine: ").append(Machine.describe()).append('\n')
+                .append("- date: ").append(ZonedDateTime.now()).append('\n')
+                .append("- threads: ").append(Machine.threads()).append(", input ").append(size).append('x').append(size)
+                .append(", batch ").append(batch).append(", median of ").append(runs).append(" runs after warm-up\n\n");
+        List<String[]> summary = new ArrayList<>();
+        StringBuilder layers = new StringBuilder();
+        for (String model : args[2].split(",")) {
+            ModelConfig cfg = Models.bundled(model).withTask(size, CLASSES);
+            ComputationGraph net = Models.create(cfg, Models.defaults(1));
+            Dl4jRunner ours = new Dl4jRunner(net);
+            try (TorchMicroNet mirror = TorchMicroNet.mirror(net, ai.djl.ndarray.types.DataType.FLOAT32)) {
+                TorchRunner torch = new TorchRunner(mirror);
+                System.err.printf("%s: timing whole model%n", model);
+                double oursSec = train ? ours.trainStepSeconds(batch, size, CLASSES, 1, runs)
+                        : ours.inferenceSeconds(size, 2 * runs, runs);
+                double torchSec = train ? torch.trainStepSeconds(batch, size, CLASSES, 1, runs)
+                        : torch.inferenceSeconds(size, 2 * runs, runs);
+                summary.add(train
+                        ? new String[]{model, fmt(batch / oursSec), fmt(batch / torchSec), fmt(torchSec / oursSec)}
+                        : new String[]{model, fmt(oursSec * 1e3), fmt(torchSec * 1e3), fmt(torchSec / oursSec)});
+                System.err.printf("%s: per-layer breakdown%n", model);
+                layers.append("\n## ").append(model).append(": per layer\n\n")
+                        .append(breakdown(cfg, ours.perLayer(batch, size, train, runs),
+                                torch.perVertexForward(batch, size, runs), batch, train));
+            }
+        }
+        md.append(train ? "| model | ours images/s | PyTorch images/s | ours / PyTorch speed |\n|---|---|---|---|\n"
+                : "| model | ours ms/image | PyTorch ms/image | ours / PyTorch speed |\n|---|---|---|---|\n");
+        for (String[] row : summary) {
+            md.append("| ").append(String.join(" | ", row)).append(" |\n");
+        }
+        md.append(layers);
+        Files.createDirectories(out.toAbsolutePath().getParent());
+        Files.writeString(out, md.toString());
+        System.out.print(md);
+    }
+
+    /**
+     * One row per layer with multiply-adds: our forward (and backward) time, PyTorch's forward
+     * time, our forward multiply-adds/s and what a GEMM of the same size reaches.
+     */
+    private static String breakdown(ModelConfig cfg, Map<String, double[]> ours, Map<String, Double> torch,
+                                    int batch, boolean train) {
+        Map<String, LayerCost> costs = new LinkedHashMap<>();
+        for (LayerCost c : Models.complexity(cfg).layers()) {
+            costs.put(c.name(), c);
+        }
+        StringBuilder sb = new StringBuilder(
+                "| layer | type | MAdds/image | ours fwd ms | ours bwd ms | PyTorch fwd ms | ours fwd GMAdd/s | GEMM GMAdd/s | GEMM / ours |\n"
+                        + "|---|---|---|---|---|---|---|---|---|\n");
+        double oursFwd = 0, oursBwd = 0, torchFwd = 0;
+        for (Map.Entry<String, double[]> e : ours.entrySet()) {
+            LayerCost c = costs.get(e.getKey());
+            double[] t = e.getValue();
+            double th = torch.getOrDefault(e.getKey(), Double.NaN);
+            oursFwd += t[0];
+            oursBwd += train ? t[1] : 0;
+            torchFwd += Double.isNaN(th) ? 0 : th;
+            long madds = c == null ? 0 : c.madds() + c.fusionMadds();
+            String rate = "", gemm = "", ratio = "";
+            if (madds > 0) {
+                long pixels = outputPixels(c.output());
+                long n = batch * pixels;
+                long k = Math.max(1, madds / Math.max(1, c.cout() * pixels));
+                double oursRate = madds * (double) batch / t[0];
+                double gemmRate = GemmReference.maddsPerSecond(c.cout(), k, n, 5);
+                rate = fmt(oursRate / 1e9);
+                gemm = fmt(gemmRate / 1e9);
+                ratio = fmt(gemmRate / oursRate);
+            }
+            sb.append(String.format("| %s | %s | %,d | %s | %s | %s | %s | %s | %s |%n", e.getKey(),
+                    c == null ? "" : c.type(), madds, fmt(t[0] * 1e3), train ? fmt(t[1] * 1e3) : "",
+                    fmt(th * 1e3), rate, gemm, ratio));
+        }
+        sb.append(String.format("| **sum** | | | %s | %s | %s | | | |%n", fmt(oursFwd * 1e3),
+                train ? fmt(oursBwd * 1e3) : "", fmt(torchFwd * 1e3)));
+        return sb.toString();
+    }
+
+    private static long outputPixels(String hxw) {
+        String[] p = hxw.split("x");
+        return Long.parseLong(p[0]) * Long.parseLong(p[1]);
+    }
+
+    private static String fmt(double v) {
+        if (Double.isNaN(v)) {
+            return "";
+        }
+        return v >= 100 ? String.format("%,.0f", v) : v >= 1 ? String.format("%.2f", v) : String.format("%.3f", v);
+    }
+}

@@ -1,0 +1,94 @@
+package org.micronet.cli;
+
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.micronet.kernels.Parallel;
+import org.micronet.models.ModelConfig;
+import org.micronet.models.Models;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.PrintWriter;
+import java.util.Arrays;
+import java.util.concurrent.Callable;
+
+@Command(name = "benchmark", mixinStandardHelpOptions = true,
+        description = {"Time a model on this machine with random data: batch-1 inference latency or training throughput.",
+                "Ends with one line 'latency_ms: <median>' or 'images_per_sec: <median>'.",
+                "--threads caps ND4J's native threads; OMP_NUM_THREADS=N in the environment caps them from JVM start."})
+final class BenchmarkCommand implements Callable<Integer> {
+
+    enum Mode { LATENCY, TRAIN }
+
+    @Option(names = {"-m", "--model"}, required = true, paramLabel = "<config>",
+            description = "Model YAML file or the name of a bundled one (m0, m1, m2, m3, ...).")
+    String model;
+
+    @Option(names = "--mode", required = true, paramLabel = "<latency|train>",
+            description = "latency: batch 1, one thread by default; train: training steps (fit) on one batch.")
+    Mode mode;
+
+    @Option(names = "--batch", paramLabel = "<n>", description = "Training batch size (default 32; latency always uses 1).")
+    Integer batch;
+
+    @Option(names = "--size", paramLabel = "<pixels>", description = "Square input size (default: the config's).")
+    Integer size;
+
+    @Option(names = "--threads", paramLabel = "<n>", description = "Threads for ND4J (default 1 for latency, all cores for train).")
+    Integer threads;
+
+    @Option(names = "--iterations", paramLabel = "<n>", description = "Timed iterations after warm-up (default 20 latency, 5 train).")
+    Integer iterations;
+
+    @Override
+    public Integer call() {
+        ModelConfig base = Models.resolve(model);
+        ModelConfig cfg = base.withTask(size != null ? size : base.inputSize(), base.classes());
+        int n = mode == Mode.LATENCY ? 1 : batch != null ? batch : 32;
+        int runs = iterations != null ? iterations : mode == Mode.LATENCY ? 20 : 5;
+        int nThreads = threads != null ? threads : mode == Mode.LATENCY ? 1 : Runtime.getRuntime().availableProcessors();
+        if (n < 1 || runs < 1 || nThreads < 1) {
+            throw new IllegalArgumentException("--batch, --iterations and --threads must be >= 1");
+        }
+        System.setProperty(Parallel.THREADS_PROPERTY, Integer.toString(nThreads));
+        Nd4j.getEnvironment().setMaxThreads(nThreads);
+        Nd4j.getEnvironment().setMaxMasterThreads(nThreads);
+        PrintWriter out = new PrintWriter(System.out, true);
+        out.printf("model: %s, mode %s, input %dx%d, batch %d, %d thread(s), %d iterations%n", cfg.name(),
+                mode.name().toLowerCase(), cfg.inputSize(), cfg.inputSize(), n, nThreads, runs);
+        ComputationGraph net = Models.create(cfg, Models.defaults(1));
+        Nd4j.getRandom().setSeed(1);
+        INDArray x = Nd4j.rand(DataType.FLOAT, n, 3, cfg.inputSize(), cfg.inputSize()).subi(0.5);
+        INDArray y = Nd4j.zeros(DataType.FLOAT, n, cfg.classes());
+        for (int i = 0; i < n; i++) {
+            y.putScalar(i, i % cfg.classes(), 1.0);
+        }
+        DataSet data = new DataSet(x, y);
+        Runnable step = mode == Mode.LATENCY ? () -> net.output(x) : () -> net.fit(data);
+        int warmup = mode == Mode.LATENCY ? 5 : 2;
+        double[] seconds = new double[runs];
+        for (int i = -warmup; i < runs; i++) {
+            long start = System.nanoTime();
+            step.run();
+            double s = (System.nanoTime() - start) / 1e9;
+            if (i >= 0) {
+                seconds[i] = s;
+            }
+            out.printf("%s %d/%d: %.2f ms%n", i < 0 ? "warm-up" : "iteration", i < 0 ? i + warmup + 1 : i + 1,
+                    i < 0 ? warmup : runs, s * 1e3);
+        }
+        double median = median(seconds);
+        out.println(mode == Mode.LATENCY ? String.format("latency_ms: %.3f", median * 1e3)
+                : String.format("images_per_sec: %.1f", n / median));
+        return 0;
+    }
+
+    private static double median(double[] values) {
+        double[] v = values.clone();
+        Arrays.sort(v);
+        return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+    }
+}
