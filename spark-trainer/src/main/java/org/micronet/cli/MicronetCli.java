@@ -7,8 +7,8 @@ import picocli.CommandLine.Command;
 /** {@code bin/micronet}: one launcher, one subcommand per job. */
 @Command(name = "micronet", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Train and inspect MicroNet image classifiers (DL4J on Spark).",
-        subcommands = {SummaryCommand.class, IngestCommand.class, TrainCommand.class, BenchmarkCommand.class,
-                CommandLine.HelpCommand.class})
+        subcommands = {SummaryCommand.class, IngestCommand.class, TrainCommand.class, SweepCommand.class,
+                ReportCommand.class, BenchmarkCommand.class, CommandLine.HelpCommand.class})
 public final class MicronetCli implements Runnable {
 
     @CommandLine.Spec

@@ -17,7 +17,7 @@ import java.util.Optional;
  * assembled under a temporary name and renamed, so it is complete or absent.
  */
 public final class Checkpoints {
-    static final String DIR = "checkpoints";
+    public static final String DIR = "checkpoints";
     static final String MODEL = "model.zip";
     static final String STATE = "state.json";
 

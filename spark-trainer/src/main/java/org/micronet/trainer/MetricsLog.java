@@ -12,7 +12,7 @@ import java.util.List;
  * the run directory, rewritten whole after each epoch so a reader never sees a partial line.
  */
 public final class MetricsLog {
-    static final String JSONL = "metrics.jsonl";
+    public static final String JSONL = "metrics.jsonl";
     static final String CSV = "metrics.csv";
     private static final ObjectMapper JSON = new ObjectMapper()
             .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);
