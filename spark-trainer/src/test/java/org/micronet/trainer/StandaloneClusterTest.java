@@ -7,8 +7,6 @@ import org.apache.hadoop.hdfs.MiniDFSCluster;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.micronet.ingest.IngestJob;
-import org.micronet.ingest.IngestOptions;
 
 import java.io.File;
 import java.io.IOException;
@@ -36,11 +34,9 @@ class StandaloneClusterTest {
     @Test
     void sparkSubmitTrainsOnAStandaloneClusterAndExportsToHdfs(@TempDir java.nio.file.Path tmp) throws Exception {
         java.nio.file.Path sparkHome = sparkHome(tmp.resolve("spark-home"));
-        String shards = tmp.resolve("shards").toString();
+        String shards;
         try (JavaSparkContext sc = SparkContexts.create("ingest-for-cluster-test", "local[2]")) {
-            IngestOptions ingest = new IngestOptions(Repo.sample().toString(), shards);
-            ingest.shortSide = 36;
-            IngestJob.run(ingest, sc);
+            shards = Repo.ingestSample(sc, tmp.resolve("shards"));
         }
         Configuration conf = new Configuration();
         conf.set(MiniDFSCluster.HDFS_MINIDFS_BASEDIR, tmp.resolve("dfs").toString());

@@ -11,8 +11,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
-import org.micronet.ingest.IngestJob;
-import org.micronet.ingest.IngestOptions;
 
 import java.util.List;
 
@@ -37,10 +35,7 @@ class TrainerHdfsTest {
         sc = SparkContexts.create("trainer-hdfs-test", "local[2]");
         // a client waits 400 ms before retrying to close a file by default; the run writes dozens
         sc.hadoopConfiguration().setInt("dfs.client.block.write.locateFollowingBlock.initial.delay.ms", 10);
-        shards = tmp.resolve("shards").toString();
-        IngestOptions ingest = new IngestOptions(Repo.sample().toString(), shards);
-        ingest.shortSide = 36;
-        IngestJob.run(ingest, sc);
+        shards = Repo.ingestSample(sc, tmp.resolve("shards"));
     }
 
     @AfterAll

@@ -10,8 +10,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 import org.micronet.config.ConfigException;
-import org.micronet.ingest.IngestJob;
-import org.micronet.ingest.IngestOptions;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -38,10 +36,7 @@ class TrainerTest {
     void start(@TempDir Path tmp) throws Exception {
         dir = tmp;
         sc = SparkContexts.create("trainer-test", "local[2]");
-        shards = tmp.resolve("shards").toString();
-        IngestOptions ingest = new IngestOptions(Repo.sample().toString(), shards);
-        ingest.shortSide = 36;
-        IngestJob.run(ingest, sc);
+        shards = Repo.ingestSample(sc, tmp.resolve("shards"));
     }
 
     @AfterAll
