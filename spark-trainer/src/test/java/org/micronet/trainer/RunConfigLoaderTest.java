@@ -29,6 +29,15 @@ class RunConfigLoaderTest {
     }
 
     @Test
+    void everyRunConfigUnderConfigsLoads() throws Exception {
+        try (var files = java.nio.file.Files.list(Repo.root().resolve("configs/runs"))) {
+            for (Path f : files.filter(p -> p.toString().endsWith(".yaml")).toList()) {
+                assertTrue(RunConfigLoader.load(f, List.of()).epochs() >= 1, f.toString());
+            }
+        }
+    }
+
+    @Test
     void unknownKeyListsTheAllowedOnes() {
         String msg = error("epoks=3");
         assertTrue(msg.contains("unknown key 'epoks'") && msg.contains("epochs") && msg.contains("--set epoks=3"), msg);
