@@ -13,8 +13,9 @@ import java.io.IOException;
 import java.util.concurrent.Callable;
 
 @Command(name = "report", mixinStandardHelpOptions = true,
-        description = {"Write a self-contained HTML page for a sweep (or run) directory: top-1 vs MAdds (Figure 1),",
-                "top-1 vs latency when measured (Figure 5), training curves, the ablation table and the summary.",
+        description = {"Write a self-contained HTML page of a sweep's (or run's) figures and tables.",
+                "Top-1 vs MAdds (Figure 1), top-1 vs latency when measured (Figure 5), training curves,",
+                "the ablation table and the summary.",
                 "Ends with the line 'report: <uri>'."})
 final class ReportCommand implements Callable<Integer> {
 

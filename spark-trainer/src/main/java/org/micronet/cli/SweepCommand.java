@@ -22,8 +22,9 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 @Command(name = "sweep", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Train every run of a sweep (configs/sweeps/*.yaml): axes over run and model keys, as lists,",
-                "grids and zipped groups. Each run gets a folder named from its values in the sweep directory.",
+        description = {"Train every run of a sweep (configs/sweeps/*.yaml) and summarise them.",
+                "Axes over run and model keys, as lists, grids and zipped groups.",
+                "Each run gets a folder named from its values in the sweep directory.",
                 "Finished runs are skipped, interrupted ones resume, a failed run is recorded and the others go on.",
                 "summary.csv and summary.md in the sweep directory are refreshed after every run.",
                 "Exits 1 when some run failed."})

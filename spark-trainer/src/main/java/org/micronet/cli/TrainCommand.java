@@ -18,8 +18,9 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Train a model on Spark (synchronized SGD by parameter averaging, cosine learning rate),",
-                "evaluating, logging metrics and checkpointing every epoch, then export it.",
+        description = {"Train a model on Spark, checkpointing every epoch, and export it.",
+                "Synchronized SGD by parameter averaging with a cosine learning rate; every epoch evaluates,",
+                "logs metrics.jsonl/csv and writes a checkpoint. Ends with 'run:', 'export:', 'top1:', 'top5:'.",
                 "Runs in local mode unless started by spark-submit or given --master."})
 final class TrainCommand implements Callable<Integer> {
 
