@@ -24,7 +24,7 @@ sets=(--set inputSize="$size" --set batchSizePerWorker="$batch" --set workers=2 
   echo "# Spark overhead on training throughput"
   echo
   echo "- command: \`benchmarks/spark/run.sh $models $size $batch $epochs\`"
-  echo "- machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(java -version 2>&1 | head -n1)"
+  echo "- machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(java -version 2>&1 | sed -n 1p)"
   echo "- date: $(date -u +%Y-%m-%dT%H:%MZ)"
   echo "- images/s: single JVM = plain fit on one batch of $((2 * batch)) (the global batch), random data; Spark = mean of epochs 2..$epochs of \`metrics.jsonl\` (fit time only, bundled sample, averaging every minibatch)"
   echo
