@@ -1,37 +1,78 @@
 package org.micronet.layers;
 
+import org.bytedeco.javacpp.DoublePointer;
+import org.bytedeco.javacpp.FloatPointer;
 import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.shape.Shape;
 import org.nd4j.linalg.factory.Nd4j;
 
-/** Moves data between ND4J arrays and the plain-array kernels of {@code org.micronet.kernels}. */
+/**
+ * Moves data between ND4J arrays and the plain-array kernels of {@code org.micronet.kernels}.
+ * Float and double buffers move by one native bulk copy (ND4J's own asDouble/setData go
+ * element by element, which cost more than the kernels themselves).
+ */
 public final class KernelBridge {
     private KernelBridge() {
     }
 
     /** A c-order copy of the array's values; views read only their own elements. */
     public static double[] read(INDArray a) {
-        // an array that owns its whole buffer in c order converts in one pass, without a dup
-        return ownsBuffer(a) ? a.data().asDouble() : a.dup('c').data().asDouble();
+        INDArray c = ownsBuffer(a) ? a : a.dup('c');
+        int n = Math.toIntExact(c.length());
+        double[] out = new double[n];
+        switch (c.dataType()) {
+            case DOUBLE -> new DoublePointer(c.data().addressPointer()).get(out, 0, n);
+            case FLOAT -> {
+                float[] f = new float[n];
+                new FloatPointer(c.data().addressPointer()).get(f, 0, n);
+                for (int i = 0; i < n; i++) {
+                    out[i] = f[i];
+                }
+            }
+            default -> {
+                return c.data().asDouble();
+            }
+        }
+        return out;
     }
 
     public static INDArray write(LayerWorkspaceMgr mgr, ArrayType type, DataType dataType,
                                  double[] values, long... shape) {
         INDArray out = mgr.createUninitialized(type, dataType, shape, 'c');
-        out.data().setData(values);
+        put(out, values);
         return out;
     }
 
     /** Copies values into an existing array (a parameter or gradient view), keeping its type. */
     public static void assign(INDArray target, double[] values) {
-        target.assign(Nd4j.create(values, target.shape(), 'c').castTo(target.dataType()));
+        if (ownsBuffer(target)) {
+            put(target, values);
+        } else {
+            target.assign(Nd4j.create(values, target.shape(), 'c').castTo(target.dataType()));
+        }
+    }
+
+    private static void put(INDArray target, double[] values) {
+        int n = values.length;
+        switch (target.dataType()) {
+            case DOUBLE -> new DoublePointer(target.data().addressPointer()).put(values, 0, n);
+            case FLOAT -> {
+                float[] f = new float[n];
+                for (int i = 0; i < n; i++) {
+                    f[i] = (float) values[i];
+                }
+                new FloatPointer(target.data().addressPointer()).put(f, 0, n);
+            }
+            default -> target.data().setData(values);
+        }
     }
 
     private static boolean ownsBuffer(INDArray a) {
         return a.ordering() == 'c' && a.offset() == 0 && a.data().length() == a.length()
-                && org.nd4j.linalg.api.shape.Shape.hasDefaultStridesForShape(a);
+                && Shape.hasDefaultStridesForShape(a);
     }
 
     /** Shape [n, c, h, w] of a 4-d activation, or an error naming the layer. */
