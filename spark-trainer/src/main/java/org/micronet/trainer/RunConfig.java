@@ -1,5 +1,7 @@
 package org.micronet.trainer;
 
+import org.micronet.ingest.loader.Augmentation;
+
 import java.util.ArrayList;
 import java.util.List;
 
@@ -44,13 +46,17 @@ public record RunConfig(String model, Integer inputSize, Data data, Integer epoc
      * @param trainSplit split of {@code train} to train on
      * @param valSplit   split of {@code val} to evaluate on
      * @param shortSide  short side of the images when raw input is ingested
+     * @param minCropScale smallest random-resized-crop area, a fraction of the image (0.08 as the
+     *                   reference on ImageNet; small low-resolution images want more, e.g. 0.35)
      */
-    public record Data(String train, String val, String trainSplit, String valSplit, Integer shortSide) {
+    public record Data(String train, String val, String trainSplit, String valSplit, Integer shortSide,
+                       Double minCropScale) {
         public Data {
             val = val == null ? train : val;
             trainSplit = trainSplit == null ? "train" : trainSplit;
             valSplit = valSplit == null ? "val" : valSplit;
             shortSide = shortSide == null ? 256 : shortSide;
+            minCropScale = minCropScale == null ? Augmentation.DEFAULT_MIN_SCALE : minCropScale;
         }
     }
 
@@ -82,6 +88,8 @@ public record RunConfig(String model, Integer inputSize, Data data, Integer epoc
         require(e, model != null && !model.isBlank(), "model", model, "a model YAML path or bundled name (m0..m3)");
         require(e, data != null && data.train() != null && !data.train().isBlank(), "data.train", data == null ? null : data.train(),
                 "a URI of an ingest output or of ILSVRC/WebDataset images");
+        require(e, data == null || data.minCropScale() > 0 && data.minCropScale() <= 1, "data.minCropScale",
+                data == null ? null : data.minCropScale(), "in (0, 1]");
         require(e, inputSize == null || inputSize >= 8, "inputSize", inputSize, "at least 8");
         require(e, epochs >= 1, "epochs", epochs, "at least 1");
         require(e, batchSizePerWorker >= 2, "batchSizePerWorker", batchSizePerWorker, "at least 2 (batch norm needs 2 samples)");

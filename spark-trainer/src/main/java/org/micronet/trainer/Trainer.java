@@ -76,7 +76,8 @@ public final class Trainer {
         run.writeString(CONFIG, RunConfigLoader.toYaml(cfg));
 
         Map<String, ShardLoader> opened = new HashMap<>();
-        ShardLoader train = Datasets.open(sc, cfg.data().train(), run, cfg.data().shortSide(), cfg.workers(), opened);
+        ShardLoader train = Datasets.open(sc, cfg.data().train(), run, cfg.data().shortSide(), cfg.workers(), opened)
+                .withMinCropScale(cfg.data().minCropScale());
         ShardLoader val = Datasets.open(sc, cfg.data().val(), run, cfg.data().shortSide(), cfg.workers(), opened);
         if (!train.manifest().classes.equals(val.manifest().classes)) {
             throw new IllegalArgumentException("data.train and data.val have different class indexes");

@@ -57,6 +57,7 @@ class RunConfigLoaderTest {
         assertTrue(error("batchSizePerWorker=1").contains("batchSizePerWorker = 1 (expected at least 2"));
         assertTrue(error("warmupEpochs=20").contains("warmupEpochs = 20.0 (expected in [0, epochs))"));
         assertTrue(error("approach=carrier-pigeon").contains("approach"));
+        assertTrue(error("data.minCropScale=0").contains("data.minCropScale = 0.0 (expected in (0, 1])"));
     }
 
     @Test

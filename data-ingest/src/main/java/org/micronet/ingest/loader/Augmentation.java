@@ -4,13 +4,15 @@ import java.nio.charset.StandardCharsets;
 import java.util.SplittableRandom;
 
 /**
- * The reference recipe's random draws: RandomResizedCrop (area 8-100%, aspect 3/4-4/3, ten tries
- * then a centre crop) and a horizontal flip with probability 1/2. Each sample's draws come from
+ * The reference recipe's random draws: RandomResizedCrop (area minScale-100%, 8% in the reference;
+ * aspect 3/4-4/3, ten tries then a centre crop) and a horizontal flip with probability 1/2. Each sample's draws come from
  * its own generator seeded by (seed, epoch, sample key), so they differ per epoch and are the same
  * whatever the partitioning or order of the data.
  */
 public final class Augmentation {
-    static final double MIN_SCALE = 0.08, MAX_SCALE = 1.0;
+    /** The reference's smallest crop area; small low-resolution images (Fashion-MNIST) want more. */
+    public static final double DEFAULT_MIN_SCALE = 0.08;
+    static final double MAX_SCALE = 1.0;
     static final double MIN_RATIO = 3.0 / 4, MAX_RATIO = 4.0 / 3;
 
     /** A crop box in source pixels, and whether to mirror it. */
@@ -20,12 +22,12 @@ public final class Augmentation {
     private Augmentation() {
     }
 
-    public static Draw draw(long seed, int epoch, String key, int imageWidth, int imageHeight) {
+    public static Draw draw(double minScale, long seed, int epoch, String key, int imageWidth, int imageHeight) {
         SplittableRandom random = new SplittableRandom(mix(mix(seed) ^ epoch) ^ hash(key));
         double area = (double) imageWidth * imageHeight;
         double logMin = Math.log(MIN_RATIO), logMax = Math.log(MAX_RATIO);
         for (int attempt = 0; attempt < 10; attempt++) {
-            double target = area * (MIN_SCALE + random.nextDouble() * (MAX_SCALE - MIN_SCALE));
+            double target = area * (minScale + random.nextDouble() * (MAX_SCALE - minScale));
             double ratio = Math.exp(logMin + random.nextDouble() * (logMax - logMin));
             int w = (int) Math.round(Math.sqrt(target * ratio));
             int h = (int) Math.round(Math.sqrt(target / ratio));

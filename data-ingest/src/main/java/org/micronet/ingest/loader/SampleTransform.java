@@ -23,23 +23,29 @@ public final class SampleTransform implements Serializable {
     private final boolean training;
     private final long seed;
     private final int epoch;
+    private final double minScale;
 
-    private SampleTransform(int size, boolean training, long seed, int epoch) {
+    private SampleTransform(int size, boolean training, double minScale, long seed, int epoch) {
         if (size < 1) {
             throw new IllegalArgumentException("input size " + size + ", expected at least 1");
         }
+        if (!(minScale > 0 && minScale <= 1)) {
+            throw new IllegalArgumentException("crop scale " + minScale + ", expected in (0, 1]");
+        }
         this.size = size;
+        this.minScale = minScale;
         this.training = training;
         this.seed = seed;
         this.epoch = epoch;
     }
 
-    public static SampleTransform training(int size, long seed, int epoch) {
-        return new SampleTransform(size, true, seed, epoch);
+    /** @param minScale smallest crop area as a fraction of the image ({@link Augmentation#DEFAULT_MIN_SCALE}) */
+    public static SampleTransform training(int size, double minScale, long seed, int epoch) {
+        return new SampleTransform(size, true, minScale, seed, epoch);
     }
 
     public static SampleTransform evaluation(int size) {
-        return new SampleTransform(size, false, 0, 0);
+        return new SampleTransform(size, false, 1, 0, 0);
     }
 
     public int size() {
@@ -51,7 +57,7 @@ public final class SampleTransform implements Serializable {
         ImageHeader header = ImageProbe.probe(jpeg);
         Crop crop;
         if (training) {
-            Augmentation.Draw d = Augmentation.draw(seed, epoch, key, header.width(), header.height());
+            Augmentation.Draw d = Augmentation.draw(minScale, seed, epoch, key, header.width(), header.height());
             crop = new Crop(d.x(), d.y(), d.width(), d.height(), size, size, d.flip());
         } else {
             // resizing the short side to size / 0.875 and cropping size = cropping 0.875 of the short side

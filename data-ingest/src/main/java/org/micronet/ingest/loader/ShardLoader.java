@@ -32,12 +32,14 @@ public final class ShardLoader {
     private final Path root;
     private final Manifest manifest;
     private final int partitions;
+    private final double minCropScale;
 
-    private ShardLoader(JavaSparkContext sc, Path root, Manifest manifest, int partitions) {
+    private ShardLoader(JavaSparkContext sc, Path root, Manifest manifest, int partitions, double minCropScale) {
         this.sc = sc;
         this.root = root;
         this.manifest = manifest;
         this.partitions = partitions;
+        this.minCropScale = minCropScale;
     }
 
     /** Reads the manifest of the ingest output at {@code datasetUri}. */
@@ -49,7 +51,7 @@ public final class ShardLoader {
         if (!fs.exists(manifestPath)) {
             throw new IOException("no " + OutputLayout.MANIFEST + " in " + root + ": not the output of a finished ingest");
         }
-        return new ShardLoader(sc, root, Manifest.read(fs, manifestPath), 0);
+        return new ShardLoader(sc, root, Manifest.read(fs, manifestPath), 0, Augmentation.DEFAULT_MIN_SCALE);
     }
 
     /** Number of Spark partitions of the RDDs; 0 (default) means one per shard. */
@@ -57,7 +59,15 @@ public final class ShardLoader {
         if (partitions < 0) {
             throw new IllegalArgumentException("partitions " + partitions + ", expected 0 (one per shard) or more");
         }
-        return new ShardLoader(sc, root, manifest, partitions);
+        return new ShardLoader(sc, root, manifest, partitions, minCropScale);
+    }
+
+    /** Smallest random-resized-crop area of training samples, a fraction of the image (default 0.08). */
+    public ShardLoader withMinCropScale(double scale) {
+        if (!(scale > 0 && scale <= 1)) {
+            throw new IllegalArgumentException("minimum crop scale " + scale + ", expected in (0, 1]");
+        }
+        return new ShardLoader(sc, root, manifest, partitions, scale);
     }
 
     public Manifest manifest() {
@@ -75,7 +85,7 @@ public final class ShardLoader {
 
     /** Augmented, shuffled minibatches of one epoch; the same (seed, epoch) gives the same batches. */
     public JavaRDD<DataSet> trainingRdd(String split, int inputSize, int batchSize, long seed, int epoch) {
-        return rdd(split, SampleTransform.training(inputSize, seed, epoch), batchSize, seed, epoch, true);
+        return rdd(split, SampleTransform.training(inputSize, minCropScale, seed, epoch), batchSize, seed, epoch, true);
     }
 
     /** Centre-cropped minibatches in shard order. */

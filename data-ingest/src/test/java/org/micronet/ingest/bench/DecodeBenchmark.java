@@ -65,7 +65,7 @@ public final class DecodeBenchmark {
                 row(table, (String) set[0], "decode + random resized crop + flip to 224", codec.name(), rate, baseline);
             }
             float[] dest = new float[3 * SIZE * SIZE];
-            SampleTransform transform = SampleTransform.training(SIZE, 1, 0);
+            SampleTransform transform = SampleTransform.training(SIZE, Augmentation.DEFAULT_MIN_SCALE, 1, 0);
             double full = measure(images, seconds, (jpeg, i) -> transform.apply("k" + i, jpeg, dest, 0));
             row(table, (String) set[0], "loader training transform (above + NCHW float normalisation)",
                     ImageCodecs.get().primary().name(), full, baseline);
@@ -92,7 +92,7 @@ public final class DecodeBenchmark {
     private static Work crop(ImageCodec codec) {
         return (jpeg, i) -> {
             ImageHeader header = ImageProbe.probe(jpeg);
-            Augmentation.Draw d = Augmentation.draw(1, 0, "k" + i, header.width(), header.height());
+            Augmentation.Draw d = Augmentation.draw(Augmentation.DEFAULT_MIN_SCALE, 1, 0, "k" + i, header.width(), header.height());
             codec.decode(jpeg, header, new Crop(d.x(), d.y(), d.width(), d.height(), SIZE, SIZE, d.flip()));
         };
     }

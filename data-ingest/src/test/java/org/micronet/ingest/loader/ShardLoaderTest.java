@@ -24,6 +24,7 @@ import java.util.List;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The loader on shards ingested from the bundled sample, with Spark local[2]. */
@@ -87,15 +88,25 @@ class ShardLoaderTest {
     void perSampleDrawsDependOnlyOnSeedEpochAndKey() throws Exception {
         byte[] jpeg = TestImages.jpeg(TestImages.photoLike(341, 256, 3), 90);
         float[] first = new float[3 * 64 * 64], again = new float[first.length], otherEpoch = new float[first.length];
-        SampleTransform.training(64, 5, 1).apply("n1/a", jpeg, first, 0);
-        SampleTransform.training(64, 5, 1).apply("n1/a", jpeg, again, 0);
-        SampleTransform.training(64, 5, 2).apply("n1/a", jpeg, otherEpoch, 0);
+        SampleTransform.training(64, Augmentation.DEFAULT_MIN_SCALE, 5, 1).apply("n1/a", jpeg, first, 0);
+        SampleTransform.training(64, Augmentation.DEFAULT_MIN_SCALE, 5, 1).apply("n1/a", jpeg, again, 0);
+        SampleTransform.training(64, Augmentation.DEFAULT_MIN_SCALE, 5, 2).apply("n1/a", jpeg, otherEpoch, 0);
         assertArrayEquals(first, again);
         assertFalse(Arrays.equals(first, otherEpoch));
-        Augmentation.Draw d = Augmentation.draw(5, 1, "n1/a", 341, 256);
+        Augmentation.Draw d = Augmentation.draw(Augmentation.DEFAULT_MIN_SCALE, 5, 1, "n1/a", 341, 256);
         double area = (double) d.width() * d.height() / (341 * 256);
         double aspect = (double) d.width() / d.height();
         assertTrue(area >= 0.079 && area <= 1.0 && aspect >= 0.74 && aspect <= 1.34, d.toString());
+    }
+
+    @Test
+    void cropsNeverTakeLessThanTheMinimumScale() {
+        for (int i = 0; i < 200; i++) {
+            Augmentation.Draw d = Augmentation.draw(0.5, 9, i, "n1/" + i, 36, 36);
+            // rounding the side lengths can lose up to about one row and one column
+            assertTrue((d.width() + 1.0) * (d.height() + 1.0) >= 0.5 * 36 * 36, d.toString());
+        }
+        assertThrows(IllegalArgumentException.class, () -> SampleTransform.training(32, 0, 1, 0));
     }
 
     @Test
