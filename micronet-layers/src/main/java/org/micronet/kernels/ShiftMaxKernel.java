@@ -111,24 +111,41 @@ public final class ShiftMaxKernel {
 
     public void fuse(double[] x, State st, double[] y, int n, int hw) {
         int c = channels;
-        int q = coefficientCount();
         Parallel.forEach(n, b -> {
+            double[] v = new double[hw];
             for (int ch = 0; ch < c; ch++) {
                 int yOff = (b * c + ch) * hw;
-                for (int k = 0; k < fusions; k++) {
+                combine(x, st.coef, b, ch, 0, hw, v);
+                System.arraycopy(v, 0, y, yOff, hw);
+                for (int k = 1; k < fusions; k++) {
+                    combine(x, st.coef, b, ch, k, hw, v);
                     for (int p = 0; p < hw; p++) {
-                        double v = 0;
-                        for (int j = 0; j < shifts; j++) {
-                            double a = st.coef[b * q + (k * shifts + j) * c + ch];
-                            v += a * x[(b * c + shiftMaps[j][ch]) * hw + p];
-                        }
-                        if (k == 0 || v > y[yOff + p]) {
-                            y[yOff + p] = v;
-                        }
+                        y[yOff + p] = v[p] > y[yOff + p] ? v[p] : y[yOff + p];
                     }
                 }
             }
         });
+    }
+
+    /**
+     * {@code v = sum_j a^k_{ch,j} * xhat^j_ch} for one image: whole rows at a time, so that the
+     * loops over pixels are plain multiply-adds the JIT vectorises.
+     */
+    private void combine(double[] x, double[] coef, int b, int ch, int k, int hw, double[] v) {
+        int c = channels;
+        int q0 = b * coefficientCount() + k * shifts * c + ch;
+        double a = coef[q0];
+        int src = (b * c + shiftMaps[0][ch]) * hw;
+        for (int p = 0; p < hw; p++) {
+            v[p] = a * x[src + p];
+        }
+        for (int j = 1; j < shifts; j++) {
+            double aj = coef[q0 + j * c];
+            int srcJ = (b * c + shiftMaps[j][ch]) * hw;
+            for (int p = 0; p < hw; p++) {
+                v[p] += aj * x[srcJ + p];
+            }
+        }
     }
 
     /**
@@ -144,30 +161,39 @@ public final class ShiftMaxKernel {
         // images are independent here: each writes its own dcoef and dx
         Parallel.forEach(n, b -> {
             double[] best = new double[hw];
+            double[] v = new double[hw];
+            double[] d = new double[hw];
             int[] arg = new int[hw];
             for (int ch = 0; ch < c; ch++) {
-                Arrays.fill(best, Double.NEGATIVE_INFINITY);
-                for (int k = 0; k < fusions; k++) {
+                // which fusion won the max at each pixel (recomputed: cheaper than keeping it)
+                Arrays.fill(arg, 0);
+                if (fusions > 1) {
+                    combine(x, st.coef, b, ch, 0, hw, best);
+                }
+                for (int k = 1; k < fusions; k++) {
+                    combine(x, st.coef, b, ch, k, hw, v);
                     for (int p = 0; p < hw; p++) {
-                        double v = 0;
-                        for (int j = 0; j < shifts; j++) {
-                            v += st.coef[b * q + (k * shifts + j) * c + ch] * x[(b * c + shiftMaps[j][ch]) * hw + p];
-                        }
-                        if (v > best[p]) {
-                            best[p] = v;
+                        if (v[p] > best[p]) {
+                            best[p] = v[p];
                             arg[p] = k;
                         }
                     }
                 }
                 int yOff = (b * c + ch) * hw;
-                for (int p = 0; p < hw; p++) {
-                    double d = dy[yOff + p];
-                    int k = arg[p];
+                for (int k = 0; k < fusions; k++) {
+                    for (int p = 0; p < hw; p++) {
+                        d[p] = arg[p] == k ? dy[yOff + p] : 0;
+                    }
                     for (int j = 0; j < shifts; j++) {
                         int qi = b * q + (k * shifts + j) * c + ch;
-                        int src = (b * c + shiftMaps[j][ch]) * hw + p;
-                        dcoef[qi] += d * x[src];
-                        dx[src] += d * st.coef[qi];
+                        int src = (b * c + shiftMaps[j][ch]) * hw;
+                        double a = st.coef[qi];
+                        double acc = 0;
+                        for (int p = 0; p < hw; p++) {
+                            acc += d[p] * x[src + p];
+                            dx[src + p] += d[p] * a;
+                        }
+                        dcoef[qi] += acc;
                     }
                 }
             }
