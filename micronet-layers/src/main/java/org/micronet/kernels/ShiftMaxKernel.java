@@ -80,7 +80,7 @@ public final class ShiftMaxKernel {
         }
         double[] w1 = params[0], b1 = params[1], w2 = params[2], b2 = params[3];
         int s = squeeze;
-        for (int b = 0; b < n; b++) {
+        Parallel.forEach(n, b -> {
             for (int ch = 0; ch < c; ch++) {
                 double sum = 0;
                 int off = (b * c + ch) * hw;
@@ -89,23 +89,31 @@ public final class ShiftMaxKernel {
                 }
                 st.pooled[b * c + ch] = sum / hw;
             }
-            for (int t = 0; t < s; t++) {
-                double h = b1[t];
-                for (int ch = 0; ch < c; ch++) {
-                    h += st.pooled[b * c + ch] * w1[ch * s + t];
+            // both FCs run output-innermost over contiguous weight rows (same summation order per output)
+            int hOff = b * s;
+            System.arraycopy(b1, 0, st.hidden, hOff, s);
+            for (int ch = 0; ch < c; ch++) {
+                double pooled = st.pooled[b * c + ch];
+                for (int t = 0; t < s; t++) {
+                    st.hidden[hOff + t] += pooled * w1[ch * s + t];
                 }
-                st.hidden[b * s + t] = Math.max(0, h);
+            }
+            for (int t = 0; t < s; t++) {
+                st.hidden[hOff + t] = Math.max(0, st.hidden[hOff + t]);
+            }
+            int zOff = b * q;
+            System.arraycopy(b2, 0, st.preSigmoid, zOff, q);
+            for (int t = 0; t < s; t++) {
+                double h = st.hidden[hOff + t];
+                for (int i = 0; i < q; i++) {
+                    st.preSigmoid[zOff + i] += h * w2[t * q + i];
+                }
             }
             for (int i = 0; i < q; i++) {
-                double z = b2[i];
-                for (int t = 0; t < s; t++) {
-                    z += st.hidden[b * s + t] * w2[t * q + i];
-                }
-                st.preSigmoid[b * q + i] = z;
-                double hs = Math.min(6, Math.max(0, z + 3)) / 6;
-                st.coef[b * q + i] = (hs - 0.5) * 2 * actMax + offsets[i / c];
+                double hs = Math.min(6, Math.max(0, st.preSigmoid[zOff + i] + 3)) / 6;
+                st.coef[zOff + i] = (hs - 0.5) * 2 * actMax + offsets[i / c];
             }
-        }
+        });
         return st;
     }
 
@@ -228,6 +236,8 @@ public final class ShiftMaxKernel {
                 double acc = 0;
                 for (int i = 0; i < q; i++) {
                     gw2[t * q + i] += h * dz[i];
+                }
+                for (int i = 0; i < q; i++) {
                     acc += w2[t * q + i] * dz[i];
                 }
                 dh[t] = h > 0 ? acc : 0;
