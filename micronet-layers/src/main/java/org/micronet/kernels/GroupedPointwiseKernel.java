@@ -45,11 +45,13 @@ public final class GroupedPointwiseKernel {
                     for (int i = 0; i < cig; i++) {
                         int xOff = (b * cin + g * cig + i) * hw;
                         double wv = w[oc * cig + i];
+                        // two passes: the axpy vectorises, the dot product (a reduction) does not
+                        for (int p = 0; p < hw; p++) {
+                            dx[xOff + p] += wv * dy[yOff + p];
+                        }
                         double acc = 0;
                         for (int p = 0; p < hw; p++) {
-                            double d = dy[yOff + p];
-                            acc += d * x[xOff + p];
-                            dx[xOff + p] += wv * d;
+                            acc += dy[yOff + p] * x[xOff + p];
                         }
                         dw[oc * cig + i] += acc;
                     }
