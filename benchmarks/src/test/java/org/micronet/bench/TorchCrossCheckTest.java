@@ -177,7 +177,7 @@ class TorchCrossCheckTest {
     private static ModelConfig withoutDropout(ModelConfig c) {
         // DL4J and PyTorch would draw different dropout masks
         return new ModelConfig(c.name(), c.description(), c.architecture(), SIZE, CLASSES, c.stem(),
-                new ModelConfig.Head(c.head().width(), 0.0), c.shiftMax(), c.ablation(), c.blocks(), c.mobilenet(),
+                new ModelConfig.Head(c.head().width(), 0.0), c.shiftMax(), c.ablation(), c.ops(), c.blocks(), c.mobilenet(),
                 null, c.paper());
     }
 }

@@ -1,5 +1,7 @@
 package org.micronet.blocks;
 
+import org.micronet.layers.AxialConv.Axis;
+
 /**
  * Micro-Factorized depthwise convolution: a k x 1 depthwise conv (multiplier e1, stride on
  * height) and a 1 x k depthwise conv (multiplier e2, stride on width), each followed by
@@ -13,9 +15,9 @@ public final class FactorizedDepthwiseConv {
         int cin = cur.channels();
         int mid = cin * e1;
         int out = mid * e2;
-        cur.layer(prefix + ".conv.0", Layers.depthwise(kernel, 1, stride, 1, cin, e1), mid)
+        cur.layer(prefix + ".conv.0", Layers.axialConv(cur.ops(), Axis.HEIGHT, kernel, stride, cin, mid, cin), mid)
                 .layer(prefix + ".conv.1", Layers.batchNorm(mid))
-                .layer(prefix + ".conv.2", Layers.depthwise(1, kernel, 1, stride, mid, e2), out)
+                .layer(prefix + ".conv.2", Layers.axialConv(cur.ops(), Axis.WIDTH, kernel, stride, mid, out, mid), out)
                 .layer(prefix + ".conv.3", Layers.batchNorm(out));
     }
 }

@@ -3,18 +3,22 @@ package org.micronet.blocks;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.graph.GraphVertex;
 import org.deeplearning4j.nn.conf.layers.Layer;
+import org.micronet.models.Ops;
 
 /**
  * Appends layers to a DL4J graph one after another, remembering the last vertex and the
- * channel count flowing out of it, so that blocks read as the sequence they are.
+ * channel count flowing out of it, so that blocks read as the sequence they are. It also
+ * carries the model's {@link Ops}, so every block can pick the layers' implementation.
  */
 public final class GraphCursor {
     private final ComputationGraphConfiguration.GraphBuilder graph;
+    private final Ops ops;
     private String last;
     private int channels;
 
-    public GraphCursor(ComputationGraphConfiguration.GraphBuilder graph, String input, int channels) {
+    public GraphCursor(ComputationGraphConfiguration.GraphBuilder graph, String input, int channels, Ops ops) {
         this.graph = graph;
+        this.ops = ops;
         this.last = input;
         this.channels = channels;
     }
@@ -44,6 +48,10 @@ public final class GraphCursor {
 
     public int channels() {
         return channels;
+    }
+
+    public Ops ops() {
+        return ops;
     }
 
     public ComputationGraphConfiguration.GraphBuilder graph() {

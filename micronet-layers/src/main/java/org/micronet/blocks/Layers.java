@@ -8,7 +8,9 @@ import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.DepthwiseConvolution2D;
 import org.deeplearning4j.nn.conf.layers.Layer;
+import org.micronet.layers.AxialConv;
 import org.micronet.layers.GroupAdaptivePointwiseConv;
+import org.micronet.models.Ops;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.activations.IActivation;
 
@@ -36,6 +38,28 @@ public final class Layers {
                 .depthMultiplier(multiplier).nIn(cin).nOut((long) cin * multiplier).hasBias(false)
                 .convolutionMode(ConvolutionMode.Truncate).activation(Activation.IDENTITY)
                 .weightInit(convInit(kh, kw, cin * multiplier)).build();
+    }
+
+    /**
+     * A k x 1 (axis HEIGHT) or 1 x k (WIDTH) conv with stride along that axis and channel
+     * groups: ours, or with {@link Ops#DL4J} DL4J's ConvolutionLayer (one group) or
+     * DepthwiseConvolution2D (groups == cin), which have no other grouping.
+     */
+    public static Layer axialConv(Ops ops, AxialConv.Axis axis, int k, int stride, int cin, int cout, int groups) {
+        if (ops == Ops.MICRONET) {
+            return new AxialConv.Builder().axis(axis).kernel(k).stride(stride).nIn(cin).nOut(cout).groups(groups)
+                    .weightInit(convInit(k, 1, cout)).build();
+        }
+        boolean height = axis == AxialConv.Axis.HEIGHT;
+        int kh = height ? k : 1, kw = height ? 1 : k, sh = height ? stride : 1, sw = height ? 1 : stride;
+        if (groups == 1) {
+            return conv(kh, kw, sh, sw, cin, cout);
+        }
+        if (groups == cin && cout % cin == 0) {
+            return depthwise(kh, kw, sh, sw, cin, cout / cin);
+        }
+        throw new IllegalArgumentException("DL4J has no convolution with " + groups + " groups (in " + cin + ", out "
+                + cout + "): use ops micronet");
     }
 
     public static Layer groupPointwise(int cin, int cout, int groups) {

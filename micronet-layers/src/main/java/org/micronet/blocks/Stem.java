@@ -1,5 +1,6 @@
 package org.micronet.blocks;
 
+import org.micronet.layers.AxialConv.Axis;
 import org.micronet.layers.ChannelShuffle;
 import org.micronet.models.ModelConfig;
 import org.nd4j.linalg.activations.Activation;
@@ -16,9 +17,9 @@ public final class Stem {
         int a = stem.channels();
         int out = a * stem.multiplier();
         String p = "features.0.stem.0.conv.";
-        cur.layer(p + "0", Layers.conv(3, 1, 2, 1, cur.channels(), a), a)
+        cur.layer(p + "0", Layers.axialConv(cur.ops(), Axis.HEIGHT, 3, 2, cur.channels(), a, 1), a)
                 .layer(p + "1", Layers.batchNorm(a))
-                .layer(p + "2", Layers.depthwise(1, 3, 1, 2, a, stem.multiplier()), out)
+                .layer(p + "2", Layers.axialConv(cur.ops(), Axis.WIDTH, 3, 2, a, out, a), out)
                 .layer(p + "3", Layers.batchNorm(out))
                 .layer(p + "4", new ChannelShuffle(p + "4", a))
                 .layer("features.0.stem.1", Layers.activation(Activation.RELU6));

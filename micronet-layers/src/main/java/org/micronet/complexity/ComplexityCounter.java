@@ -10,6 +10,7 @@ import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.DepthwiseConvolution2D;
 import org.deeplearning4j.nn.conf.layers.Layer;
+import org.micronet.layers.AxialConv;
 import org.micronet.layers.DynamicShiftMax;
 import org.micronet.layers.GroupAdaptivePointwiseConv;
 
@@ -58,6 +59,14 @@ public final class ComplexityCounter {
             long params = kh * kw * cin * cout + (c.hasBias() ? cout : 0);
             return new LayerCost(name, type, cin, cout, 1, kh + "x" + kw, stride(c), shape,
                     params, kh * kw * cin * cout * hw, 0);
+        }
+        if (layer instanceof AxialConv a) {
+            // counted as the DL4J conv or depthwise conv it stands for (groups 1 or cin)
+            long w = a.weightCount();
+            boolean height = a.getAxis() == AxialConv.Axis.HEIGHT;
+            String kernel = height ? a.getKernel() + "x1" : "1x" + a.getKernel();
+            String stride = height ? a.getStride() + "x1" : "1x" + a.getStride();
+            return new LayerCost(name, type, cin, cout, a.getGroups(), kernel, stride, shape, w, w * hw, 0);
         }
         if (layer instanceof GroupAdaptivePointwiseConv g) {
             long w = g.weightCount();

@@ -32,7 +32,7 @@ final class MicroNetBuilder {
         ComputationGraphConfiguration.GraphBuilder g = base.graphBuilder()
                 .addInputs(INPUT)
                 .setInputTypes(Models.inputType(cfg));
-        GraphCursor cur = new GraphCursor(g, INPUT, 3);
+        GraphCursor cur = new GraphCursor(g, INPUT, 3, cfg.ops());
         BlockContext ctx = new BlockContext(cfg);
         Stem.add(cur, cfg.stem());
         List<BlockRow> rows = cfg.blocks();

@@ -34,7 +34,7 @@ final class MobileNetV3SmallBuilder {
         ComputationGraphConfiguration.GraphBuilder g = base.graphBuilder()
                 .addInputs(MicroNetBuilder.INPUT)
                 .setInputTypes(Models.inputType(cfg));
-        GraphCursor cur = new GraphCursor(g, MicroNetBuilder.INPUT, 3);
+        GraphCursor cur = new GraphCursor(g, MicroNetBuilder.INPUT, 3, cfg.ops());
         int stem = scale(m.stem(), m);
         cur.layer("features.0.0", Layers.conv(3, 3, 2, 2, 3, stem), stem)
                 .layer("features.0.1", Layers.batchNorm(stem))

@@ -8,7 +8,8 @@ import java.util.List;
 /**
  * A model as its YAML file declares it (see {@code configs/models/}). One type covers MicroNet
  * (stem, block table, DY-Shift-Max settings, ablation switches) and the MobileNetV3-Small
- * baseline; {@link #validate()} checks the fields the chosen architecture uses.
+ * baseline; {@link #validate()} checks the fields the chosen architecture uses. {@code ops}
+ * picks the implementation of the layers, not the model: both compute the same function.
  */
 public record ModelConfig(
         String name,
@@ -20,6 +21,7 @@ public record ModelConfig(
         Head head,
         ShiftMax shiftMax,
         Ablation ablation,
+        Ops ops,
         List<BlockRow> blocks,
         MobileNet mobilenet,
         Expected expected,
@@ -128,13 +130,14 @@ public record ModelConfig(
         classes = classes == null ? 1000 : classes;
         ablation = ablation == null ? Ablation.none() : ablation;
         shiftMax = shiftMax == null ? new ShiftMax(null, null, null, null, null, null) : shiftMax;
+        ops = ops == null ? Ops.MICRONET : ops;
     }
 
     /** The same model for another input size and class count (the expected counts no longer apply). */
     public ModelConfig withTask(int inputSize, int classes) {
         boolean same = inputSize == this.inputSize && classes == this.classes;
         return new ModelConfig(name, description, architecture, inputSize, classes, stem, head, shiftMax, ablation,
-                blocks, mobilenet, same ? expected : null, paper);
+                ops, blocks, mobilenet, same ? expected : null, paper);
     }
 
     /** Every problem found, each naming the key and the value; empty when valid. */

@@ -51,6 +51,12 @@ class ModelConfigLoaderTest {
     }
 
     @Test
+    void unknownOpsValueListsTheAllowedValues() throws IOException {
+        String msg = loadError(m0Variant("classes: 1000", "classes: 1000\nops: fast"));
+        assertTrue(msg.contains("ops") && msg.contains("micronet") && msg.contains("dl4j"), msg);
+    }
+
+    @Test
     void shortBlockRowIsNamed() throws IOException {
         String msg = loadError(m0Variant("[1,  32, 5, 1, 4,  4,  4,  4,  4, 2, 2, 1, 1]", "[1,  32, 5, 1, 4,  4,  4,  4,  4, 2, 2, 1]"));
         assertTrue(msg.contains("blocks[3]") && msg.contains("needs 13 values") && msg.contains("got 12"), msg);

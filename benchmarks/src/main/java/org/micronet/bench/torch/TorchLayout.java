@@ -5,6 +5,7 @@ import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.DepthwiseConvolution2D;
 import org.deeplearning4j.nn.conf.layers.Layer;
+import org.micronet.layers.AxialConv;
 import org.micronet.layers.GroupAdaptivePointwiseConv;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.ops.transforms.Transforms;
@@ -29,6 +30,12 @@ public final class TorchLayout {
         }
         if (conf instanceof ConvolutionLayer && key.equals("W")) {
             return dl4j.dup('c');
+        }
+        if (conf instanceof AxialConv a) {
+            // [cout, cin/G, k] -> [cout, cin/G, k, 1] (k x 1) or [cout, cin/G, 1, k] (1 x k)
+            long[] s = dl4j.shape();
+            return a.getAxis() == AxialConv.Axis.HEIGHT ? dl4j.dup('c').reshape('c', s[0], s[1], s[2], 1)
+                    : dl4j.dup('c').reshape('c', s[0], s[1], 1, s[2]);
         }
         if (conf instanceof GroupAdaptivePointwiseConv) {
             long[] s = dl4j.shape();

@@ -22,6 +22,7 @@ import org.deeplearning4j.nn.conf.layers.LossLayer;
 import org.deeplearning4j.nn.conf.layers.PoolingType;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.micronet.activations.HardSwish;
+import org.micronet.layers.AxialConv;
 import org.micronet.layers.ChannelShuffle;
 import org.micronet.layers.DynamicShiftMax;
 import org.micronet.layers.GroupAdaptivePointwiseConv;
@@ -167,6 +168,12 @@ public final class TorchMicroNet implements AutoCloseable {
         if (conf instanceof ConvolutionLayer c) {
             return Conv2d.conv2d(x, param(name, "W"), null, shape(c.getStride()), shape(c.getPadding()),
                     new Shape(1, 1), 1).singletonOrThrow();
+        }
+        if (conf instanceof AxialConv a) {
+            int s = a.getStride(), p = a.getKernel() / 2;
+            boolean height = a.getAxis() == AxialConv.Axis.HEIGHT;
+            return Conv2d.conv2d(x, param(name, "W"), null, height ? new Shape(s, 1) : new Shape(1, s),
+                    height ? new Shape(p, 0) : new Shape(0, p), new Shape(1, 1), a.getGroups()).singletonOrThrow();
         }
         if (conf instanceof GroupAdaptivePointwiseConv pw) {
             return Conv2d.conv2d(x, param(name, "W"), null, new Shape(1, 1), new Shape(0, 0), new Shape(1, 1),
