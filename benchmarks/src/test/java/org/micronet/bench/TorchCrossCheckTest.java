@@ -14,6 +14,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.micronet.bench.torch.TorchLayout;
 import org.micronet.bench.torch.TorchMicroNet;
+import org.micronet.layers.BatchNorm;
 import org.micronet.models.ModelConfig;
 import org.micronet.models.Models;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -156,7 +157,7 @@ class TorchCrossCheckTest {
     private static void randomiseBatchNorm(ComputationGraph net) {
         Nd4j.getRandom().setSeed(17);
         for (org.deeplearning4j.nn.api.Layer layer : net.getLayers()) {
-            if (!(layer.conf().getLayer() instanceof BatchNormalization)) {
+            if (!(layer.conf().getLayer() instanceof BatchNormalization || layer.conf().getLayer() instanceof BatchNorm)) {
                 continue;
             }
             for (Map.Entry<String, INDArray> p : layer.paramTable().entrySet()) {

@@ -43,7 +43,7 @@ public final class BlockContext {
             int cin = cur.channels();
             int cout = cin * e1 * e2;
             cur.layer(prefix + ".conv.0", Layers.depthwise(kernel, kernel, stride, stride, cin, e1 * e2), cout)
-                    .layer(prefix + ".conv.1", Layers.batchNorm(cout));
+                    .layer(prefix + ".conv.1", Layers.batchNorm(cur.ops(), cout));
         } else {
             FactorizedDepthwiseConv.add(cur, prefix, kernel, e1, e2, stride);
         }

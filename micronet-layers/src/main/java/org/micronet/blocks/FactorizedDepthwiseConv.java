@@ -16,8 +16,8 @@ public final class FactorizedDepthwiseConv {
         int mid = cin * e1;
         int out = mid * e2;
         cur.layer(prefix + ".conv.0", Layers.axialConv(cur.ops(), Axis.HEIGHT, kernel, stride, cin, mid, cin), mid)
-                .layer(prefix + ".conv.1", Layers.batchNorm(mid))
+                .layer(prefix + ".conv.1", Layers.batchNorm(cur.ops(), mid))
                 .layer(prefix + ".conv.2", Layers.axialConv(cur.ops(), Axis.WIDTH, kernel, stride, mid, out, mid), out)
-                .layer(prefix + ".conv.3", Layers.batchNorm(out));
+                .layer(prefix + ".conv.3", Layers.batchNorm(cur.ops(), out));
     }
 }

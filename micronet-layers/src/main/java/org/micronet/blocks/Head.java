@@ -34,7 +34,7 @@ public final class Head {
 
     private static void swishLinear(GraphCursor cur, String prefix, int out) {
         cur.layer(prefix + ".linear.0", Layers.linear(cur.channels(), out), out)
-                .layer(prefix + ".linear.1", Layers.batchNorm(out))
+                .layer(prefix + ".linear.1", Layers.batchNorm(cur.ops(), out))
                 .layer(prefix + ".linear.2", Layers.activation(new HardSwish()));
     }
 }

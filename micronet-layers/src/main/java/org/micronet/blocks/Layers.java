@@ -9,6 +9,7 @@ import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.DepthwiseConvolution2D;
 import org.deeplearning4j.nn.conf.layers.Layer;
 import org.micronet.layers.AxialConv;
+import org.micronet.layers.BatchNorm;
 import org.micronet.layers.GroupAdaptivePointwiseConv;
 import org.micronet.models.Ops;
 import org.nd4j.linalg.activations.Activation;
@@ -67,8 +68,15 @@ public final class Layers {
                 .weightInit(convInit(1, 1, cout)).build();
     }
 
-    public static Layer batchNorm(int channels) {
-        return new BatchNormalization.Builder().nIn(channels).nOut(channels).eps(1e-5).decay(0.9).build();
+    /**
+     * Ours (PyTorch's running statistics: unbiased batch variance), or with {@link Ops#DL4J} DL4J's
+     * BatchNormalization, keeping the variance itself as ours does so the two share parameter keys.
+     */
+    public static Layer batchNorm(Ops ops, int channels) {
+        if (ops == Ops.MICRONET) {
+            return new BatchNorm.Builder().channels(channels).eps(1e-5).momentum(0.1).build();
+        }
+        return new BatchNormalization.Builder().nIn(channels).nOut(channels).eps(1e-5).decay(0.9).useLogStd(false).build();
     }
 
     public static Layer linear(int in, int out) {

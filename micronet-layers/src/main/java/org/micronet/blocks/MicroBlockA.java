@@ -23,7 +23,7 @@ public final class MicroBlockA {
         }
         int g3 = ctx.groups(row.g3(), hidden, row.out(), p + ".4.conv.0");
         cur.layer(p + ".4.conv.0", Layers.groupPointwise(hidden, row.out(), g3), row.out())
-                .layer(p + ".4.conv.1", Layers.batchNorm(row.out()));
+                .layer(p + ".4.conv.1", Layers.batchNorm(cur.ops(), row.out()));
         ctx.activations().add(cur, p + ".5", 3, row.y3(), row.g4(), ctx.reduction(row.reductionMul()) / 2);
         cur.layer(p + ".6", new ChannelShuffle(p + ".6", row.g4()));
         if (row.out() % 2 == 0 && row.y3() != 0) {

@@ -19,7 +19,7 @@ public final class MicroBlockB {
         int reduction = ctx.reduction(row.reductionMul());
         int g1 = ctx.groups(row.g1(), in, hidden, p + ".0.conv.0");
         cur.layer(p + ".0.conv.0", Layers.groupPointwise(in, hidden, g1), hidden)
-                .layer(p + ".0.conv.1", Layers.batchNorm(hidden));
+                .layer(p + ".0.conv.1", Layers.batchNorm(cur.ops(), hidden));
         ctx.activations().add(cur, p + ".1", 1, row.y1(), row.g2(), reduction);
         cur.layer(p + ".2", new ChannelShuffle(p + ".2", row.g2()));
         ctx.depthwise(cur, p + ".3", row.kernel(), 1, 1, row.stride());
@@ -31,7 +31,7 @@ public final class MicroBlockB {
         }
         int g3 = ctx.groups(row.g3(), hidden, row.out(), p + ".7.conv.0");
         cur.layer(p + ".7.conv.0", Layers.groupPointwise(hidden, row.out(), g3), row.out())
-                .layer(p + ".7.conv.1", Layers.batchNorm(row.out()));
+                .layer(p + ".7.conv.1", Layers.batchNorm(cur.ops(), row.out()));
         int outReduction = row.out() < hidden ? reduction / 2 : reduction;
         ctx.activations().add(cur, p + ".8", 3, row.y3(), row.g4(), outReduction);
         cur.layer(p + ".9", new ChannelShuffle(p + ".9", row.g4()));

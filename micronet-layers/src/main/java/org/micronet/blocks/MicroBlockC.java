@@ -11,7 +11,7 @@ public final class MicroBlockC {
         int in = cur.channels();
         int g1 = ctx.groups(row.g1(), in, row.out(), p + ".0.conv.0");
         cur.layer(p + ".0.conv.0", Layers.groupPointwise(in, row.out(), g1), row.out())
-                .layer(p + ".0.conv.1", Layers.batchNorm(row.out()));
+                .layer(p + ".0.conv.1", Layers.batchNorm(cur.ops(), row.out()));
         ctx.activations().add(cur, p + ".1", 3, row.y3(), row.g2(), ctx.reduction(row.reductionMul()));
     }
 }

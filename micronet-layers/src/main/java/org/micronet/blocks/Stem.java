@@ -18,9 +18,9 @@ public final class Stem {
         int out = a * stem.multiplier();
         String p = "features.0.stem.0.conv.";
         cur.layer(p + "0", Layers.axialConv(cur.ops(), Axis.HEIGHT, 3, 2, cur.channels(), a, 1), a)
-                .layer(p + "1", Layers.batchNorm(a))
+                .layer(p + "1", Layers.batchNorm(cur.ops(), a))
                 .layer(p + "2", Layers.axialConv(cur.ops(), Axis.WIDTH, 3, 2, a, out, a), out)
-                .layer(p + "3", Layers.batchNorm(out))
+                .layer(p + "3", Layers.batchNorm(cur.ops(), out))
                 .layer(p + "4", new ChannelShuffle(p + "4", a))
                 .layer("features.0.stem.1", Layers.activation(Activation.RELU6));
     }

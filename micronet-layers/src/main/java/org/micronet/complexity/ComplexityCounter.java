@@ -11,6 +11,7 @@ import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.DepthwiseConvolution2D;
 import org.deeplearning4j.nn.conf.layers.Layer;
 import org.micronet.layers.AxialConv;
+import org.micronet.layers.BatchNorm;
 import org.micronet.layers.DynamicShiftMax;
 import org.micronet.layers.GroupAdaptivePointwiseConv;
 
@@ -41,6 +42,19 @@ public final class ComplexityCounter {
             rows.add(cost(e.getKey(), lv.getLayerConf().getLayer(), in, outputs.get(e.getKey())));
         }
         return new ComplexityReport(rows);
+    }
+
+    /** The batch norms' running means and variances in a graph: state, counted by numParams() but not trained. */
+    public static long runningStatistics(ComputationGraphConfiguration conf) {
+        long n = 0;
+        for (GraphVertex v : conf.getVertices().values()) {
+            if (v instanceof LayerVertex lv && lv.getLayerConf().getLayer() instanceof BatchNormalization bn) {
+                n += 2 * bn.getNOut();
+            } else if (v instanceof LayerVertex lv && lv.getLayerConf().getLayer() instanceof BatchNorm bn) {
+                n += 2L * bn.getChannels();
+            }
+        }
+        return n;
     }
 
     private static LayerCost cost(String name, Layer layer, InputType in, InputType out) {
@@ -76,7 +90,7 @@ public final class ComplexityCounter {
             long w = d.getNIn() * d.getNOut();
             return new LayerCost(name, type, cin, cout, 0, "", "", shape, w + (d.hasBias() ? d.getNOut() : 0), w, 0);
         }
-        if (layer instanceof BatchNormalization) {
+        if (layer instanceof BatchNormalization || layer instanceof BatchNorm) {
             return new LayerCost(name, type, cin, cout, 0, "", "", shape, 2 * cout, 0, 0);
         }
         if (layer instanceof DynamicShiftMax d) {

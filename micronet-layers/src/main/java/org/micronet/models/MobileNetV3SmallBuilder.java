@@ -37,7 +37,7 @@ final class MobileNetV3SmallBuilder {
         GraphCursor cur = new GraphCursor(g, MicroNetBuilder.INPUT, 3, cfg.ops());
         int stem = scale(m.stem(), m);
         cur.layer("features.0.0", Layers.conv(3, 3, 2, 2, 3, stem), stem)
-                .layer("features.0.1", Layers.batchNorm(stem))
+                .layer("features.0.1", Layers.batchNorm(cur.ops(), stem))
                 .layer("features.0.2", Layers.activation(new HardSwish()));
         List<List<Integer>> rows = m.blocks();
         for (int i = 0; i < rows.size(); i++) {
@@ -49,7 +49,7 @@ final class MobileNetV3SmallBuilder {
         int last = scale(m.lastConv(), m);
         String p = "features." + (rows.size() + 1);
         cur.layer(p + ".0", Layers.groupPointwise(cur.channels(), last, 1), last)
-                .layer(p + ".1", Layers.batchNorm(last))
+                .layer(p + ".1", Layers.batchNorm(cur.ops(), last))
                 .layer(p + ".2", Layers.activation(new HardSwish()))
                 .layer("avgpool", new GlobalPoolingLayer.Builder(PoolingType.AVG).build());
         // the head keeps its width at every multiplier, as the paper's baselines (1.6M parameters at 0.5)
@@ -71,12 +71,12 @@ final class MobileNetV3SmallBuilder {
         int j = 0;
         if (expanded != in) {
             cur.layer(p + "." + j + ".0", Layers.groupPointwise(in, expanded, 1), expanded)
-                    .layer(p + "." + j + ".1", Layers.batchNorm(expanded))
+                    .layer(p + "." + j + ".1", Layers.batchNorm(cur.ops(), expanded))
                     .layer(p + "." + j + ".2", Layers.activation(act));
             j++;
         }
         cur.layer(p + "." + j + ".0", Layers.depthwise(k, k, stride, stride, expanded, 1))
-                .layer(p + "." + j + ".1", Layers.batchNorm(expanded))
+                .layer(p + "." + j + ".1", Layers.batchNorm(cur.ops(), expanded))
                 .layer(p + "." + j + ".2", Layers.activation(act));
         j++;
         if (se) {
@@ -87,7 +87,7 @@ final class MobileNetV3SmallBuilder {
             j++;
         }
         cur.layer(p + "." + j + ".0", Layers.groupPointwise(expanded, out, 1), out)
-                .layer(p + "." + j + ".1", Layers.batchNorm(out));
+                .layer(p + "." + j + ".1", Layers.batchNorm(cur.ops(), out));
         if (stride == 1 && in == out) {
             cur.vertex(p + ".add", new ElementWiseVertex(ElementWiseVertex.Op.Add), input, cur.last());
         }

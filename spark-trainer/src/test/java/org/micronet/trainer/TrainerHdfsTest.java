@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
+import org.micronet.complexity.ComplexityCounter;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -58,18 +59,9 @@ class TrainerHdfsTest {
         }
         assertEquals(1, result.metrics().size());
         ComputationGraph model = Exporter.load(hdfs + "/models/m0", sc.hadoopConfiguration());
-        assertEquals(result.card().params(), model.numParams() - runningStatistics(model));
+        assertEquals(result.card().params(), model.numParams() - ComplexityCounter.runningStatistics(model.getConfiguration()));
         assertArrayEquals(new long[]{1, 10}, model.outputSingle(org.nd4j.linalg.factory.Nd4j.rand(
                 org.nd4j.linalg.api.buffer.DataType.FLOAT, 1, 3, 32, 32)).shape());
     }
 
-    private static long runningStatistics(ComputationGraph net) {
-        long n = 0;
-        for (org.deeplearning4j.nn.api.Layer l : net.getLayers()) {
-            if (l.conf().getLayer() instanceof org.deeplearning4j.nn.conf.layers.BatchNormalization bn) {
-                n += 2 * bn.getNOut();
-            }
-        }
-        return n;
-    }
 }

@@ -6,6 +6,7 @@ import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.DepthwiseConvolution2D;
 import org.deeplearning4j.nn.conf.layers.Layer;
 import org.micronet.layers.AxialConv;
+import org.micronet.layers.BatchNorm;
 import org.micronet.layers.GroupAdaptivePointwiseConv;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.ops.transforms.Transforms;
@@ -45,16 +46,16 @@ public final class TorchLayout {
             // W [in, out] -> [out, in]; b [1, out] -> [out]
             return key.equals("W") ? dl4j.transpose().dup('c') : dl4j.dup('c').reshape(dl4j.length());
         }
-        if (conf instanceof BatchNormalization) {
+        if (conf instanceof BatchNormalization || conf instanceof BatchNorm) {
             return key.equals("gamma") || key.equals("beta") ? dl4j.dup('c').reshape(dl4j.length()) : null;
         }
         // DY-Shift-Max's W1 [C, s], b1, W2 [s, Q], b2, coef are used as they are
         return dl4j.dup('c');
     }
 
-    /** Batch norm's running variance, whichever way DL4J stores it. */
-    public static INDArray runningVariance(BatchNormalization bn, INDArray varOrLog10Std) {
-        if (!bn.isUseLogStd()) {
+    /** Batch norm's running variance, whichever way the layer stores it. */
+    public static INDArray runningVariance(Layer bn, INDArray varOrLog10Std) {
+        if (bn instanceof BatchNorm || !((BatchNormalization) bn).isUseLogStd()) {
             return varOrLog10Std.dup('c').reshape(varOrLog10Std.length());
         }
         // DL4J keeps log10(std), std = sqrt(var), and adds eps when it normalises

@@ -79,7 +79,7 @@ public final class TorchMicroNet implements AutoCloseable {
             }
             for (Map.Entry<String, INDArray> p : net.getLayer(name).paramTable().entrySet()) {
                 INDArray torch = p.getKey().equals("var") || p.getKey().equals("log10stdev")
-                        ? TorchLayout.runningVariance((BatchNormalization) conf, p.getValue())
+                        ? TorchLayout.runningVariance(conf, p.getValue())
                         : p.getKey().equals("mean") ? p.getValue().dup('c').reshape(p.getValue().length())
                         : TorchLayout.toTorch(conf, p.getKey(), p.getValue());
                 params.put(name + "_" + runningKey(p.getKey()), toTorch(torch));
@@ -180,8 +180,10 @@ public final class TorchMicroNet implements AutoCloseable {
                     pw.getGroups()).singletonOrThrow();
         }
         if (conf instanceof BatchNormalization bn) {
-            return BatchNorm.batchNorm(x, param(name, "mean"), param(name, "var"), param(name, "gamma"),
-                    param(name, "beta"), 1, (float) (1 - bn.getDecay()), (float) bn.getEps(), training).singletonOrThrow();
+            return batchNorm(name, x, 1 - bn.getDecay(), bn.getEps(), training);
+        }
+        if (conf instanceof org.micronet.layers.BatchNorm bn) {
+            return batchNorm(name, x, bn.getMomentum(), bn.getEps(), training);
         }
         if (conf instanceof DenseLayer) {
             return x.matMul(param(name, "W").transpose()).add(param(name, "b"));
@@ -238,6 +240,11 @@ public final class TorchMicroNet implements AutoCloseable {
      * The spec's DY-Shift-Max: coefficients (k, j, c) from pool -> linear -> ReLU -> linear ->
      * hard sigmoid, rescaled and offset; y = max over k of sum over j of a * (x shifted j times).
      */
+    private NDArray batchNorm(String name, NDArray x, double momentum, double eps, boolean training) {
+        return BatchNorm.batchNorm(x, param(name, "mean"), param(name, "var"), param(name, "gamma"),
+                param(name, "beta"), 1, (float) momentum, (float) eps, training).singletonOrThrow();
+    }
+
     private NDArray shiftMax(String name, DynamicShiftMax d, NDArray x) {
         Shape s = x.getShape();
         long n = s.get(0), c = s.get(1);
