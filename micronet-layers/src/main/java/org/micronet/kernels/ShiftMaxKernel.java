@@ -196,10 +196,12 @@ public final class ShiftMaxKernel {
                         int qi = b * q + (k * shifts + j) * c + ch;
                         int src = (b * c + shiftMaps[j][ch]) * hw;
                         double a = st.coef[qi];
+                        for (int p = 0; p < hw; p++) {
+                            dx[src + p] += d[p] * a;
+                        }
                         double acc = 0;
                         for (int p = 0; p < hw; p++) {
                             acc += d[p] * x[src + p];
-                            dx[src + p] += d[p] * a;
                         }
                         dcoef[qi] += acc;
                     }
@@ -207,54 +209,69 @@ public final class ShiftMaxKernel {
             }
         });
         if (!dynamic) {
-            double[] g = grads[0];
-            Arrays.fill(g, 0.0);
-            for (int b = 0; b < n; b++) {
-                for (int i = 0; i < q; i++) {
-                    g[i] += dcoef[b * q + i];
-                }
-            }
+            sumOverImages(dcoef, n, q, grads[0]);
             return;
         }
         double[] w1 = params[0], w2 = params[2];
         double[] gw1 = grads[0], gb1 = grads[1], gw2 = grads[2], gb2 = grads[3];
-        Arrays.fill(gw1, 0.0);
-        Arrays.fill(gb1, 0.0);
-        Arrays.fill(gw2, 0.0);
-        Arrays.fill(gb2, 0.0);
         int s = squeeze;
-        double[] dz = new double[q];
-        double[] dh = new double[s];
-        for (int b = 0; b < n; b++) {
-            for (int i = 0; i < q; i++) {
-                double z = st.preSigmoid[b * q + i];
-                dz[i] = (z > -3 && z < 3) ? dcoef[b * q + i] * 2 * actMax / 6 : 0;
-                gb2[i] += dz[i];
-            }
-            for (int t = 0; t < s; t++) {
+        // back through the hard sigmoid, then the two FCs; each gradient element still sums over
+        // the images in order, but the work is split by output row so it runs in parallel
+        double[] dz = new double[n * q];
+        for (int i = 0; i < n * q; i++) {
+            double z = st.preSigmoid[i];
+            dz[i] = (z > -3 && z < 3) ? dcoef[i] * 2 * actMax / 6 : 0;
+        }
+        sumOverImages(dz, n, q, gb2);
+        double[] dh = new double[n * s];
+        Parallel.forEach(s, t -> {
+            int row = t * q;
+            Arrays.fill(gw2, row, row + q, 0.0);
+            for (int b = 0; b < n; b++) {
                 double h = st.hidden[b * s + t];
+                int zOff = b * q;
+                for (int i = 0; i < q; i++) {
+                    gw2[row + i] += h * dz[zOff + i];
+                }
                 double acc = 0;
                 for (int i = 0; i < q; i++) {
-                    gw2[t * q + i] += h * dz[i];
+                    acc += w2[row + i] * dz[zOff + i];
                 }
-                for (int i = 0; i < q; i++) {
-                    acc += w2[t * q + i] * dz[i];
-                }
-                dh[t] = h > 0 ? acc : 0;
-                gb1[t] += dh[t];
+                dh[b * s + t] = h > 0 ? acc : 0;
             }
-            for (int ch = 0; ch < c; ch++) {
+        });
+        sumOverImages(dh, n, s, gb1);
+        Parallel.forEach(c, ch -> {
+            int row = ch * s;
+            Arrays.fill(gw1, row, row + s, 0.0);
+            for (int b = 0; b < n; b++) {
                 double pooled = st.pooled[b * c + ch];
+                for (int t = 0; t < s; t++) {
+                    gw1[row + t] += pooled * dh[b * s + t];
+                }
+            }
+        });
+        Parallel.forEach(n, b -> {
+            for (int ch = 0; ch < c; ch++) {
                 double dp = 0;
                 for (int t = 0; t < s; t++) {
-                    gw1[ch * s + t] += pooled * dh[t];
-                    dp += w1[ch * s + t] * dh[t];
+                    dp += w1[ch * s + t] * dh[b * s + t];
                 }
                 int off = (b * c + ch) * hw;
                 double share = dp / hw;
                 for (int p = 0; p < hw; p++) {
                     dx[off + p] += share;
                 }
+            }
+        });
+    }
+
+    /** {@code out[i] = sum over images b of v[b * width + i]}, images in order. */
+    private static void sumOverImages(double[] v, int n, int width, double[] out) {
+        Arrays.fill(out, 0, width, 0.0);
+        for (int b = 0; b < n; b++) {
+            for (int i = 0; i < width; i++) {
+                out[i] += v[b * width + i];
             }
         }
     }

@@ -14,6 +14,8 @@ import java.util.List;
 
 public class DynamicShiftMaxLayer extends KernelLayer<DynamicShiftMax> {
     private transient ShiftMaxKernel kernel;
+    /** Coefficients of the last training forward pass, which the backward pass reuses. */
+    private transient ShiftMaxKernel.State trainingState;
 
     public DynamicShiftMaxLayer(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
@@ -41,6 +43,7 @@ public class DynamicShiftMaxLayer extends KernelLayer<DynamicShiftMax> {
         int n = (int) s[0], hw = (int) (s[2] * s[3]);
         double[] x = KernelBridge.read(input);
         ShiftMaxKernel.State st = kernel().coefficients(x, n, hw, kernelParams());
+        trainingState = training ? st : null;
         double[] y = new double[x.length];
         kernel().fuse(x, st, y, n, hw);
         return KernelBridge.write(mgr, ArrayType.ACTIVATIONS, input.dataType(), y, s);
@@ -52,7 +55,8 @@ public class DynamicShiftMaxLayer extends KernelLayer<DynamicShiftMax> {
         int n = (int) s[0], hw = (int) (s[2] * s[3]);
         double[] x = KernelBridge.read(input);
         double[][] params = kernelParams();
-        ShiftMaxKernel.State st = kernel().coefficients(x, n, hw, params);
+        ShiftMaxKernel.State st = trainingState != null ? trainingState : kernel().coefficients(x, n, hw, params);
+        trainingState = null;
         double[][] grads = new double[params.length][];
         for (int i = 0; i < params.length; i++) {
             grads[i] = new double[params[i].length];
