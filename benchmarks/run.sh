@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# MicroNet on the CPU, ours (DL4J + our kernels) against PyTorch (libtorch via DJL, offline),
-# same weights, same JVM. Writes benchmarks/results/micronet-latency.md (1 thread, batch 1)
-# and benchmarks/results/micronet-train-<size>-b<batch>.md (2 threads).
-# Usage: benchmarks/run.sh [models, default m0,m3] [train size, default 224] [train batch, default 16] [runs, default 5]
-# Set SKIP_LATENCY=1 to time training only.
+# MicroNet on the CPU, three ways in one JVM: ours (DL4J + our kernels), the same network on
+# DL4J's built-in layers (ops: dl4j), and PyTorch (libtorch via DJL, offline) with the same
+# weights. Writes benchmarks/results/micronet-latency.md (1 thread, batch 1) and
+# benchmarks/results/micronet-train-<size>-b<batch>.md (2 threads).
+# Usage: benchmarks/run.sh [models, default m0,m3] [train size, default 224] [train batch, default 64] [runs, default 3]
+# Set SKIP_LATENCY=1 to time training only, e.g. SKIP_LATENCY=1 benchmarks/run.sh m0 32 128
 set -euo pipefail
 cd "$(dirname "$0")/.."
-models="${1:-m0,m3}"; size="${2:-224}"; batch="${3:-16}"; runs="${4:-5}"
+models="${1:-m0,m3}"; size="${2:-224}"; batch="${3:-64}"; runs="${4:-3}"
 mvn -B -q -pl micronet-layers install -DskipTests
 mvn -B -q -pl benchmarks compile dependency:build-classpath -Dmdep.outputFile=target/bench.classpath
 CP="benchmarks/target/classes:$(cat benchmarks/target/bench.classpath)"

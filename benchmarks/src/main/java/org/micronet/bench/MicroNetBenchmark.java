@@ -5,6 +5,7 @@ import org.micronet.bench.torch.TorchMicroNet;
 import org.micronet.complexity.LayerCost;
 import org.micronet.models.ModelConfig;
 import org.micronet.models.Models;
+import org.micronet.models.Ops;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -16,7 +17,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Our DL4J MicroNet against the same weights in PyTorch (libtorch through DJL), in one JVM:
+ * Our DL4J MicroNet against the same network on DL4J's built-in layers ({@code ops: dl4j}) and
+ * against the same weights in PyTorch (libtorch through DJL), in one JVM:
  * batch-1 latency ({@code latency}) or training images/s ({@code train}), with the per-layer
  * breakdown and each layer's multiply-adds/s against a dense GEMM of the same size.
  * The thread count is the process's (OMP_NUM_THREADS and ai.djl.pytorch.num_threads; see run.sh).
@@ -41,7 +43,7 @@ public final class MicroNetBenchmark {
         int runs = Integer.parseInt(args[5]);
         StringBuilder md = new StringBuilder();
         md.append("# MicroNet on the CPU: ").append(train ? "training" : "batch-1 inference")
-                .append(", ours (DL4J + our kernels) vs PyTorch ").append("\n\n")
+                .append(", ours (DL4J + our kernels) vs DL4J built-in layers vs PyTorch").append("\n\n")
                 .append("- command: `").append(System.getProperty("bench.command", String.join(" ", args))).append("`\n")
                 .append("- machine: ").append(Machine.describe()).append('\n')
                 .append("- date: ").append(ZonedDateTime.now()).append('\n')
@@ -53,24 +55,31 @@ public final class MicroNetBenchmark {
             ModelConfig cfg = Models.bundled(model).withTask(size, CLASSES);
             ComputationGraph net = Models.create(cfg, Models.defaults(1));
             Dl4jRunner ours = new Dl4jRunner(net);
+            Dl4jRunner builtin = new Dl4jRunner(Models.create(cfg.withOps(Ops.DL4J), Models.defaults(1)));
             try (TorchMicroNet mirror = TorchMicroNet.mirror(net, ai.djl.ndarray.types.DataType.FLOAT32)) {
                 TorchRunner torch = new TorchRunner(mirror);
                 System.err.printf("%s: timing whole model%n", model);
                 double oursSec = train ? ours.trainStepSeconds(batch, size, CLASSES, 1, runs)
                         : ours.inferenceSeconds(size, 2 * runs, runs);
+                double builtinSec = train ? builtin.trainStepSeconds(batch, size, CLASSES, 1, runs)
+                        : builtin.inferenceSeconds(size, 2 * runs, runs);
                 double torchSec = train ? torch.trainStepSeconds(batch, size, CLASSES, 1, runs)
                         : torch.inferenceSeconds(size, 2 * runs, runs);
                 summary.add(train
-                        ? new String[]{model, fmt(batch / oursSec), fmt(batch / torchSec), fmt(torchSec / oursSec)}
-                        : new String[]{model, fmt(oursSec * 1e3), fmt(torchSec * 1e3), fmt(torchSec / oursSec)});
+                        ? new String[]{model, fmt(batch / oursSec), fmt(batch / builtinSec), fmt(batch / torchSec),
+                                fmt(builtinSec / oursSec), fmt(torchSec / oursSec)}
+                        : new String[]{model, fmt(oursSec * 1e3), fmt(builtinSec * 1e3), fmt(torchSec * 1e3),
+                                fmt(builtinSec / oursSec), fmt(torchSec / oursSec)});
                 System.err.printf("%s: per-layer breakdown%n", model);
                 layers.append("\n## ").append(model).append(": per layer\n\n")
                         .append(breakdown(cfg, ours.perLayer(batch, size, train, runs),
+                                builtin.perLayer(batch, size, train, runs),
                                 torch.perVertexForward(batch, size, runs), batch, train));
             }
         }
-        md.append(train ? "| model | ours images/s | PyTorch images/s | ours / PyTorch speed |\n|---|---|---|---|\n"
-                : "| model | ours ms/image | PyTorch ms/image | ours / PyTorch speed |\n|---|---|---|---|\n");
+        String unit = train ? "images/s" : "ms/image";
+        md.append("| model | ours ").append(unit).append(" | DL4J built-in ").append(unit).append(" | PyTorch ")
+                .append(unit).append(" | ours / DL4J built-in speed | ours / PyTorch speed |\n|---|---|---|---|---|---|\n");
         for (String[] row : summary) {
             md.append("| ").append(String.join(" | ", row)).append(" |\n");
         }
@@ -81,26 +90,30 @@ public final class MicroNetBenchmark {
     }
 
     /**
-     * One row per layer with multiply-adds: our forward (and backward) time, PyTorch's forward
-     * time, our forward multiply-adds/s and what a GEMM of the same size reaches.
+     * One row per layer: our forward (and backward) time, the DL4J built-in network's for the same
+     * vertex (our kernel layers are replaced by DL4J's where it has one), PyTorch's forward time,
+     * and our forward multiply-adds/s against what a GEMM of the same size reaches.
      */
-    private static String breakdown(ModelConfig cfg, Map<String, double[]> ours, Map<String, Double> torch,
-                                    int batch, boolean train) {
+    private static String breakdown(ModelConfig cfg, Map<String, double[]> ours, Map<String, double[]> builtin,
+                                    Map<String, Double> torch, int batch, boolean train) {
         Map<String, LayerCost> costs = new LinkedHashMap<>();
         for (LayerCost c : Models.complexity(cfg).layers()) {
             costs.put(c.name(), c);
         }
         StringBuilder sb = new StringBuilder(
-                "| layer | type | MAdds/image | ours fwd ms | ours bwd ms | PyTorch fwd ms | ours fwd GMAdd/s | GEMM GMAdd/s | GEMM / ours |\n"
-                        + "|---|---|---|---|---|---|---|---|---|\n");
-        double oursFwd = 0, oursBwd = 0, torchFwd = 0;
+                "| layer | type | MAdds/image | ours fwd ms | ours bwd ms | DL4J built-in fwd ms | DL4J built-in bwd ms "
+                        + "| PyTorch fwd ms | ours fwd GMAdd/s | GEMM GMAdd/s | GEMM / ours |\n"
+                        + "|---|---|---|---|---|---|---|---|---|---|---|\n");
+        double[] sums = new double[5];
         for (Map.Entry<String, double[]> e : ours.entrySet()) {
             LayerCost c = costs.get(e.getKey());
             double[] t = e.getValue();
+            double[] b = builtin.getOrDefault(e.getKey(), new double[]{Double.NaN, Double.NaN});
             double th = torch.getOrDefault(e.getKey(), Double.NaN);
-            oursFwd += t[0];
-            oursBwd += train ? t[1] : 0;
-            torchFwd += Double.isNaN(th) ? 0 : th;
+            double[] row = {t[0], train ? t[1] : Double.NaN, b[0], train ? b[1] : Double.NaN, th};
+            for (int i = 0; i < row.length; i++) {
+                sums[i] += Double.isNaN(row[i]) ? 0 : row[i];
+            }
             long madds = c == null ? 0 : c.madds() + c.fusionMadds();
             String rate = "", gemm = "", ratio = "";
             if (madds > 0) {
@@ -113,13 +126,17 @@ public final class MicroNetBenchmark {
                 gemm = fmt(gemmRate / 1e9);
                 ratio = fmt(gemmRate / oursRate);
             }
-            sb.append(String.format("| %s | %s | %,d | %s | %s | %s | %s | %s | %s |%n", e.getKey(),
-                    c == null ? "" : c.type(), madds, fmt(t[0] * 1e3), train ? fmt(t[1] * 1e3) : "",
-                    fmt(th * 1e3), rate, gemm, ratio));
+            sb.append(String.format("| %s | %s | %,d | %s | %s | %s | %s | %s | %s | %s | %s |%n", e.getKey(),
+                    c == null ? "" : c.type(), madds, ms(row[0]), ms(row[1]), ms(row[2]), ms(row[3]), ms(row[4]),
+                    rate, gemm, ratio));
         }
-        sb.append(String.format("| **sum** | | | %s | %s | %s | | | |%n", fmt(oursFwd * 1e3),
-                train ? fmt(oursBwd * 1e3) : "", fmt(torchFwd * 1e3)));
+        sb.append(String.format("| **sum** | | | %s | %s | %s | %s | %s | | | |%n", ms(sums[0]),
+                train ? ms(sums[1]) : "", ms(sums[2]), train ? ms(sums[3]) : "", ms(sums[4])));
         return sb.toString();
+    }
+
+    private static String ms(double seconds) {
+        return fmt(seconds * 1e3);
     }
 
     private static long outputPixels(String hxw) {

@@ -140,6 +140,12 @@ public record ModelConfig(
                 ops, blocks, mobilenet, same ? expected : null, paper);
     }
 
+    /** The same model computed by another implementation of its layers. */
+    public ModelConfig withOps(Ops ops) {
+        return new ModelConfig(name, description, architecture, inputSize, classes, stem, head, shiftMax, ablation,
+                ops, blocks, mobilenet, expected, paper);
+    }
+
     /** Every problem found, each naming the key and the value; empty when valid. */
     public List<String> validate() {
         List<String> errors = new ArrayList<>();

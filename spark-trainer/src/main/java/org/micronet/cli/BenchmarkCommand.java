@@ -4,6 +4,7 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.micronet.kernels.Parallel;
 import org.micronet.models.ModelConfig;
 import org.micronet.models.Models;
+import org.micronet.models.Ops;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
@@ -40,12 +41,17 @@ final class BenchmarkCommand implements Callable<Integer> {
     @Option(names = "--threads", paramLabel = "<n>", description = "Threads for ND4J (default 1 for latency, all cores for train).")
     Integer threads;
 
+    @Option(names = "--ops", paramLabel = "<micronet|dl4j>",
+            description = "Layer implementation: micronet (our kernels) or dl4j (DL4J's built-in layers); default: the config's ops.")
+    Ops ops;
+
     @Option(names = "--iterations", paramLabel = "<n>", description = "Timed iterations after warm-up (default 20 latency, 5 train).")
     Integer iterations;
 
     @Override
     public Integer call() {
-        ModelConfig base = Models.resolve(model);
+        ModelConfig resolved = Models.resolve(model);
+        ModelConfig base = ops != null ? resolved.withOps(ops) : resolved;
         ModelConfig cfg = base.withTask(size != null ? size : base.inputSize(), base.classes());
         int n = mode == Mode.LATENCY ? 1 : batch != null ? batch : 32;
         int runs = iterations != null ? iterations : mode == Mode.LATENCY ? 20 : 5;
@@ -57,8 +63,8 @@ final class BenchmarkCommand implements Callable<Integer> {
         Nd4j.getEnvironment().setMaxThreads(nThreads);
         Nd4j.getEnvironment().setMaxMasterThreads(nThreads);
         PrintWriter out = new PrintWriter(System.out, true);
-        out.printf("model: %s, mode %s, input %dx%d, batch %d, %d thread(s), %d iterations%n", cfg.name(),
-                mode.name().toLowerCase(), cfg.inputSize(), cfg.inputSize(), n, nThreads, runs);
+        out.printf("model: %s (ops %s), mode %s, input %dx%d, batch %d, %d thread(s), %d iterations%n", cfg.name(),
+                cfg.ops().name().toLowerCase(), mode.name().toLowerCase(), cfg.inputSize(), cfg.inputSize(), n, nThreads, runs);
         ComputationGraph net = Models.create(cfg, Models.defaults(1));
         Nd4j.getRandom().setSeed(1);
         INDArray x = Nd4j.rand(DataType.FLOAT, n, 3, cfg.inputSize(), cfg.inputSize()).subi(0.5);
