@@ -71,6 +71,19 @@ class SummaryCommandTest {
     }
 
     @Test
+    void benchmarkEndsWithItsMedianForEitherImplementation() {
+        for (String ops : List.of("micronet", "dl4j")) {
+            // two threads, as the rest of this JVM's tests use
+            Run r = run("benchmark", "--model", "m0", "--mode", "latency", "--size", "32", "--iterations", "1",
+                    "--threads", "2", "--ops", ops);
+            assertEquals(0, r.exit(), r.err());
+            assertTrue(r.out().startsWith("model: micronet-m0 (ops " + ops + "), mode latency, input 32x32"), r.out());
+            List<String> lines = r.out().lines().toList();
+            assertTrue(lines.get(lines.size() - 1).matches("latency_ms: \\d+\\.\\d{3}"), r.out());
+        }
+    }
+
+    @Test
     void helpListsTheSubcommands() {
         Run r = run("--help");
         assertEquals(0, r.exit());
