@@ -70,9 +70,13 @@ public final class KernelBridge {
         }
     }
 
+    /**
+     * Whether the array's elements are exactly its buffer, contiguous in c order. A view (a
+     * parameter of the flattened vector) has a buffer of its own length whose address already
+     * includes the view's offset, so it qualifies too.
+     */
     private static boolean ownsBuffer(INDArray a) {
-        return a.ordering() == 'c' && a.offset() == 0 && a.data().length() == a.length()
-                && Shape.hasDefaultStridesForShape(a);
+        return a.ordering() == 'c' && a.data().length() == a.length() && Shape.hasDefaultStridesForShape(a);
     }
 
     /** Shape [n, c, h, w] of a 4-d activation, or an error naming the layer. */
