@@ -20,7 +20,9 @@ import java.util.concurrent.Callable;
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Train a model on Spark, checkpointing every epoch, and export it.",
                 "Synchronized SGD by parameter averaging with a cosine learning rate; every epoch evaluates,",
-                "logs metrics.jsonl/csv and writes a checkpoint. Ends with 'run:', 'export:', 'top1:', 'top5:'.",
+                "logs metrics.jsonl/csv and writes a checkpoint. Within an epoch it logs progress every",
+                "progress.everyRounds averaging rounds and, with checkpoints.everyMinutes, checkpoints too.",
+                "Ends with 'run:', 'export:', 'top1:', 'top5:'.",
                 "Runs in local mode unless started by spark-submit or given --master."})
 final class TrainCommand implements Callable<Integer> {
 
@@ -33,8 +35,8 @@ final class TrainCommand implements Callable<Integer> {
     List<String> overrides = new ArrayList<>();
 
     @Option(names = "--resume", paramLabel = "<run dir>",
-            description = "Continue the run in this directory from its latest checkpoint, with its saved config"
-                    + " (plus any --set, e.g. more epochs).")
+            description = "Continue the run in this directory from its latest checkpoint (an epoch's end or a point"
+                    + " within one), with its saved config (plus any --set, e.g. more epochs).")
     String resume;
 
     @Option(names = "--overwrite", description = "Replace an existing export.")

@@ -5,7 +5,9 @@ package org.micronet.trainer;
  *
  * @param lr            learning rate at the end of the epoch
  * @param trainLoss     mean loss of the last averaging round of the epoch, as the workers report it
- * @param imagesPerSec  training images per second over the epoch's fit (Spark overhead included)
+ * @param imagesPerSec  training images per second over the epoch's fit (Spark overhead included; a
+ *                      resumed epoch counts its fitting before the stop too)
+ * @param seconds       the epoch's fitting time
  */
 public record EpochMetrics(int epoch, long iteration, double lr, double trainLoss, double valLoss, double top1,
                            double top5, double imagesPerSec, double seconds) {

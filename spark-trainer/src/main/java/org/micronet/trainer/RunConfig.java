@@ -25,14 +25,16 @@ import java.util.List;
  * @param seed               seeds initialisation, data order, augmentation and dropout
  * @param output             run directory (any Hadoop URI): config, metrics, checkpoints
  * @param export             where the trained model and its card go (any Hadoop URI)
- * @param checkpoints        how many to keep
+ * @param checkpoints        how many to keep, and how often to write one within an epoch
+ * @param progress           how often to log progress within an epoch
  * @param approach           how Spark feeds workers: direct (RDD cached in memory/disk) or export
  *                           (minibatches written under the run directory first; for data too big to cache)
  */
 public record RunConfig(String model, Integer inputSize, Data data, Integer epochs, Integer batchSizePerWorker,
                         Integer workers, Double learningRate, Double momentum, Double weightDecay,
                         Double warmupEpochs, Double dropout, Double labelSmoothing, Integer averagingFrequency,
-                        Long seed, String output, String export, Checkpoints checkpoints, Approach approach) {
+                        Long seed, String output, String export, Checkpoints checkpoints, Progress progress,
+                        Approach approach) {
 
     public enum Approach {
         @com.fasterxml.jackson.annotation.JsonProperty("direct") DIRECT,
@@ -60,10 +62,26 @@ public record RunConfig(String model, Integer inputSize, Data data, Integer epoc
         }
     }
 
-    /** @param keep checkpoints kept in the run directory (the oldest are deleted) */
-    public record Checkpoints(Integer keep) {
+    /**
+     * @param keep         checkpoints kept in the run directory, epoch-end and in-epoch alike (the oldest are deleted)
+     * @param everyMinutes also checkpoint within an epoch, after the first chunk that ends at least this
+     *                     long after the last checkpoint (0: after every chunk); null: at epoch ends only
+     */
+    public record Checkpoints(Integer keep, Double everyMinutes) {
         public Checkpoints {
             keep = keep == null ? 3 : keep;
+        }
+    }
+
+    /**
+     * @param everyRounds parameter-averaging rounds in a chunk of an epoch, each chunk followed by a
+     *                    progress line and a chance to checkpoint; a round is
+     *                    {@code workers x batchSizePerWorker x averagingFrequency} images. The default, 20,
+     *                    is about a minute in fashion-mnist-m0, and long next to a chunk's own cost.
+     */
+    public record Progress(Integer everyRounds) {
+        public Progress {
+            everyRounds = everyRounds == null ? 20 : everyRounds;
         }
     }
 
@@ -78,7 +96,8 @@ public record RunConfig(String model, Integer inputSize, Data data, Integer epoc
         labelSmoothing = labelSmoothing == null ? 0.0 : labelSmoothing;
         averagingFrequency = averagingFrequency == null ? 1 : averagingFrequency;
         seed = seed == null ? 42L : seed;
-        checkpoints = checkpoints == null ? new Checkpoints(null) : checkpoints;
+        checkpoints = checkpoints == null ? new Checkpoints(null, null) : checkpoints;
+        progress = progress == null ? new Progress(null) : progress;
         approach = approach == null ? Approach.DIRECT : approach;
     }
 
@@ -104,6 +123,9 @@ public record RunConfig(String model, Integer inputSize, Data data, Integer epoc
         require(e, output != null && !output.isBlank(), "output", output, "a run directory URI");
         require(e, export != null && !export.isBlank(), "export", export, "an export URI");
         require(e, checkpoints.keep() >= 1, "checkpoints.keep", checkpoints.keep(), "at least 1");
+        require(e, checkpoints.everyMinutes() == null || checkpoints.everyMinutes() >= 0, "checkpoints.everyMinutes",
+                checkpoints.everyMinutes(), "at least 0 (0: after every chunk), or null for epoch ends only");
+        require(e, progress.everyRounds() >= 1, "progress.everyRounds", progress.everyRounds(), "at least 1");
         require(e, data == null || data.shortSide() >= 8, "data.shortSide", data == null ? null : data.shortSide(), "at least 8");
         return e;
     }

@@ -31,14 +31,18 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * The training job: synchronized SGD across Spark workers with DL4J parameter averaging, a
  * per-iteration cosine schedule, evaluation, metrics and checkpoints every epoch, and an export
- * at the end. A run directory holds {@code config.yaml} (resolved), {@code metrics.jsonl},
- * {@code metrics.csv}, {@code checkpoints/}, {@code best/model.zip} and, once finished,
- * {@code _SUCCESS}.
+ * at the end. Each epoch is fitted in chunks of {@code progress.everyRounds} averaging rounds,
+ * each followed by a progress line and, every {@code checkpoints.everyMinutes}, a checkpoint
+ * from which a resume goes on with the next chunk. A run directory holds {@code config.yaml}
+ * (resolved), {@code metrics.jsonl}, {@code metrics.csv}, {@code checkpoints/},
+ * {@code best/model.zip} and, once finished, {@code _SUCCESS}.
  */
 public final class Trainer {
     public static final String CONFIG = "config.yaml";
@@ -50,6 +54,9 @@ public final class Trainer {
     private final RunConfig cfg;
     private final RunStore run;
     private final boolean overwriteExport;
+    private Consumer<ChunkProgress> progress = p -> {
+    };
+    private Instant lastCheckpoint;
 
     /** What a finished run reports. */
     public record Result(String runDirectory, String export, List<EpochMetrics> metrics, ModelCard card) {
@@ -60,6 +67,12 @@ public final class Trainer {
         this.cfg = cfg;
         this.run = new RunStore(cfg.output(), sc.hadoopConfiguration());
         this.overwriteExport = overwriteExport;
+    }
+
+    /** Also passes every progress step (after each chunk of an epoch) to {@code listener}. */
+    public Trainer onProgress(Consumer<ChunkProgress> listener) {
+        this.progress = listener;
+        return this;
     }
 
     /**
@@ -100,10 +113,10 @@ public final class Trainer {
             net = checkpoints.model(latest.get());
             net.setLearningRate(schedule);  // the same schedule, or a longer one if epochs grew
             state = checkpoints.state(latest.get());
-            log.info("resuming {} after epoch {} (iteration {})", run.uri(), state.epoch() + 1, state.iteration());
+            log.info("resuming {} from checkpoint {} (iteration {})", run.uri(), latest.get(), state.iteration());
         } else {
             net = Models.create(model, base(schedule));
-            state = new Checkpoints.State(-1, 0, -1, 0);
+            state = Checkpoints.State.START;
         }
         ComplexityReport cost = Models.complexity(model);
         log.info("{}: {} parameters, {} MAdds; {} training images, {} iterations per epoch, global batch {} on {} workers",
@@ -112,26 +125,29 @@ public final class Trainer {
 
         // one training master for the whole run: DL4J's local-mode broadcasts crash natively when a
         // second master takes over the same network
-        SparkComputationGraph spark = new SparkComputationGraph(sc, net, trainingMaster(state.epoch() + 1));
+        SeededTrainingMaster master = trainingMaster();
+        SparkComputationGraph spark = new SparkComputationGraph(sc, net, master);
         Instant start = Instant.now();
+        lastCheckpoint = start;
         int firstEpoch = state.epoch() + 1;
         for (int epoch = firstEpoch; epoch < cfg.epochs(); epoch++) {
-            EpochMetrics m = epoch(spark, train, val, model, epoch, schedule);
+            state = fitEpoch(spark, master, train, model.inputSize(), epoch, schedule, state, checkpoints);
+            EpochMetrics m = evaluate(spark, val, model.inputSize(), epoch, schedule, state, trainImages);
             net = spark.getNetwork();
-            double seconds = state.seconds() + m.seconds();
             boolean best = m.top1() > state.bestTop1();
-            state = new Checkpoints.State(epoch, m.iteration(), Math.max(m.top1(), state.bestTop1()), seconds);
+            state = new Checkpoints.State(epoch, m.iteration(), Math.max(m.top1(), state.bestTop1()), state.seconds(), 0, 0);
             metrics.append(m);
             if (best) {
                 ComputationGraph snapshot = net;
                 run.write(BEST, out -> ModelSerializer.writeModel(snapshot, out, false));
             }
             checkpoints.save(net, state);
+            lastCheckpoint = Instant.now();
             long left = Duration.between(start, Instant.now()).toMillis() * (cfg.epochs() - epoch - 1)
                     / (epoch - firstEpoch + 1);
             log.info(String.format("epoch %d/%d  train_loss %.4f  val_loss %.4f  top1 %.4f  top5 %.4f  %.1f img/s  lr %.5f  ETA %s",
                     epoch + 1, cfg.epochs(), m.trainLoss(), m.valLoss(), m.top1(), m.top5(), m.imagesPerSec(), m.lr(),
-                    Duration.ofMillis(left).withNanos(0).toString().substring(2).toLowerCase()));
+                    ChunkProgress.duration(left / 1000.0)));
         }
 
         List<EpochMetrics> all = metrics.read();
@@ -149,11 +165,57 @@ public final class Trainer {
         return new Result(run.uri(), cfg.export(), all, card);
     }
 
-    private EpochMetrics epoch(SparkComputationGraph spark, ShardLoader train, ShardLoader val, ModelConfig model,
-                               int epoch, CosineSchedule schedule) {
+    /**
+     * Fits the rest of an epoch chunk by chunk ({@link EpochPlan}), logging progress after each and
+     * checkpointing when {@code checkpoints.everyMinutes} have passed; returns the state after its
+     * last chunk. {@code state} may stand within the epoch (a resume), which then goes on from there.
+     */
+    private Checkpoints.State fitEpoch(SparkComputationGraph spark, SeededTrainingMaster master, ShardLoader train,
+                                       int inputSize, int epoch, CosineSchedule schedule, Checkpoints.State state,
+                                       Checkpoints checkpoints) throws IOException {
+        EpochPlan plan = new EpochPlan(train.partitionImages(cfg.data().trainSplit(), cfg.seed(), epoch),
+                cfg.batchSizePerWorker(), cfg.progress().everyRounds() * cfg.averagingFrequency());
         Nd4j.getRandom().setSeed(cfg.seed() + epoch);
-        JavaRDD<DataSet> data = train.trainingRdd(cfg.data().trainSplit(), model.inputSize(), cfg.batchSizePerWorker(),
-                cfg.seed(), epoch);
+        for (int done = state.batchesDone(); done < plan.batches(); done = state.batchesDone()) {
+            int end = plan.chunkEnd(done);
+            master.reseed(Objects.hash(cfg.seed(), epoch, done));
+            double seconds = fitChunk(spark, train, inputSize, epoch, done, end);
+            ComputationGraph net = spark.getNetwork();
+            // DL4J counts every fit call as an epoch; the model keeps counting whole epochs
+            net.getConfiguration().setEpochCount(end == plan.batches() ? epoch + 1 : epoch);
+            double score = spark.getScore();
+            if (!Double.isFinite(score) || !Double.isFinite(net.params().sumNumber().doubleValue())) {
+                throw new TrainingDivergedException(String.format("epoch %d: the loss became %s; stopped. The last good "
+                                + "checkpoint stays in %s/%s. Try a lower learningRate or a longer warmupEpochs.",
+                        epoch + 1, score, run.uri(), Checkpoints.DIR));
+            }
+            long iteration = net.getConfiguration().getIterationCount();
+            state = new Checkpoints.State(epoch - 1, iteration, state.bestTop1(), state.seconds() + seconds, end,
+                    state.epochSeconds() + seconds);
+            String saved = null;
+            Double every = cfg.checkpoints().everyMinutes();
+            if (end < plan.batches() && every != null
+                    && Duration.between(lastCheckpoint, Instant.now()).toMillis() >= every * 60_000) {
+                saved = checkpoints.save(net, state);
+                lastCheckpoint = Instant.now();
+            }
+            long images = plan.imagesBefore(end);
+            double rate = images / state.epochSeconds();
+            double epochLeft = (plan.images() - images) / rate;
+            double runLeft = epochLeft + (double) (cfg.epochs() - epoch - 1) * plan.images() / rate;
+            ChunkProgress p = new ChunkProgress(epoch, cfg.epochs(), plan.chunk(end), plan.chunks(), images,
+                    plan.images(), (images - plan.imagesBefore(done)) / seconds, state.epochSeconds(), epochLeft,
+                    state.seconds(), runLeft, iteration, lastLr(schedule, iteration), score, saved);
+            log.info(p.line());
+            progress.accept(p);
+        }
+        return state;
+    }
+
+    /** Fits minibatches {@code [from, to)} of every worker's share of the epoch; returns the seconds it took. */
+    private double fitChunk(SparkComputationGraph spark, ShardLoader train, int inputSize, int epoch, int from, int to) {
+        JavaRDD<DataSet> data = train.trainingRdd(cfg.data().trainSplit(), inputSize, cfg.batchSizePerWorker(),
+                cfg.seed(), epoch, from, to);
         if (cfg.labelSmoothing() > 0) {
             data = data.map(new LabelSmoothing(cfg.labelSmoothing()));
         }
@@ -162,21 +224,22 @@ public final class Trainer {
             // parameter averaging splits the RDD into rounds; without caching each round would decode it again
             data = data.persist(StorageLevel.MEMORY_AND_DISK_SER());
         }
-        long t0 = System.nanoTime();
-        spark.fit(data);
-        double seconds = (System.nanoTime() - t0) / 1e9;
-        double loss = spark.getScore();
-        long images = train.count(cfg.data().trainSplit());
-        if (direct) {
-            data.unpersist(false);
+        try {
+            long t0 = System.nanoTime();
+            spark.fit(data);
+            return (System.nanoTime() - t0) / 1e9;
+        } finally {
+            if (direct) {
+                data.unpersist(false);
+            }
         }
+    }
+
+    /** Validation after an epoch whose fitting {@code fitted} describes. */
+    private EpochMetrics evaluate(SparkComputationGraph spark, ShardLoader val, int inputSize, int epoch,
+                                  CosineSchedule schedule, Checkpoints.State fitted, long images) {
         ComputationGraph net = spark.getNetwork();
-        if (!Double.isFinite(loss) || !Double.isFinite(net.params().sumNumber().doubleValue())) {
-            throw new TrainingDivergedException(String.format("epoch %d: the loss became %s; stopped. The last good "
-                    + "checkpoint stays in %s/%s. Try a lower learningRate or a longer warmupEpochs.",
-                    epoch + 1, loss, run.uri(), Checkpoints.DIR));
-        }
-        JavaRDD<DataSet> valData = val.evaluationRdd(cfg.data().valSplit(), model.inputSize(), cfg.batchSizePerWorker());
+        JavaRDD<DataSet> valData = val.evaluationRdd(cfg.data().valSplit(), inputSize, cfg.batchSizePerWorker());
         List<String> classes = val.manifest().classes.stream().map(c -> c.wnid).toList();
         // DL4J broadcasts the parameter array itself for evaluation, and Spark 3 closes broadcast
         // values that are AutoCloseable when it drops them: in local mode that would free the
@@ -184,24 +247,31 @@ public final class Trainer {
         SparkComputationGraph evaluator = new SparkComputationGraph(sc, net.clone(), spark.getTrainingMaster());
         Evaluation ev = evaluator.doEvaluation(valData, cfg.batchSizePerWorker(), new Evaluation(classes, 5))[0];
         double valLoss = evaluator.calculateScore(valData, true);
-        long iteration = net.getConfiguration().getIterationCount();
-        return new EpochMetrics(epoch, iteration, schedule.valueAt((int) Math.max(0, iteration - 1), epoch), loss, valLoss,
-                ev.accuracy(), ev.topNAccuracy(), images / seconds, seconds);
+        return new EpochMetrics(epoch, fitted.iteration(), lastLr(schedule, fitted.iteration()), spark.getScore(), valLoss,
+                ev.accuracy(), ev.topNAccuracy(), images / fitted.epochSeconds(), fitted.epochSeconds());
     }
 
-    private ParameterAveragingTrainingMaster trainingMaster(int firstEpoch) {
+    /** The learning rate of the last of {@code iteration} iterations. */
+    private static double lastLr(CosineSchedule schedule, long iteration) {
+        return schedule.valueAt((int) Math.max(0, iteration - 1), 0);
+    }
+
+    private SeededTrainingMaster trainingMaster() {
         ParameterAveragingTrainingMaster.Builder tm = new ParameterAveragingTrainingMaster.Builder(cfg.batchSizePerWorker())
                 .batchSizePerWorker(cfg.batchSizePerWorker())
                 .averagingFrequency(cfg.averagingFrequency())
                 .workerPrefetchNumBatches(2)
                 .saveUpdater(true)
                 .repartionData(Repartition.Never)
-                .rngSeed(cfg.seed() + firstEpoch)
                 .collectTrainingStats(false);
         if (cfg.approach() == RunConfig.Approach.DIRECT) {
-            return tm.rddTrainingApproach(RDDTrainingApproach.Direct).build();
+            tm.rddTrainingApproach(RDDTrainingApproach.Direct);
+        } else {
+            tm.rddTrainingApproach(RDDTrainingApproach.Export).exportDirectory(run.path("tmp-export").toString());
         }
-        return tm.rddTrainingApproach(RDDTrainingApproach.Export).exportDirectory(run.path("tmp-export").toString()).build();
+        SeededTrainingMaster master = new SeededTrainingMaster(tm);
+        master.addHook(new WorkerSeeding(cfg.seed()));
+        return master;
     }
 
     /** The model config for this run: its input size, the data's classes, and a dropout override. */

@@ -26,6 +26,8 @@ class RunConfigLoaderTest {
         assertEquals("data/sample/fashion-mnist-ilsvrc", cfg.data().train(), "sibling keys survive an override");
         assertEquals(7L, cfg.seed());
         assertEquals(40, cfg.globalBatch());
+        assertEquals(20, cfg.progress().everyRounds(), "default");
+        assertEquals(null, cfg.checkpoints().everyMinutes(), "default: epoch ends only");
     }
 
     @Test
@@ -58,6 +60,8 @@ class RunConfigLoaderTest {
         assertTrue(error("warmupEpochs=20").contains("warmupEpochs = 20.0 (expected in [0, epochs))"));
         assertTrue(error("approach=carrier-pigeon").contains("approach"));
         assertTrue(error("data.minCropScale=0").contains("data.minCropScale = 0.0 (expected in (0, 1])"));
+        assertTrue(error("checkpoints.everyMinutes=-1").contains("checkpoints.everyMinutes = -1.0 (expected at least 0"));
+        assertTrue(error("progress.everyRounds=0").contains("progress.everyRounds = 0 (expected at least 1)"));
     }
 
     @Test

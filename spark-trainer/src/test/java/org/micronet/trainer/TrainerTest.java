@@ -3,6 +3,7 @@ package org.micronet.trainer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -13,11 +14,14 @@ import org.micronet.config.ConfigException;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.schedule.ISchedule;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.stream.IntStream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -120,6 +124,80 @@ class TrainerTest {
         assertEquals(before.get("iteration"), again.get("iteration"), "the iteration count continues");
         assertEquals(before.get("lr").asDouble(), again.get("lr").asDouble(), 1e-15, "the schedule continues");
         assertTrue(Files.exists(run.resolve(Trainer.SUCCESS)));
+    }
+
+    @Test
+    void chunksReportProgressCheckpointWithinTheEpochAndAResumeGoesOnAtTheNextChunk() throws Exception {
+        // 300 images on 2 workers: 8 minibatches of 20 each, fitted 2 averaging rounds (80 images) at a time
+        String[] sets = {"epochs=1", "progress.everyRounds=2", "checkpoints.everyMinutes=0", "checkpoints.keep=2"};
+        List<ChunkProgress> whole = new ArrayList<>();
+        new Trainer(sc, config("chunks", sets), false).onProgress(whole::add).run(false);
+        assertEquals(List.of(1, 2, 3, 4), whole.stream().map(ChunkProgress::chunk).toList());
+        assertTrue(whole.stream().allMatch(p -> p.chunks() == 4 && p.epochImages() == 300), whole.toString());
+        assertEquals(List.of(80L, 160L, 240L, 300L), whole.stream().map(ChunkProgress::images).toList());
+        assertEquals(List.of(2L, 4L, 6L, 8L), whole.stream().map(ChunkProgress::iteration).toList(), "one iteration per round");
+        ChunkProgress last = whole.get(3);
+        assertEquals(0.0, last.epochEtaSeconds());
+        assertEquals(0.0, last.runEtaSeconds());
+        assertTrue(whole.get(0).line().contains("epoch 1/1  chunk 1/4  80/300 images"), whole.get(0).line());
+        // after every chunk but the last, whose checkpoint is the epoch's; the last 2 of all are kept
+        assertEquals(Arrays.asList("epoch-0000-batch-000002", "epoch-0000-batch-000004", "epoch-0000-batch-000006", null),
+                whole.stream().map(ChunkProgress::checkpoint).toList());
+        assertEquals(List.of("epoch-0000", "epoch-0000-batch-000006"), list(dir.resolve("chunks/run/checkpoints")));
+
+        // the same run killed right after chunk 2 and its checkpoint, then resumed
+        List<ChunkProgress> killed = new ArrayList<>();
+        RunConfig cfg = config("killed", sets);
+        assertThrows(Killed.class, () -> new Trainer(sc, cfg, false).onProgress(p -> {
+            killed.add(p);
+            if (p.chunk() == 2) {
+                throw new Killed();
+            }
+        }).run(false));
+        Path run = dir.resolve("killed/run");
+        assertEquals(List.of("epoch-0000-batch-000002", "epoch-0000-batch-000004"), list(run.resolve("checkpoints")));
+        assertFalse(Files.exists(run.resolve(MetricsLog.JSONL)));
+        List<ChunkProgress> resumed = new ArrayList<>();
+        new Trainer(sc, RunConfigLoader.load(run.resolve(Trainer.CONFIG), List.of()), false)
+                .onProgress(resumed::add).run(true);
+        assertEquals(List.of(3, 4), resumed.stream().map(ChunkProgress::chunk).toList(), "nothing repeated or skipped");
+        assertTrue(resumed.get(0).runSeconds() > killed.get(1).runSeconds(), "training time continues");
+        List<ChunkProgress> both = new ArrayList<>(killed);
+        both.addAll(resumed);
+        assertEquals(positions(whole), positions(both), "the same images, iterations, learning rates and losses per chunk");
+
+        ComputationGraph uninterrupted = Exporter.load(dir.resolve("chunks/export").toString(), sc.hadoopConfiguration());
+        ComputationGraph continued = Exporter.load(dir.resolve("killed/export").toString(), sc.hadoopConfiguration());
+        List<Double> lr = lrPerIteration(uninterrupted);
+        assertEquals(8, lr.size());
+        assertEquals(lr, lrPerIteration(continued), "the model's own schedule and iteration count");
+        assertEquals(1, continued.getConfiguration().getEpochCount());
+        assertEquals(lr.get(7), last.lr());
+
+        // the same training, so the same losses and accuracy; only the timing differs
+        JsonNode a = JSON.readTree(Files.readAllLines(dir.resolve("chunks/run/metrics.jsonl")).get(0));
+        List<String> lines = Files.readAllLines(run.resolve(MetricsLog.JSONL));
+        assertEquals(1, lines.size());
+        JsonNode b = JSON.readTree(lines.get(0));
+        for (String key : List.of("epoch", "iteration", "lr", "train_loss", "val_loss", "top1", "top5")) {
+            assertEquals(a.get(key), b.get(key), key);
+        }
+    }
+
+    private static final class Killed extends RuntimeException {
+    }
+
+    private static List<List<Object>> positions(List<ChunkProgress> steps) {
+        return steps.stream()
+                .map(p -> List.<Object>of(p.epoch(), p.chunk(), p.images(), p.iteration(), p.lr(), p.score())).toList();
+    }
+
+    /** The learning rate of each iteration so far, from the schedule the model's updater holds. */
+    private static List<Double> lrPerIteration(ComputationGraph net) {
+        ISchedule schedule = Arrays.stream(net.getLayers()).map(l -> l.conf().getLayer())
+                .filter(l -> l instanceof BaseLayer).map(l -> ((BaseLayer) l).getIUpdater())
+                .map(u -> ((MomentumSgd) u).getLearningRateSchedule()).findFirst().orElseThrow();
+        return IntStream.range(0, net.getConfiguration().getIterationCount()).mapToObj(i -> schedule.valueAt(i, 0)).toList();
     }
 
     @Test

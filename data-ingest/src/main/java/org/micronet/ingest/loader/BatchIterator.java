@@ -21,7 +21,8 @@ import java.util.SplittableRandom;
 /**
  * One partition's minibatches: streams the samples of its shard slices, in training through a
  * seeded shuffle buffer (so that memory stays bounded however large the partition), transforms
- * them and packs [batch, 3, size, size] features with one-hot [batch, classes] labels.
+ * them and packs [batch, 3, size, size] features with one-hot [batch, classes] labels. It can
+ * yield a range of the batches only: those before it are skipped undecoded, those after it unread.
  */
 final class BatchIterator implements Iterator<DataSet> {
     static final int SHUFFLE_BUFFER = 1000;
@@ -29,22 +30,36 @@ final class BatchIterator implements Iterator<DataSet> {
     private record Sample(String key, byte[] jpeg, int label) {
     }
 
+    private final SliceReader reader;
     private final Iterator<Sample> samples;
     private final SampleTransform transform;
     private final int batchSize;
     private final int numClasses;
+    private long toSkip;
+    private int batchesLeft;
 
+    /** Yields batches {@code [fromBatch, toBatch)} of the partition. */
     BatchIterator(List<ShardSlice> slices, SerializableHadoopConf conf, SampleTransform transform, int batchSize,
-                  int numClasses, SplittableRandom shuffle) {
-        Iterator<Sample> stream = new SliceReader(slices, conf);
-        this.samples = shuffle == null ? stream : new ShuffleBuffer(stream, shuffle);
+                  int numClasses, SplittableRandom shuffle, int fromBatch, int toBatch) {
+        this.reader = new SliceReader(slices, conf);
+        this.samples = shuffle == null ? reader : new ShuffleBuffer(reader, shuffle);
         this.transform = transform;
         this.batchSize = batchSize;
         this.numClasses = numClasses;
+        this.toSkip = (long) fromBatch * batchSize;
+        this.batchesLeft = toBatch - fromBatch;
     }
 
     @Override
     public boolean hasNext() {
+        while (toSkip > 0 && samples.hasNext()) {
+            samples.next();
+            toSkip--;
+        }
+        if (batchesLeft == 0) {
+            reader.close();  // the range ended before the slices did
+            return false;
+        }
         return samples.hasNext();
     }
 
@@ -53,6 +68,7 @@ final class BatchIterator implements Iterator<DataSet> {
         if (!hasNext()) {
             throw new NoSuchElementException();
         }
+        batchesLeft--;
         List<Sample> batch = new ArrayList<>(batchSize);
         while (batch.size() < batchSize && samples.hasNext()) {
             batch.add(samples.next());
@@ -141,6 +157,18 @@ final class BatchIterator implements Iterator<DataSet> {
             Sample s = next;
             next = null;
             return s;
+        }
+
+        /** Closes the open shard, if any; reading stops here. */
+        void close() {
+            try {
+                if (members != null) {
+                    members.close();
+                    members = null;
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("closing shard " + slice.uri(), e);
+            }
         }
     }
 

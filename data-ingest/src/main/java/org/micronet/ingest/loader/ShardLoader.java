@@ -85,43 +85,85 @@ public final class ShardLoader {
 
     /** Augmented, shuffled minibatches of one epoch; the same (seed, epoch) gives the same batches. */
     public JavaRDD<DataSet> trainingRdd(String split, int inputSize, int batchSize, long seed, int epoch) {
-        return rdd(split, SampleTransform.training(inputSize, minCropScale, seed, epoch), batchSize, seed, epoch, true);
+        return trainingRdd(split, inputSize, batchSize, seed, epoch, 0, Integer.MAX_VALUE);
+    }
+
+    /**
+     * Batches {@code [fromBatch, toBatch)} of every partition of {@link #trainingRdd(String, int, int, long, int)}:
+     * consecutive ranges hold the epoch's batches once each, with the same contents. The samples
+     * before {@code fromBatch} are read (the shuffle needs them) but not decoded.
+     */
+    public JavaRDD<DataSet> trainingRdd(String split, int inputSize, int batchSize, long seed, int epoch,
+                                        int fromBatch, int toBatch) {
+        if (fromBatch < 0 || toBatch < fromBatch) {
+            throw new IllegalArgumentException("batch range [" + fromBatch + ", " + toBatch
+                    + "), expected 0 <= from <= to");
+        }
+        return rdd(split, SampleTransform.training(inputSize, minCropScale, seed, epoch), batchSize, seed, epoch, true,
+                fromBatch, toBatch);
     }
 
     /** Centre-cropped minibatches in shard order. */
     public JavaRDD<DataSet> evaluationRdd(String split, int inputSize, int batchSize) {
-        return rdd(split, SampleTransform.evaluation(inputSize), batchSize, 0, 0, false);
+        return rdd(split, SampleTransform.evaluation(inputSize), batchSize, 0, 0, false, 0, Integer.MAX_VALUE);
+    }
+
+    /** Images in each partition of the training RDD of (seed, epoch), in partition order, from the manifest. */
+    public long[] partitionImages(String split, long seed, int epoch) {
+        List<List<ShardSlice>> groups = partitions(split, seed, epoch, true);
+        long[] images = new long[groups.size()];
+        for (int p = 0; p < images.length; p++) {
+            for (ShardSlice slice : groups.get(p)) {
+                images[p] += slice.images();
+            }
+        }
+        return images;
     }
 
     private JavaRDD<DataSet> rdd(String split, SampleTransform transform, int batchSize, long seed, int epoch,
-                                 boolean shuffle) {
+                                 boolean shuffle, int fromBatch, int toBatch) {
         if (batchSize < 1) {
             throw new IllegalArgumentException("batch size " + batchSize + ", expected at least 1");
         }
-        List<String> shards = manifest.shardFiles(split);
+        List<List<ShardSlice>> groups = partitions(split, seed, epoch, shuffle);
+        SerializableHadoopConf conf = new SerializableHadoopConf(sc.hadoopConfiguration());
+        int numClasses = numClasses();
+        // as many elements as partitions: one group each
+        return sc.parallelize(groups, groups.size()).mapPartitionsWithIndex((index, it) -> {
+            List<ShardSlice> mine = it.hasNext() ? it.next() : List.of();
+            return new BatchIterator(mine, conf, transform, batchSize, numClasses,
+                    shuffle ? Augmentation.orderRandom(seed, epoch, index) : null, fromBatch, toBatch);
+        }, true);
+    }
+
+    /**
+     * The shard slices of each partition: grouped here rather than by Spark so that the sizes of
+     * the partitions are known without reading them.
+     */
+    private List<List<ShardSlice>> partitions(String split, long seed, int epoch, boolean shuffle) {
+        List<Manifest.Shard> shards = manifest.shards.stream().filter(s -> s.split.equals(split)).toList();
         if (shards.isEmpty()) {
             throw new IllegalArgumentException("split '" + split + "' has no shards in " + root
                     + "; splits present: " + manifest.imagesPerSplit.keySet());
         }
         int slicesPerShard = partitions > shards.size() ? (partitions + shards.size() - 1) / shards.size() : 1;
         List<ShardSlice> slices = new ArrayList<>();
-        for (String shard : shards) {
+        for (Manifest.Shard shard : shards) {
             for (int part = 0; part < slicesPerShard; part++) {
-                slices.add(new ShardSlice(new Path(root, shard).toString(), part, slicesPerShard));
+                slices.add(new ShardSlice(new Path(root, shard.file).toString(), part, slicesPerShard, shard.images));
             }
         }
         if (shuffle) {
             // a different grouping of shards into partitions every epoch
             Collections.shuffle(slices, new Random(Augmentation.mix(seed) + epoch));
         }
-        int numPartitions = partitions > 0 ? partitions : shards.size();
-        SerializableHadoopConf conf = new SerializableHadoopConf(sc.hadoopConfiguration());
-        int numClasses = numClasses();
-        return sc.parallelize(slices, Math.min(numPartitions, slices.size())).mapPartitionsWithIndex((index, it) -> {
-            List<ShardSlice> mine = new ArrayList<>();
-            it.forEachRemaining(mine::add);
-            return new BatchIterator(mine, conf, transform, batchSize, numClasses,
-                    shuffle ? Augmentation.orderRandom(seed, epoch, index) : null);
-        }, true);
+        int n = Math.min(partitions > 0 ? partitions : shards.size(), slices.size());
+        List<List<ShardSlice>> groups = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            // the contiguous runs Spark's parallelize(slices, n) would make
+            groups.add(new ArrayList<>(slices.subList((int) ((long) i * slices.size() / n),
+                    (int) ((long) (i + 1) * slices.size() / n))));
+        }
+        return groups;
     }
 }

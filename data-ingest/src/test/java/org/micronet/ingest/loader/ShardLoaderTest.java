@@ -18,6 +18,7 @@ import org.nd4j.linalg.dataset.DataSet;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
@@ -117,6 +118,31 @@ class ShardLoaderTest {
         JavaRDD<DataSet> eval = loader.withPartitions(2).evaluationRdd("val", 16, 8);
         assertEquals(2, eval.getNumPartitions());
         assertEquals(100, eval.map(DataSet::numExamples).reduce(Integer::sum));
+    }
+
+    @Test
+    void batchRangesSplitEachPartitionsEpochExactlyAndItsSizeIsKnownBeforehand() {
+        // 5 shards of the 300 training images over 2 partitions: unequal ones
+        ShardLoader two = loader.withPartitions(2);
+        long[] sizes = two.partitionImages("train", 3, 1);
+        List<List<DataSet>> whole = two.trainingRdd("train", 16, 8, 3, 1).glom().collect();
+        assertEquals(2, sizes.length);
+        assertEquals(300, sizes[0] + sizes[1]);
+        List<List<DataSet>> first = two.trainingRdd("train", 16, 8, 3, 1, 0, 5).glom().collect();
+        List<List<DataSet>> second = two.trainingRdd("train", 16, 8, 3, 1, 5, 12).glom().collect();
+        List<List<DataSet>> rest = two.trainingRdd("train", 16, 8, 3, 1, 12, Integer.MAX_VALUE).glom().collect();
+        for (int p = 0; p < 2; p++) {
+            assertEquals(sizes[p], whole.get(p).stream().mapToInt(DataSet::numExamples).sum());
+            List<DataSet> chunked = new ArrayList<>(first.get(p));
+            chunked.addAll(second.get(p));
+            chunked.addAll(rest.get(p));
+            assertEquals(5, first.get(p).size());
+            assertEquals(whole.get(p).size(), chunked.size());
+            for (int i = 0; i < chunked.size(); i++) {
+                assertEquals(whole.get(p).get(i).getFeatures(), chunked.get(i).getFeatures(), "partition " + p + " batch " + i);
+                assertEquals(whole.get(p).get(i).getLabels(), chunked.get(i).getLabels());
+            }
+        }
     }
 
     @Test
