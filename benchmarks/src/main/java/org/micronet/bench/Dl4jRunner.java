@@ -46,7 +46,8 @@ final class Dl4jRunner {
 
     /** Per layer vertex: {forward seconds, backward seconds} (backward NaN when not timed), median of runs. */
     Map<String, double[]> perLayer(int batch, int size, boolean backward, int runs) {
-        Map<String, INDArray> acts = net.feedForward(images(batch, size), true);
+        // inference activations at batch 1: batch norm cannot take batch statistics of one value
+        Map<String, INDArray> acts = net.feedForward(images(batch, size), backward);
         LayerWorkspaceMgr mgr = LayerWorkspaceMgr.noWorkspaces();
         Map<String, double[]> out = new LinkedHashMap<>();
         for (int i : net.topologicalSortOrder()) {
