@@ -27,6 +27,8 @@ import java.util.Map;
  */
 public final class MicroNetBenchmark {
     private static final int CLASSES = 1000;
+    // a batch-1 pass is milliseconds: enough calls for the JIT to compile our kernels, and a stable median
+    private static final int LATENCY_WARMUP = 50, LATENCY_RUNS = 31;
 
     private MicroNetBenchmark() {
     }
@@ -48,7 +50,8 @@ public final class MicroNetBenchmark {
                 .append("- machine: ").append(Machine.describe()).append('\n')
                 .append("- date: ").append(ZonedDateTime.now()).append('\n')
                 .append("- threads: ").append(Machine.threads()).append(", input ").append(size).append('x').append(size)
-                .append(", batch ").append(batch).append(", median of ").append(runs).append(" runs after warm-up\n\n");
+                .append(", batch ").append(batch).append(", median of ").append(train ? runs + " steps after 1" : LATENCY_RUNS + " passes after " + LATENCY_WARMUP)
+                .append(" warm-up (per-layer rows: ").append(runs).append(" runs)\n\n");
         List<String[]> summary = new ArrayList<>();
         StringBuilder layers = new StringBuilder();
         for (String model : args[2].split(",")) {
@@ -60,11 +63,11 @@ public final class MicroNetBenchmark {
                 TorchRunner torch = new TorchRunner(mirror);
                 System.err.printf("%s: timing whole model%n", model);
                 double oursSec = train ? ours.trainStepSeconds(batch, size, CLASSES, 1, runs)
-                        : ours.inferenceSeconds(size, 2 * runs, runs);
+                        : ours.inferenceSeconds(size, LATENCY_WARMUP, LATENCY_RUNS);
                 double builtinSec = train ? builtin.trainStepSeconds(batch, size, CLASSES, 1, runs)
-                        : builtin.inferenceSeconds(size, 2 * runs, runs);
+                        : builtin.inferenceSeconds(size, LATENCY_WARMUP, LATENCY_RUNS);
                 double torchSec = train ? torch.trainStepSeconds(batch, size, CLASSES, 1, runs)
-                        : torch.inferenceSeconds(size, 2 * runs, runs);
+                        : torch.inferenceSeconds(size, LATENCY_WARMUP, LATENCY_RUNS);
                 summary.add(train
                         ? new String[]{model, fmt(batch / oursSec), fmt(batch / builtinSec), fmt(batch / torchSec),
                                 fmt(builtinSec / oursSec), fmt(torchSec / oursSec)}
