@@ -22,19 +22,19 @@ public final class KernelBridge {
     public static double[] read(INDArray a) {
         INDArray c = ownsBuffer(a) ? a : a.dup('c');
         int n = Math.toIntExact(c.length());
+        if (c.dataType() == DataType.DOUBLE) {
+            double[] out = new double[n];
+            new DoublePointer(c.data().addressPointer()).get(out, 0, n);
+            return out;
+        }
+        if (c.dataType() != DataType.FLOAT) {
+            return c.data().asDouble();
+        }
+        float[] f = new float[n];
+        new FloatPointer(c.data().addressPointer()).get(f, 0, n);
         double[] out = new double[n];
-        switch (c.dataType()) {
-            case DOUBLE -> new DoublePointer(c.data().addressPointer()).get(out, 0, n);
-            case FLOAT -> {
-                float[] f = new float[n];
-                new FloatPointer(c.data().addressPointer()).get(f, 0, n);
-                for (int i = 0; i < n; i++) {
-                    out[i] = f[i];
-                }
-            }
-            default -> {
-                return c.data().asDouble();
-            }
+        for (int i = 0; i < n; i++) {
+            out[i] = f[i];
         }
         return out;
     }

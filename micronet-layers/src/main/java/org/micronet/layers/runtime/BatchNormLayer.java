@@ -53,7 +53,7 @@ public class BatchNormLayer extends KernelLayer<BatchNorm> {
             if (batchCount < 2) {
                 throw new IllegalStateException("Layer '" + c.getLayerName()
                         + "' needs more than one value per channel to train (as PyTorch does), got input "
-                        + Arrays.toString(input.shape()));
+                        + Arrays.toString(input.shape()) + ": train with at least 2 images per batch, or run inference");
             }
             batchMean = new double[d[1]];
             batchVar = new double[d[1]];
