@@ -22,6 +22,7 @@ import org.nd4j.evaluation.classification.Evaluation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.schedule.ISchedule;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -115,7 +116,7 @@ public final class Trainer {
             state = checkpoints.state(latest.get());
             log.info("resuming {} from checkpoint {} (iteration {})", run.uri(), latest.get(), state.iteration());
         } else {
-            net = Models.create(model, base(schedule));
+            net = Models.create(model, networkDefaults(cfg, schedule));
             state = Checkpoints.State.START;
         }
         ComplexityReport cost = Models.complexity(model);
@@ -125,7 +126,7 @@ public final class Trainer {
 
         // one training master for the whole run: DL4J's local-mode broadcasts crash natively when a
         // second master takes over the same network
-        SeededTrainingMaster master = trainingMaster();
+        SynchronizedTrainingMaster master = trainingMaster(cfg, run);
         SparkComputationGraph spark = new SparkComputationGraph(sc, net, master);
         Instant start = Instant.now();
         lastCheckpoint = start;
@@ -170,7 +171,7 @@ public final class Trainer {
      * checkpointing when {@code checkpoints.everyMinutes} have passed; returns the state after its
      * last chunk. {@code state} may stand within the epoch (a resume), which then goes on from there.
      */
-    private Checkpoints.State fitEpoch(SparkComputationGraph spark, SeededTrainingMaster master, ShardLoader train,
+    private Checkpoints.State fitEpoch(SparkComputationGraph spark, SynchronizedTrainingMaster master, ShardLoader train,
                                        int inputSize, int epoch, CosineSchedule schedule, Checkpoints.State state,
                                        Checkpoints checkpoints) throws IOException {
         EpochPlan plan = new EpochPlan(train.partitionImages(cfg.data().trainSplit(), cfg.seed(), epoch),
@@ -256,8 +257,10 @@ public final class Trainer {
         return schedule.valueAt((int) Math.max(0, iteration - 1), 0);
     }
 
-    private SeededTrainingMaster trainingMaster() {
-        ParameterAveragingTrainingMaster.Builder tm = new ParameterAveragingTrainingMaster.Builder(cfg.batchSizePerWorker())
+    /** The run's training master: {@code workers} is what it averages over, whatever Spark's parallelism. */
+    static SynchronizedTrainingMaster trainingMaster(RunConfig cfg, RunStore run) {
+        ParameterAveragingTrainingMaster.Builder tm = new ParameterAveragingTrainingMaster.Builder(cfg.workers(),
+                cfg.batchSizePerWorker())
                 .batchSizePerWorker(cfg.batchSizePerWorker())
                 .averagingFrequency(cfg.averagingFrequency())
                 .workerPrefetchNumBatches(2)
@@ -269,7 +272,7 @@ public final class Trainer {
         } else {
             tm.rddTrainingApproach(RDDTrainingApproach.Export).exportDirectory(run.path("tmp-export").toString());
         }
-        SeededTrainingMaster master = new SeededTrainingMaster(tm);
+        SynchronizedTrainingMaster master = new SynchronizedTrainingMaster(tm);
         master.addHook(new WorkerSeeding(cfg.seed()));
         return master;
     }
@@ -284,7 +287,8 @@ public final class Trainer {
         return ModelConfigLoader.fromTree(tree, cfg.model());
     }
 
-    private NeuralNetConfiguration.Builder base(CosineSchedule schedule) {
+    /** The network settings of a run: data type, the optimiser with {@code schedule}, weight decay, workspaces. */
+    static NeuralNetConfiguration.Builder networkDefaults(RunConfig cfg, ISchedule schedule) {
         return new NeuralNetConfiguration.Builder()
                 .seed(cfg.seed())
                 .dataType(DataType.FLOAT)
