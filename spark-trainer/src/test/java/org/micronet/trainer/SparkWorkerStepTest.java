@@ -3,6 +3,7 @@ package org.micronet.trainer;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.spark.api.TrainingHook;
 import org.deeplearning4j.spark.impl.graph.SparkComputationGraph;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -72,10 +73,12 @@ class SparkWorkerStepTest {
                 new RecordingSchedule(new CosineSchedule(PEAK, WARMUP, TOTAL))));
     }
 
-    private SparkComputationGraph onSpark(RunConfig cfg, ComputationGraph net) throws Exception {
+    private SparkComputationGraph onSpark(RunConfig cfg, ComputationGraph net, TrainingHook... hooks) throws Exception {
         SynchronizedTrainingMaster master = Trainer.trainingMaster(cfg, new RunStore(dir.resolve("run").toString(),
                 sc.hadoopConfiguration()));
-        master.addHook(new WorkerSeeding(cfg.seed()));
+        for (TrainingHook hook : hooks) {
+            master.addHook(hook);
+        }
         return new SparkComputationGraph(sc, net, master);
     }
 
@@ -111,15 +114,22 @@ class SparkWorkerStepTest {
     void oneWorkerAveragingEveryMinibatchStepsExactlyAsOneMachine() throws Exception {
         RunConfig cfg = config(1, 1);  // on local[2]: one worker, whatever the cores
         ComputationGraph local = m0(cfg);
-        SparkComputationGraph spark = onSpark(cfg, local.clone());
-        List<DataSet> batches = minibatches(1, 6, 0).collect();
+        TrainingLoss trainingLoss = new TrainingLoss(sc);
         WorkerSeeding dropoutSeeds = new WorkerSeeding(cfg.seed());
+        SparkComputationGraph spark = onSpark(cfg, local.clone(), dropoutSeeds, trainingLoss);
+        List<DataSet> batches = minibatches(1, 6, 0).collect();
+        double lossSum = 0;
         for (DataSet batch : batches) {
             spark.fit(sc.parallelize(List.of(batch), 1));  // one averaging round
             MultiDataSet mds = new org.nd4j.linalg.dataset.MultiDataSet(batch.getFeatures(), batch.getLabels());
             dropoutSeeds.preUpdate(mds, local);  // the worker's hook, outside Spark: partition 0
+            double penalty = local.calcRegularizationScore(true);
             local.fit(mds);
+            lossSum += local.score() - penalty;
         }
+        TrainingLoss.Tally tally = trainingLoss.take();
+        assertEquals(batches.size(), tally.count(), "one loss per minibatch");
+        assertEquals(lossSum / batches.size(), tally.mean(), 1e-6, "the mean minibatch loss without the L2 penalty");
         ComputationGraph averaged = spark.getNetwork();
         assertEquals(batches.size(), averaged.getConfiguration().getIterationCount());
         assertEquals(local.getConfiguration().getIterationCount(), averaged.getConfiguration().getIterationCount());
