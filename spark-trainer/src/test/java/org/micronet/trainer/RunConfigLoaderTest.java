@@ -27,9 +27,9 @@ class RunConfigLoaderTest {
         RunConfig cfg = RunConfigLoader.load(QUICKSTART, List.of("epochs=5", "data.val=hdfs://nn/val", "seed=7"));
         assertEquals(5, cfg.epochs());
         assertEquals("hdfs://nn/val", cfg.data().val());
-        assertEquals("data/sample/fashion-mnist-ilsvrc", cfg.data().train(), "sibling keys survive an override");
+        assertEquals("data/fashion-mnist-5k/fashion-mnist-ilsvrc", cfg.data().train(), "sibling keys survive an override");
         assertEquals(7L, cfg.seed());
-        assertEquals(40, cfg.globalBatch());
+        assertEquals(64, cfg.globalBatch());
         assertEquals(20, cfg.progress().everyRounds(), "default");
         assertEquals(null, cfg.checkpoints().everyMinutes(), "default: epoch ends only");
     }
