@@ -95,14 +95,13 @@ public final class Trainer {
         if (!train.manifest().classes.equals(val.manifest().classes)) {
             throw new IllegalArgumentException("data.train and data.val have different class indexes");
         }
-        ModelConfig model = modelConfig(train.numClasses());
+        ModelConfig model = modelConfig(cfg, train.numClasses());
         long trainImages = train.count(cfg.data().trainSplit());
         if (trainImages == 0) {
             throw new IllegalArgumentException("data.train has no images in split '" + cfg.data().trainSplit() + "'");
         }
-        long itersPerEpoch = (trainImages + cfg.globalBatch() - 1) / cfg.globalBatch();
-        CosineSchedule schedule = new CosineSchedule(cfg.learningRate(),
-                Math.round(cfg.warmupEpochs() * itersPerEpoch), cfg.epochs() * itersPerEpoch);
+        long itersPerEpoch = iterationsPerEpoch(cfg, trainImages);
+        CosineSchedule schedule = schedule(cfg, trainImages);
 
         Checkpoints checkpoints = new Checkpoints(run, cfg.checkpoints().keep());
         MetricsLog metrics = new MetricsLog(run);
@@ -115,7 +114,7 @@ public final class Trainer {
             state = checkpoints.state(latest.get());
             log.info("resuming {} from checkpoint {} (iteration {})", run.uri(), latest.get(), state.iteration());
         } else {
-            net = Models.create(model, base(schedule));
+            net = Models.create(model, networkBase(cfg, schedule));
             state = Checkpoints.State.START;
         }
         ComplexityReport cost = Models.complexity(model);
@@ -274,8 +273,24 @@ public final class Trainer {
         return master;
     }
 
+    /**
+     * The iterations (averaging rounds of the global batch) the schedule counts per epoch. Public,
+     * with {@link #schedule}, {@link #modelConfig} and {@link #networkBase}, for re-runs of a recipe
+     * elsewhere (the PyTorch parity check in benchmarks/) that must build exactly what we train.
+     */
+    public static long iterationsPerEpoch(RunConfig cfg, long trainImages) {
+        return (trainImages + cfg.globalBatch() - 1) / cfg.globalBatch();
+    }
+
+    /** The run's learning rate per iteration: warm-up, then cosine to 0 at the last iteration of the last epoch. */
+    public static CosineSchedule schedule(RunConfig cfg, long trainImages) {
+        long itersPerEpoch = iterationsPerEpoch(cfg, trainImages);
+        return new CosineSchedule(cfg.learningRate(), Math.round(cfg.warmupEpochs() * itersPerEpoch),
+                cfg.epochs() * itersPerEpoch);
+    }
+
     /** The model config for this run: its input size, the data's classes, and a dropout override. */
-    private ModelConfig modelConfig(int classes) {
+    public static ModelConfig modelConfig(RunConfig cfg, int classes) {
         ModelConfig base = Models.resolve(cfg.model());
         ObjectNode tree = StrictYaml.toTree(base.withTask(cfg.inputSize() != null ? cfg.inputSize() : base.inputSize(), classes));
         if (cfg.dropout() != null) {
@@ -284,7 +299,8 @@ public final class Trainer {
         return ModelConfigLoader.fromTree(tree, cfg.model());
     }
 
-    private NeuralNetConfiguration.Builder base(CosineSchedule schedule) {
+    /** The network settings under the model: seed (hence the initial weights), float32, updater, L2. */
+    public static NeuralNetConfiguration.Builder networkBase(RunConfig cfg, CosineSchedule schedule) {
         return new NeuralNetConfiguration.Builder()
                 .seed(cfg.seed())
                 .dataType(DataType.FLOAT)
