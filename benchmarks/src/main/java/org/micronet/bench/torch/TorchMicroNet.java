@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Activation;
 import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.norm.BatchNorm;
 import ai.djl.nn.norm.Dropout;
@@ -57,6 +58,7 @@ public final class TorchMicroNet implements AutoCloseable {
     private final List<String> order = new ArrayList<>();
     private final Map<String, NDArray> params = new LinkedHashMap<>();
     private final Map<String, NDArray> shiftIndex = new LinkedHashMap<>();
+    private final Map<Double, NDArray> constants = new LinkedHashMap<>();
     private boolean dropout;
 
     private TorchMicroNet(ComputationGraph net, DataType dataType) {
@@ -99,9 +101,22 @@ public final class TorchMicroNet implements AutoCloseable {
         return manager;
     }
 
-    /** Float32 or float64, the type of the parameters and of the inputs the mirror expects. */
-    public DataType dataType() {
-        return dataType;
+    /**
+     * A scalar of the mirror's type, owned by libtorch and kept until {@link #close()}. Use it, never
+     * a Number, in arithmetic that autograd differentiates: DJL's {@code mul(Number)} and the like wrap
+     * the number in a tensor over a Java direct buffer that they close at once, while autograd keeps
+     * that tensor for the backward pass (maximum, mul, div do), which then reads whatever the garbage
+     * collector left there: wrong or NaN gradients whenever a GC runs between forward and backward.
+     */
+    public NDArray constant(double value) {
+        return constants.computeIfAbsent(value, v -> {
+            NDArray blob = dataType == DataType.FLOAT64 ? manager.create(v.doubleValue())
+                    : manager.create(v.floatValue());
+            NDArray owned = blob.duplicate();
+            blob.close();
+            NDScope.unregister(owned);
+            return owned;
+        });
     }
 
     public NDArray toTorch(INDArray a) {
@@ -248,12 +263,12 @@ public final class TorchMicroNet implements AutoCloseable {
         throw new UnsupportedOperationException("no PyTorch mirror for vertex '" + name + "' (" + v + ")");
     }
 
-    private static NDArray activation(IActivation fn, NDArray x) {
+    private NDArray activation(IActivation fn, NDArray x) {
         if (fn instanceof ActivationReLU6) {
             return x.clip(0, 6);
         }
         if (fn instanceof ActivationReLU) {
-            return x.maximum(0);
+            return Activation.relu(x);
         }
         if (fn instanceof HardSwish) {
             return x.mul(hardSigmoid(x));
@@ -269,8 +284,8 @@ public final class TorchMicroNet implements AutoCloseable {
         return x.mean(new int[]{3}).mean(new int[]{2});
     }
 
-    private static NDArray hardSigmoid(NDArray x) {
-        return x.add(3).clip(0, 6).div(6);
+    private NDArray hardSigmoid(NDArray x) {
+        return x.add(constant(3)).clip(0, 6).div(constant(6));
     }
 
     /** DL4J's Dropout holds the probability of keeping an activation; PyTorch's the probability of dropping it. */
@@ -303,9 +318,9 @@ public final class TorchMicroNet implements AutoCloseable {
         NDArray coef;
         if (d.isDynamic()) {
             NDArray pooled = spatialMean(x);
-            NDArray hidden = pooled.matMul(param(name, "W1")).add(param(name, "b1")).maximum(0);
+            NDArray hidden = Activation.relu(pooled.matMul(param(name, "W1")).add(param(name, "b1")));
             NDArray z = hidden.matMul(param(name, "W2")).add(param(name, "b2"));
-            coef = hardSigmoid(z).sub(0.5).mul(2 * d.getActMax());
+            coef = hardSigmoid(z).sub(constant(0.5)).mul(constant(2 * d.getActMax()));
         } else {
             coef = param(name, "coef").reshape(1, (long) kk * jj * c).repeat(0, n);
         }
