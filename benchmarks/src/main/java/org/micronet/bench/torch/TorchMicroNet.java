@@ -119,6 +119,11 @@ public final class TorchMicroNet implements AutoCloseable {
         });
     }
 
+    /** Float32 or float64, the type of the parameters and of the inputs the mirror expects. */
+    public DataType dataType() {
+        return dataType;
+    }
+
     public NDArray toTorch(INDArray a) {
         INDArray c = a.dup('c');
         Shape shape = new Shape(c.shape());
