@@ -3,19 +3,12 @@ package org.micronet.complexity;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.micronet.models.Models;
+import org.micronet.testing.ReferenceTrace;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -24,36 +17,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class ReferenceTraceTest {
 
-    /** The output HxW column followed by params, MAdds and fusion MAdds. */
-    private static final Pattern ROW = Pattern.compile("\\d+x\\d+\\s+(\\d+)\\s+(\\d+)\\s+(\\d+)");
-
-    private record TraceRow(String name, long params, long madds, long fusion) {
-    }
-
-    private static List<TraceRow> trace(String model) throws IOException {
-        try (InputStream in = ReferenceTraceTest.class.getResourceAsStream("/reference/reference-trace-" + model + ".txt")) {
-            assertNotNull(in, "reference trace for " + model);
-            List<TraceRow> rows = new ArrayList<>();
-            for (String line : new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n")) {
-                Matcher m = ROW.matcher(line);
-                if ((line.startsWith("features.") || line.startsWith("classifier.")) && m.find()) {
-                    rows.add(new TraceRow(line.split("\\s+")[0], Long.parseLong(m.group(1)),
-                            Long.parseLong(m.group(2)), Long.parseLong(m.group(3))));
-                }
-            }
-            return rows;
-        }
-    }
-
     @ParameterizedTest
     @ValueSource(strings = {"m0", "m3"})
-    void everyLayerMatchesTheTrace(String model) throws IOException {
+    void everyLayerMatchesTheTrace(String model) {
         Map<String, LayerCost> ours = new LinkedHashMap<>();
         for (LayerCost c : Models.complexity(Models.bundled(model)).layers()) {
             ours.put(c.name(), c);
         }
         Map<String, long[]> expected = new LinkedHashMap<>();
-        for (TraceRow t : trace(model)) {
+        for (ReferenceTrace.Row t : ReferenceTrace.load(model).rows()) {
             if (t.params() == 0 && t.madds() == 0 && t.fusion() == 0) {
                 continue;
             }

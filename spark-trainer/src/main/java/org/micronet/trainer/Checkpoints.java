@@ -36,10 +36,15 @@ public final class Checkpoints {
      * @param seconds      training time so far
      * @param batchesDone  minibatches per worker of the next epoch fitted already (0 at an epoch's end)
      * @param epochSeconds training time of those
+     * @param epochLoss    sum and count of the training losses of those (the epoch's mean needs them)
      */
     public record State(int epoch, long iteration, double bestTop1, double seconds, int batchesDone,
-                        double epochSeconds) {
-        static final State START = new State(-1, 0, -1, 0, 0, 0);
+                        double epochSeconds, TrainingLoss.Tally epochLoss) {
+        static final State START = new State(-1, 0, -1, 0, 0, 0, TrainingLoss.Tally.NONE);
+
+        public State {
+            epochLoss = epochLoss == null ? TrainingLoss.Tally.NONE : epochLoss;  // checkpoints from before the tally
+        }
     }
 
     private final RunStore store;

@@ -12,7 +12,7 @@ import java.time.Duration;
  * @param images       images of the epoch fitted so far
  * @param imagesPerSec over the chunk just fitted
  * @param lr           learning rate of the last iteration
- * @param score        loss of the last averaging round, as the workers report it
+ * @param score        mean training loss of the chunk's minibatches, all workers, L2 penalty excluded
  * @param checkpoint   the in-epoch checkpoint written after the chunk, or null
  */
 public record ChunkProgress(int epoch, int epochs, int chunk, int chunks, long images, long epochImages,

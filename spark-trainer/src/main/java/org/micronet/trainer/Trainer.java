@@ -22,6 +22,7 @@ import org.nd4j.evaluation.classification.Evaluation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.schedule.ISchedule;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -114,7 +115,7 @@ public final class Trainer {
             state = checkpoints.state(latest.get());
             log.info("resuming {} from checkpoint {} (iteration {})", run.uri(), latest.get(), state.iteration());
         } else {
-            net = Models.create(model, networkBase(cfg, schedule));
+            net = Models.create(model, networkDefaults(cfg, schedule));
             state = Checkpoints.State.START;
         }
         ComplexityReport cost = Models.complexity(model);
@@ -124,17 +125,21 @@ public final class Trainer {
 
         // one training master for the whole run: DL4J's local-mode broadcasts crash natively when a
         // second master takes over the same network
-        SeededTrainingMaster master = trainingMaster();
+        SynchronizedTrainingMaster master = trainingMaster(cfg, run);
+        TrainingLoss trainingLoss = new TrainingLoss(sc);
+        master.addHook(new WorkerSeeding(cfg.seed()));
+        master.addHook(trainingLoss);
         SparkComputationGraph spark = new SparkComputationGraph(sc, net, master);
         Instant start = Instant.now();
         lastCheckpoint = start;
         int firstEpoch = state.epoch() + 1;
         for (int epoch = firstEpoch; epoch < cfg.epochs(); epoch++) {
-            state = fitEpoch(spark, master, train, model.inputSize(), epoch, schedule, state, checkpoints);
+            state = fitEpoch(spark, master, trainingLoss, train, model.inputSize(), epoch, schedule, state, checkpoints);
             EpochMetrics m = evaluate(spark, val, model.inputSize(), epoch, schedule, state, trainImages);
             net = spark.getNetwork();
             boolean best = m.top1() > state.bestTop1();
-            state = new Checkpoints.State(epoch, m.iteration(), Math.max(m.top1(), state.bestTop1()), state.seconds(), 0, 0);
+            state = new Checkpoints.State(epoch, m.iteration(), Math.max(m.top1(), state.bestTop1()), state.seconds(), 0, 0,
+                    TrainingLoss.Tally.NONE);
             metrics.append(m);
             if (best) {
                 ComputationGraph snapshot = net;
@@ -169,8 +174,8 @@ public final class Trainer {
      * checkpointing when {@code checkpoints.everyMinutes} have passed; returns the state after its
      * last chunk. {@code state} may stand within the epoch (a resume), which then goes on from there.
      */
-    private Checkpoints.State fitEpoch(SparkComputationGraph spark, SeededTrainingMaster master, ShardLoader train,
-                                       int inputSize, int epoch, CosineSchedule schedule, Checkpoints.State state,
+    private Checkpoints.State fitEpoch(SparkComputationGraph spark, SynchronizedTrainingMaster master,
+                                       TrainingLoss trainingLoss, ShardLoader train, int inputSize, int epoch, CosineSchedule schedule, Checkpoints.State state,
                                        Checkpoints checkpoints) throws IOException {
         EpochPlan plan = new EpochPlan(train.partitionImages(cfg.data().trainSplit(), cfg.seed(), epoch),
                 cfg.batchSizePerWorker(), cfg.progress().everyRounds() * cfg.averagingFrequency());
@@ -178,19 +183,21 @@ public final class Trainer {
         for (int done = state.batchesDone(); done < plan.batches(); done = state.batchesDone()) {
             int end = plan.chunkEnd(done);
             master.reseed(Objects.hash(cfg.seed(), epoch, done));
+            trainingLoss.take();
             double seconds = fitChunk(spark, train, inputSize, epoch, done, end);
+            TrainingLoss.Tally chunkLoss = trainingLoss.take();
             ComputationGraph net = spark.getNetwork();
             // DL4J counts every fit call as an epoch; the model keeps counting whole epochs
             net.getConfiguration().setEpochCount(end == plan.batches() ? epoch + 1 : epoch);
-            double score = spark.getScore();
-            if (!Double.isFinite(score) || !Double.isFinite(net.params().sumNumber().doubleValue())) {
+            double loss = chunkLoss.mean();
+            if (!Double.isFinite(loss) || !Double.isFinite(net.params().sumNumber().doubleValue())) {
                 throw new TrainingDivergedException(String.format("epoch %d: the loss became %s; stopped. The last good "
                                 + "checkpoint stays in %s/%s. Try a lower learningRate or a longer warmupEpochs.",
-                        epoch + 1, score, run.uri(), Checkpoints.DIR));
+                        epoch + 1, loss, run.uri(), Checkpoints.DIR));
             }
             long iteration = net.getConfiguration().getIterationCount();
             state = new Checkpoints.State(epoch - 1, iteration, state.bestTop1(), state.seconds() + seconds, end,
-                    state.epochSeconds() + seconds);
+                    state.epochSeconds() + seconds, state.epochLoss().plus(chunkLoss));
             String saved = null;
             Double every = cfg.checkpoints().everyMinutes();
             if (end < plan.batches() && every != null
@@ -204,7 +211,7 @@ public final class Trainer {
             double runLeft = epochLeft + (double) (cfg.epochs() - epoch - 1) * plan.images() / rate;
             ChunkProgress p = new ChunkProgress(epoch, cfg.epochs(), plan.chunk(end), plan.chunks(), images,
                     plan.images(), (images - plan.imagesBefore(done)) / seconds, state.epochSeconds(), epochLeft,
-                    state.seconds(), runLeft, iteration, lastLr(schedule, iteration), score, saved);
+                    state.seconds(), runLeft, iteration, lastLr(schedule, iteration), loss, saved);
             log.info(p.line());
             progress.accept(p);
         }
@@ -245,9 +252,12 @@ public final class Trainer {
         // live network's memory. A copy takes the hit instead.
         SparkComputationGraph evaluator = new SparkComputationGraph(sc, net.clone(), spark.getTrainingMaster());
         Evaluation ev = evaluator.doEvaluation(valData, cfg.batchSizePerWorker(), new Evaluation(classes, 5))[0];
-        double valLoss = evaluator.calculateScore(valData, true);
-        return new EpochMetrics(epoch, fitted.iteration(), lastLr(schedule, fitted.iteration()), spark.getScore(), valLoss,
-                ev.accuracy(), ev.topNAccuracy(), images / fitted.epochSeconds(), fitted.epochSeconds());
+        // DL4J's score includes the L2 penalty; the losses are reported without it, the penalty beside them
+        double penalty = net.calcRegularizationScore(true);
+        double valLoss = evaluator.calculateScore(valData, true) - penalty;
+        return new EpochMetrics(epoch, fitted.iteration(), lastLr(schedule, fitted.iteration()),
+                fitted.epochLoss().mean(), valLoss, penalty, ev.accuracy(), ev.topNAccuracy(),
+                images / fitted.epochSeconds(), fitted.epochSeconds());
     }
 
     /** The learning rate of the last of {@code iteration} iterations. */
@@ -255,8 +265,10 @@ public final class Trainer {
         return schedule.valueAt((int) Math.max(0, iteration - 1), 0);
     }
 
-    private SeededTrainingMaster trainingMaster() {
-        ParameterAveragingTrainingMaster.Builder tm = new ParameterAveragingTrainingMaster.Builder(cfg.batchSizePerWorker())
+    /** The run's training master: {@code workers} is what it averages over, whatever Spark's parallelism. */
+    static SynchronizedTrainingMaster trainingMaster(RunConfig cfg, RunStore run) {
+        ParameterAveragingTrainingMaster.Builder tm = new ParameterAveragingTrainingMaster.Builder(cfg.workers(),
+                cfg.batchSizePerWorker())
                 .batchSizePerWorker(cfg.batchSizePerWorker())
                 .averagingFrequency(cfg.averagingFrequency())
                 .workerPrefetchNumBatches(2)
@@ -268,14 +280,12 @@ public final class Trainer {
         } else {
             tm.rddTrainingApproach(RDDTrainingApproach.Export).exportDirectory(run.path("tmp-export").toString());
         }
-        SeededTrainingMaster master = new SeededTrainingMaster(tm);
-        master.addHook(new WorkerSeeding(cfg.seed()));
-        return master;
+        return new SynchronizedTrainingMaster(tm);
     }
 
     /**
      * The iterations (averaging rounds of the global batch) the schedule counts per epoch. Public,
-     * with {@link #schedule}, {@link #modelConfig} and {@link #networkBase}, for re-runs of a recipe
+     * with {@link #schedule}, {@link #modelConfig} and {@link #networkDefaults}, for re-runs of a recipe
      * elsewhere (the PyTorch parity check in benchmarks/) that must build exactly what we train.
      */
     public static long iterationsPerEpoch(RunConfig cfg, long trainImages) {
@@ -299,8 +309,11 @@ public final class Trainer {
         return ModelConfigLoader.fromTree(tree, cfg.model());
     }
 
-    /** The network settings under the model: seed (hence the initial weights), float32, updater, L2. */
-    public static NeuralNetConfiguration.Builder networkBase(RunConfig cfg, CosineSchedule schedule) {
+    /**
+     * The network settings of a run: seed (hence the initial weights), data type, the optimiser with
+     * {@code schedule}, weight decay, workspaces.
+     */
+    public static NeuralNetConfiguration.Builder networkDefaults(RunConfig cfg, ISchedule schedule) {
         return new NeuralNetConfiguration.Builder()
                 .seed(cfg.seed())
                 .dataType(DataType.FLOAT)

@@ -26,8 +26,8 @@ class CheckpointsTest {
 
     @Test
     void aStateNamesItsCheckpoint() {
-        assertEquals("epoch-0003", Checkpoints.name(new Checkpoints.State(3, 80, 0.5, 60, 0, 0)));
-        assertEquals("epoch-0004-batch-000020", Checkpoints.name(new Checkpoints.State(3, 100, 0.5, 75, 20, 15)));
-        assertEquals("epoch-0000-batch-000002", Checkpoints.name(new Checkpoints.State(-1, 2, -1, 5, 2, 5)));
+        assertEquals("epoch-0003", Checkpoints.name(new Checkpoints.State(3, 80, 0.5, 60, 0, 0, null)));
+        assertEquals("epoch-0004-batch-000020", Checkpoints.name(new Checkpoints.State(3, 100, 0.5, 75, 20, 15, null)));
+        assertEquals("epoch-0000-batch-000002", Checkpoints.name(new Checkpoints.State(-1, 2, -1, 5, 2, 5, null)));
     }
 }

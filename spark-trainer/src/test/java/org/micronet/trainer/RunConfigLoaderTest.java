@@ -1,7 +1,11 @@
 package org.micronet.trainer;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.micronet.config.ConfigException;
+import org.micronet.ingest.loader.SampleTransform;
+import org.micronet.models.Models;
 
 import java.nio.file.Path;
 import java.util.List;
@@ -23,9 +27,9 @@ class RunConfigLoaderTest {
         RunConfig cfg = RunConfigLoader.load(QUICKSTART, List.of("epochs=5", "data.val=hdfs://nn/val", "seed=7"));
         assertEquals(5, cfg.epochs());
         assertEquals("hdfs://nn/val", cfg.data().val());
-        assertEquals("data/sample/fashion-mnist-ilsvrc", cfg.data().train(), "sibling keys survive an override");
+        assertEquals("data/fashion-mnist-5k/fashion-mnist-ilsvrc", cfg.data().train(), "sibling keys survive an override");
         assertEquals(7L, cfg.seed());
-        assertEquals(40, cfg.globalBatch());
+        assertEquals(64, cfg.globalBatch());
         assertEquals(20, cfg.progress().everyRounds(), "default");
         assertEquals(null, cfg.checkpoints().everyMinutes(), "default: epoch ends only");
     }
@@ -37,6 +41,41 @@ class RunConfigLoaderTest {
                 assertTrue(RunConfigLoader.load(f, List.of()).epochs() >= 1, f.toString());
             }
         }
+    }
+
+    /**
+     * The released recipes (spec micronet-architecture.md, "Per-model settings"): lr at the global
+     * batch, warm-up epochs, weight decay and the model's head dropout; common to all: SGD momentum
+     * 0.9, cosine over 600 epochs, no label smoothing, 224 inputs, crops of 8-100%, ingest short side 256.
+     */
+    @ParameterizedTest
+    @CsvSource({
+            "m0, 256, 0.1, 0, 3e-5, 0.05",
+            "m1, 512, 0.2, 0, 3e-5, 0.05",
+            "m2, 512, 0.2, 0, 3e-5, 0.1",
+            "m3, 512, 0.2, 5, 4e-5, 0.1"})
+    void imagenetRunConfigsAreTheReleasedRecipes(String model, int globalBatch, double lr, double warmupEpochs,
+                                                 double weightDecay, double dropout) {
+        RunConfig cfg = RunConfigLoader.load(Repo.root().resolve("configs/runs/imagenet-" + model + ".yaml"), List.of());
+        assertEquals(model, cfg.model());
+        assertEquals(globalBatch, cfg.globalBatch(), "global batch");
+        assertEquals(64, cfg.batchSizePerWorker());
+        assertEquals(lr, cfg.learningRate(), "learning rate for the global batch");
+        assertEquals(warmupEpochs, cfg.warmupEpochs(), "warm-up epochs");
+        assertEquals(weightDecay, cfg.weightDecay(), "weight decay");
+        assertEquals(null, cfg.dropout(), "the model config carries the dropout");
+        assertEquals(dropout, Models.resolve(cfg.model()).head().dropout(), "the model's head dropout");
+        assertEquals(0.9, cfg.momentum());
+        assertEquals(600, cfg.epochs());
+        assertEquals(0.0, cfg.labelSmoothing());
+        assertEquals(1, cfg.averagingFrequency(), "synchronous SGD: the global batch is the recipe's");
+        assertEquals(224, cfg.inputSize());
+        assertEquals(0.08, cfg.data().minCropScale());
+        assertEquals(256, cfg.data().shortSide(), "ingest short side");
+        assertEquals(224, Math.round(cfg.data().shortSide() * SampleTransform.EVAL_CROP_FRACTION),
+                "evaluation's centre crop of a 256-pixel short side: resize 256 / centre crop 224");
+        assertTrue(cfg.data().train().startsWith("hdfs://") && cfg.output().startsWith("hdfs://")
+                && cfg.export().startsWith("hdfs://"), cfg.toString());
     }
 
     @Test

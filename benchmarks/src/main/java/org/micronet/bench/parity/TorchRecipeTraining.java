@@ -105,7 +105,7 @@ public final class TorchRecipeTraining {
             long trainImages = data.trainImages();
             CosineSchedule schedule = Trainer.schedule(cfg, trainImages);
             ModelConfig model = Trainer.modelConfig(cfg, data.numClasses());
-            ComputationGraph net = Models.create(model, Trainer.networkBase(cfg, schedule));
+            ComputationGraph net = Models.create(model, Trainer.networkDefaults(cfg, schedule));
             Engine.getInstance().setRandomSeed((int) (long) cfg.seed());  // PyTorch's dropout masks
             try (TorchMicroNet torch = TorchMicroNet.mirror(net, DataType.FLOAT32).withDropout(true)) {
                 torch.learnable().values().forEach(p -> p.setRequiresGradient(true));

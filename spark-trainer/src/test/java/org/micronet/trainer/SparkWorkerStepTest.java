@@ -1,0 +1,145 @@
+package org.micronet.trainer;
+
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.spark.api.TrainingHook;
+import org.deeplearning4j.spark.impl.graph.SparkComputationGraph;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+import org.micronet.ingest.loader.ShardLoader;
+import org.micronet.models.ModelConfig;
+import org.micronet.models.Models;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.dataset.api.MultiDataSet;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * What Spark workers do in each averaging round, read on the workers: the learning rate they apply
+ * follows the driver's iteration (DL4J's worker rebuild loses it), and with one worker averaging
+ * every minibatch, training on Spark takes exactly the steps a single machine takes (as DL4J's
+ * own TestCompareParameterAveragingSparkVsSingleMachine checked for its updaters).
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class SparkWorkerStepTest {
+    private static final double PEAK = 0.1;
+    private static final int WARMUP = 2;
+    private static final int TOTAL = 12;
+    private static final int BATCH = 8;
+
+    private JavaSparkContext sc;
+    private Path dir;
+    private ShardLoader data;
+
+    @BeforeAll
+    void start(@TempDir Path tmp) throws Exception {
+        dir = tmp;
+        sc = SparkContexts.create("spark-worker-step-test", "local[2]");
+        data = ShardLoader.open(sc, Repo.ingestSample(sc, tmp.resolve("shards")));
+    }
+
+    @AfterAll
+    void stop() {
+        sc.close();
+    }
+
+    /** The reference recipe's rate at iteration i, written out: linear warm-up, then cosine to 0. */
+    private static double closedForm(int i) {
+        return i < WARMUP ? PEAK * (i + 1) / WARMUP
+                : PEAK / 2 * (1 + Math.cos(Math.PI * (i - WARMUP) / (TOTAL - WARMUP)));
+    }
+
+    private RunConfig config(int workers, int averagingFrequency) throws Exception {
+        return RunConfigLoader.load(Repo.root().resolve("configs/runs/quickstart.yaml"), List.of(
+                "workers=" + workers, "batchSizePerWorker=" + BATCH, "averagingFrequency=" + averagingFrequency,
+                "output=" + dir.resolve("run"), "export=" + dir.resolve("export")));
+    }
+
+    private ComputationGraph m0(RunConfig cfg) {
+        ModelConfig model = Models.resolve(cfg.model()).withTask(cfg.inputSize(), data.numClasses());
+        return Models.create(model, Trainer.networkDefaults(cfg,
+                new RecordingSchedule(new CosineSchedule(PEAK, WARMUP, TOTAL))));
+    }
+
+    private SparkComputationGraph onSpark(RunConfig cfg, ComputationGraph net, TrainingHook... hooks) throws Exception {
+        SynchronizedTrainingMaster master = Trainer.trainingMaster(cfg, new RunStore(dir.resolve("run").toString(),
+                sc.hadoopConfiguration()));
+        for (TrainingHook hook : hooks) {
+            master.addHook(hook);
+        }
+        return new SparkComputationGraph(sc, net, master);
+    }
+
+    /** Minibatches of the sample, {@code perWorker} for each of {@code workers} partitions. */
+    private JavaRDD<DataSet> minibatches(int workers, int perWorker, int epoch) {
+        return data.withPartitions(workers).trainingRdd("train", 32, BATCH, 42, epoch, 0, perWorker);
+    }
+
+    @Test
+    void everyWorkerAppliesTheLearningRateOfTheDriversIteration() throws Exception {
+        for (int averagingFrequency : new int[]{1, 2}) {
+            RunConfig cfg = config(2, averagingFrequency);
+            SparkComputationGraph spark = onSpark(cfg, m0(cfg));
+            RecordingSchedule.clear();
+            spark.fit(minibatches(2, 4, 0));  // 4 minibatches a worker: 4 / averagingFrequency rounds
+            spark.fit(minibatches(2, 4, 1));  // a second fit (the next chunk) goes on counting
+            assertEquals(8, spark.getNetwork().getConfiguration().getIterationCount(), "the driver's count");
+
+            Map<Integer, Double> expected = new TreeMap<>();
+            for (int i = 0; i < 8; i++) {
+                expected.put(i, closedForm(i));
+            }
+            Map<Integer, Double> applied = RecordingSchedule.applied();
+            assertEquals(expected.keySet(), applied.keySet(), "iterations the workers stepped at, averagingFrequency "
+                    + averagingFrequency);
+            expected.forEach((i, lr) -> assertEquals(lr, applied.get(i), 1e-15, "lr applied at iteration " + i));
+            RecordingSchedule.workers().forEach((i, partitions) ->
+                    assertEquals(Set.of(0, 1), partitions, "both workers step at iteration " + i));
+        }
+    }
+
+    @Test
+    void oneWorkerAveragingEveryMinibatchStepsExactlyAsOneMachine() throws Exception {
+        RunConfig cfg = config(1, 1);  // on local[2]: one worker, whatever the cores
+        ComputationGraph local = m0(cfg);
+        TrainingLoss trainingLoss = new TrainingLoss(sc);
+        WorkerSeeding dropoutSeeds = new WorkerSeeding(cfg.seed());
+        SparkComputationGraph spark = onSpark(cfg, local.clone(), dropoutSeeds, trainingLoss);
+        List<DataSet> batches = minibatches(1, 6, 0).collect();
+        double lossSum = 0;
+        for (DataSet batch : batches) {
+            spark.fit(sc.parallelize(List.of(batch), 1));  // one averaging round
+            MultiDataSet mds = new org.nd4j.linalg.dataset.MultiDataSet(batch.getFeatures(), batch.getLabels());
+            dropoutSeeds.preUpdate(mds, local);  // the worker's hook, outside Spark: partition 0
+            double penalty = local.calcRegularizationScore(true);
+            local.fit(mds);
+            lossSum += local.score() - penalty;
+        }
+        TrainingLoss.Tally tally = trainingLoss.take();
+        assertEquals(batches.size(), tally.count(), "one loss per minibatch");
+        assertEquals(lossSum / batches.size(), tally.mean(), 1e-6, "the mean minibatch loss without the L2 penalty");
+        ComputationGraph averaged = spark.getNetwork();
+        assertEquals(batches.size(), averaged.getConfiguration().getIterationCount());
+        assertEquals(local.getConfiguration().getIterationCount(), averaged.getConfiguration().getIterationCount());
+        assertClose(local.params(), averaged.params(), "parameters");
+        assertClose(local.getUpdater().getStateViewArray(), averaged.getUpdater().getStateViewArray(), "momentum");
+    }
+
+    private static void assertClose(INDArray expected, INDArray actual, String what) {
+        double scale = Math.max(1e-3, expected.amaxNumber().doubleValue());
+        double diff = expected.sub(actual).amaxNumber().doubleValue();
+        assertTrue(diff <= 1e-6 * scale, what + " differ by " + diff + " (largest " + scale + ")");
+    }
+}
