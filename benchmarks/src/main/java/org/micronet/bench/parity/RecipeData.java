@@ -82,16 +82,17 @@ public final class RecipeData implements AutoCloseable {
         if (fs.exists(new Path(input, OutputLayout.MANIFEST))) {
             return uri;
         }
-        if (!fs.exists(input)) {
-            throw new IllegalArgumentException("data: " + uri + " does not exist");
-        }
         if (oursRun != null) {
+            // the raw input itself need not be here: the run's ingest output is what both sides read
             Path shards = new Path(new Path(oursRun, "ingest"), input.getName());
             if (!fs.exists(new Path(shards, OutputLayout.MANIFEST))) {
-                throw new IllegalArgumentException(uri + " is raw input, and our run " + oursRun + " has no finished ingest of it at "
-                        + shards);
+                throw new IllegalArgumentException(uri + " is not an ingest output, and our run " + oursRun
+                        + " has no finished ingest of it at " + shards);
             }
             return shards.toString();
+        }
+        if (!fs.exists(input)) {
+            throw new IllegalArgumentException("data: " + uri + " does not exist");
         }
         Path shards = new Path(new Path(out, "ingest"), input.getName());
         if (!fs.exists(new Path(shards, OutputLayout.MANIFEST))) {
