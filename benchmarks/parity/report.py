@@ -35,16 +35,33 @@ def minutes(seconds):
     return f"{seconds / 60:.1f} min" if seconds >= 60 else f"{seconds:.0f} s"
 
 
+# Our trainer's losses: since main's 160ddd2, train_loss is the mean over every minibatch of every worker
+# and both losses leave out the L2 term, reported as l2_penalty; before, train_loss was the last round's
+# DL4J score and both losses included the L2 term.
+ours_plain = all("l2_penalty" in m for m in ours.values())
 rows = []
 for e in epochs:
     o, t = ours.get(e), torch.get(e)
     l2 = t["l2_penalty"] if t else 0.0
-    rows.append("| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |".format(
-        e + 1, cell(o, "lr", "{:.5f}"), cell(t, "lr", "{:.5f}"),
-        cell(o, "top1"), cell(t, "top1"), cell(o, "top5"), cell(t, "top5"),
-        cell(o, "train_loss"), cell(t, "last_round_loss", add=l2), cell(t, "train_loss"),
-        cell(o, "val_loss"), cell(t, "val_loss", add=l2),
-        cell(o, "images_per_sec", "{:.0f}"), cell(t, "images_per_sec", "{:.0f}")))
+    if ours_plain:
+        losses = [cell(o, "train_loss"), cell(t, "train_loss"), cell(o, "val_loss"), cell(t, "val_loss"),
+                  cell(o, "l2_penalty"), cell(t, "l2_penalty")]
+    else:
+        losses = [cell(o, "train_loss"), cell(t, "last_round_loss", add=l2), cell(t, "train_loss"),
+                  cell(o, "val_loss"), cell(t, "val_loss", add=l2)]
+    rows.append("| " + " | ".join([str(e + 1), cell(o, "lr", "{:.5f}"), cell(t, "lr", "{:.5f}"),
+                                   cell(o, "top1"), cell(t, "top1"), cell(o, "top5"), cell(t, "top5")] + losses
+                                  + [cell(o, "images_per_sec", "{:.0f}"), cell(t, "images_per_sec", "{:.0f}")]) + " |")
+if ours_plain:
+    loss_header = ("train loss ours | train loss PyTorch | val loss ours | val loss PyTorch | L2 term ours | "
+                   "L2 term PyTorch")
+    loss_notes = """- train loss: mean over every minibatch of every worker in the epoch of its loss (cross-entropy with dropout, before the step), both sides; val loss: mean cross-entropy per validation image. Neither includes the L2 term 0.5 * sum of wd * |w|^2, shown on its own (at the epoch's end)."""
+else:
+    loss_header = ("train loss ours | train loss PyTorch, last round + L2 | train loss PyTorch, epoch mean | "
+                   "val loss ours | val loss PyTorch + L2")
+    loss_notes = """- train loss ours (a run from before our trainer counted every minibatch): DL4J's score of the epoch's last averaging round (mean of the workers' minibatch losses, with dropout) plus its L2 term 0.5 * sum of wd * |w|^2. The like-for-like PyTorch column adds the same L2 term (from the PyTorch weights at the epoch's end) to its last round's loss; the epoch-mean column is the mean cross-entropy over every minibatch of the epoch, no L2 term.
+- val loss ours: DL4J's score, mean cross-entropy per image plus the L2 term; PyTorch: mean cross-entropy per image plus its L2 term."""
+ncols = 9 + loss_header.count("|") + 1
 
 if common:
     last = common[-1]
@@ -81,13 +98,13 @@ lines = f"""# Accuracy parity: ours (DL4J on Spark) vs PyTorch (libtorch through
 
 ## Per epoch
 
-| epoch | lr ours | lr PyTorch | top-1 ours | top-1 PyTorch | top-5 ours | top-5 PyTorch | train loss ours | train loss PyTorch, last round + L2 | train loss PyTorch, epoch mean | val loss ours | val loss PyTorch + L2 | images/s ours | images/s PyTorch |
-|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|
+| epoch | lr ours | lr PyTorch | top-1 ours | top-1 PyTorch | top-5 ours | top-5 PyTorch | {loss_header} | images/s ours | images/s PyTorch |
+|{"---:|" * ncols}
 """ + "\n".join(rows) + f"""
 
-- lr: the schedule's rate of the epoch's last iteration. Ours logs it from the driver's iteration count; what its Spark workers apply depends on the worker iteration-count fix (platform notes, "Workers lose the iteration count"): without it they apply the rate of iteration 0 throughout.
-- train loss ours: DL4J's score of the epoch's last averaging round (mean of the workers' minibatch losses, with dropout) plus its L2 term 0.5 * sum of wd * |w|^2. The like-for-like PyTorch column adds the same L2 term (computed from the PyTorch weights at the epoch's end) to its last round's loss; the epoch-mean column is the mean cross-entropy over all rounds of the epoch, no L2 term.
-- val loss ours: DL4J's score, mean cross-entropy per image plus the L2 term; PyTorch: mean cross-entropy per image plus its L2 term. Top-1/top-5: the true class among the 1 / 5 highest scores.
+- lr: the schedule's rate of the epoch's last iteration, from the driver's iteration count on our side. Our Spark workers apply that schedule since main's 71120a2 (Spark workers train at the driver's iteration); a run of ours from before it applied the rate of iteration 0 throughout, whatever this column says.
+{loss_notes}
+- top-1/top-5: the true class among the 1 / 5 highest scores.
 
 ## Result
 
@@ -104,8 +121,8 @@ Different:
 - Order of the rounds: ours' DL4J splits each chunk of `progress.everyRounds` rounds at random (`SplitPartitionsFunction`): a round pairs a random minibatch of worker 0's chunk with a random one of worker 1's, in random order. The PyTorch side pairs minibatch i of every partition in round i. Same minibatches in each chunk, different pairing and order within it.
 - Dropout masks: ND4J's generator seeded per worker and iteration (ours) vs libtorch's generator seeded once with the run's seed. Same rate and inverted scaling.
 - Arithmetic: our kernels and ND4J in float32 (several of our kernels accumulate in double) vs libtorch float32 with its own summation orders: trajectories drift apart by rounding, then by chaos, even with identical recipes.
-- Learning rate: the PyTorch side applies the schedule at the global iteration; ours as its workers do (see lr above).
-- Loss reporting: see the notes under the table. Timing: ours' images/s include Spark's overhead (local mode, 2 workers plus the driver); the PyTorch side's include waiting for its data loader (negligible) but not validation.
+- Learning rate: the PyTorch side applies the schedule at the global iteration; ours as its workers do (see lr above: the same since main's 71120a2).
+- Loss reporting: see the notes under the table; the train loss of the last round of an epoch, where a worker may have fewer images, weighs each minibatch alike on both sides. Timing: ours' images/s include Spark's overhead (local mode, 2 workers plus the driver); the PyTorch side's include waiting for its data loader (negligible) but not validation.
 - Validation batch size: ours' Spark evaluation vs the PyTorch side's batches of the per-worker batch size, both in inference mode: the same function of each image.
 """
 while "\n\n\n" in lines:  # the optional header lines that are empty

@@ -12,7 +12,7 @@
 #   PARITY_WORK=<dir>          where the runs go (default target/parity/<name>; its ours/ and torch/ are replaced)
 #   PARITY_RESULTS=<file>      the results file (default benchmarks/results/parity-<name>.md)
 #   PARITY_TORCH_ARGS="..."    more arguments for the PyTorch side, e.g. "--max-rounds 5" for a smoke test
-# The full comparison (fashion-mnist-m0, both sides about an hour and a quarter on 2 cores):
+# The full comparison (fashion-mnist-m0 on 2 otherwise idle cores: ours ~45 min, the PyTorch side ~35 min):
 #   benchmarks/parity/run.sh
 #   PARITY_OURS_RUN=target/runs/fashion-mnist-m0 benchmarks/parity/run.sh   # ours already trained
 set -euo pipefail

@@ -6,9 +6,10 @@ package org.micronet.bench.parity;
  *
  * @param iteration          rounds (global-batch iterations) done so far
  * @param lr                 learning rate of the epoch's last iteration
- * @param trainLoss          mean over the epoch's rounds of the round loss (mean cross-entropy of
- *                           the workers' minibatches, with dropout, before the step; no L2 term)
- * @param lastRoundLoss      the loss of the epoch's last round alone (what our trainer's train_loss is)
+ * @param trainLoss          mean over every minibatch of every worker in the epoch of its loss (mean
+ *                           cross-entropy, with dropout, before the step; no L2 term), as our trainer's
+ * @param lastRoundLoss      the mean loss of the epoch's last round alone (what our trainer reported as
+ *                           train_loss, with the L2 term, before it counted every minibatch)
  * @param valLoss            mean cross-entropy per validation image (no L2 term)
  * @param l2Penalty          0.5 * sum of wd * |w|^2 at the epoch's end: the term DL4J adds to its losses
  * @param imagesPerSec       training images per second of the epoch's fit (waiting for data included)

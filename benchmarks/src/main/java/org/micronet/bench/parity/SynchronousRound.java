@@ -9,6 +9,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import org.micronet.bench.torch.TorchMicroNet;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -32,16 +33,24 @@ public final class SynchronousRound {
         this.running = net.runningStatistics();
     }
 
-    /** What a round did: the mean of the workers' losses, and the parameters whose gradients were not finite (step skipped). */
-    public record Outcome(double loss, List<String> nonFiniteGradients) {
+    /**
+     * What a round did: each worker's minibatch loss (mean cross-entropy, before the step), and the
+     * parameters whose gradients were not finite (then the step was skipped).
+     */
+    public record Outcome(List<Double> workerLosses, List<String> nonFiniteGradients) {
         public boolean stepped() {
             return nonFiniteGradients.isEmpty();
+        }
+
+        /** The mean of the workers' losses. */
+        public double loss() {
+            return workerLosses.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
         }
     }
 
     /** Trains on one round at learning rate {@code lr}. */
     public Outcome train(List<Minibatch> workers, double lr) {
-        double lossSum = 0;
+        List<Double> losses = new ArrayList<>();
         int k = workers.size();
         try (NDScope scope = new NDScope()) {
             Map<String, NDArray> start = k > 1 ? copy(running) : null;
@@ -55,7 +64,7 @@ public final class SynchronousRound {
                 try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
                     NDArray loss = net.loss(net.forward(input(mb), true, null), labels(mb));
                     collector.backward(loss.div(net.constant(k)));
-                    lossSum += loss.toType(DataType.FLOAT64, false).getDouble();
+                    losses.add(loss.toType(DataType.FLOAT64, false).getDouble());
                 }
                 if (sum != null) {
                     running.forEach((key, r) -> sum.merge(key, r.duplicate(), NDArray::add));
@@ -65,7 +74,7 @@ public final class SynchronousRound {
                 assign(running, divide(sum, k));
             }
             List<String> nonFinite = sgd.step(lr);
-            return new Outcome(lossSum / k, nonFinite);
+            return new Outcome(losses, nonFinite);
         }
     }
 

@@ -184,7 +184,7 @@ public final class TorchRecipeTraining {
         for (int epoch = 0; epoch < cfg.epochs(); epoch++) {
             long epochStart = System.nanoTime();
             double wait = 0, lossSum = 0, lastLoss = Double.NaN;
-            long images = 0;
+            long images = 0, minibatches = 0;
             int rounds = 0;
             for (int c = 0; c < plan.chunks(epoch); c++) {
                 long w0 = System.nanoTime();
@@ -212,7 +212,10 @@ public final class TorchRecipeTraining {
                     }
                     iteration++;
                     rounds++;
-                    lossSum += lastLoss;
+                    for (double l : o.workerLosses()) {
+                        lossSum += l;
+                        minibatches++;
+                    }
                     images += round.stream().mapToInt(Minibatch::size).sum();
                 }
                 double seconds = (System.nanoTime() - epochStart) / 1e9;
@@ -221,7 +224,7 @@ public final class TorchRecipeTraining {
                 double runLeft = epochLeft + plan.imagesAfter(epoch) / rate;
                 System.out.printf("epoch %d/%d  round %d/%d  %,d/%,d images  loss %.4f (epoch mean %.4f)  lr %.5f  %.1f img/s"
                                 + "  epoch ETA %s  run ETA %s%n", epoch + 1, cfg.epochs(), rounds, plan.rounds(epoch), images,
-                        plan.images(epoch), lastLoss, lossSum / rounds, schedule.valueAt((int) iteration - 1, epoch), rate,
+                        plan.images(epoch), lastLoss, lossSum / minibatches, schedule.valueAt((int) iteration - 1, epoch), rate,
                         duration(epochLeft), duration(runLeft));
             }
             double fitSeconds = (System.nanoTime() - epochStart) / 1e9;
@@ -235,7 +238,7 @@ public final class TorchRecipeTraining {
                         + " non-finite vertex: %s%n", v.nonFinite(), v.images(), where);
             }
             EpochRecord r = new EpochRecord(epoch, iteration, schedule.valueAt((int) Math.max(0, iteration - 1), epoch),
-                    lossSum / rounds, lastLoss, v.loss(), v.top1(), v.top5(), sgd.l2Penalty(), images / fitSeconds,
+                    lossSum / minibatches, lastLoss, v.loss(), v.top1(), v.top5(), sgd.l2Penalty(), images / fitSeconds,
                     fitSeconds, wait, v.seconds(), skipped);
             Files.writeString(metrics, JSON.writeValueAsString(r) + "\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
             double elapsed = (System.nanoTime() - runStart) / 1e9;
