@@ -96,6 +96,22 @@ lines = f"""# Accuracy parity: ours (DL4J on Spark) vs PyTorch (libtorch through
 {f"- **smoke test only: at most {max_rounds} rounds per epoch on the PyTorch side**" if max_rounds else ""}
 {f"- **the PyTorch side skipped {skipped} steps whose gradients were not finite** (see its torch.log)" if skipped else ""}
 
+## How the two sides differ
+
+Same on both sides (by construction, checked where noted):
+- Initial weights: the trainer's own model building (`Trainer.modelConfig`, `Trainer.networkDefaults`: same config resolution, seed, float32) copied into the mirror; the first-iteration losses above agree to float rounding.
+- Data: ours' ingest output, read through the same `ShardLoader` (one partition per worker, random resized crop with the same minimum scale, flips, order and augmentation seeded by (seed, epoch)), same batch size per worker, same validation images and centre crop.
+- Step: each iteration every worker's minibatch goes forward with its own batch-norm batch statistics; gradients of the workers' mean cross-entropies are averaged (each worker weighted equally, whatever its minibatch size, as DL4J's averaging does); weight decay wd * w added for every parameter DL4J regularises (weights, biases, batch-norm gamma/beta); heavy-ball momentum v = m v + g, w -= lr v at `CosineSchedule.valueAt(iteration)`. Ours averages the workers' parameters and momentum buffers after each took that step from the same start, which is the same update in exact arithmetic. Batch-norm running statistics: each worker's pass moves them from the same start (running = 0.9 running + 0.1 batch, unbiased batch variance) and the results are averaged, as parameter averaging averages them. `SynchronousRoundTest` checks two such rounds against DL4J fits of two workers plus averaging (parameters, running statistics, momentum).
+
+Different:
+- Order of the rounds: ours' DL4J splits each chunk of `progress.everyRounds` rounds at random (`SplitPartitionsFunction`): a round pairs a random minibatch of worker 0's chunk with a random one of worker 1's, in random order. The PyTorch side pairs minibatch i of every partition in round i. Same minibatches in each chunk, different pairing and order within it.
+- Dropout masks: ND4J's generator seeded per worker and iteration (ours) vs libtorch's generator seeded once with the run's seed. Same rate and inverted scaling.
+- Arithmetic: our kernels and ND4J in float32 (several of our kernels accumulate in double) vs libtorch float32 with its own summation orders: trajectories drift apart by rounding, then by chaos, even with identical recipes.
+- Learning rate: the PyTorch side applies the schedule at the global iteration; ours as its workers do: the same since main's 71120a2, the rate of iteration 0 throughout in runs of ours from before it (see the notes under the table).
+- Loss reporting: alike for runs of ours since main's 160ddd2 (mean over every minibatch, L2 term apart); older runs of ours report the last round's score with the L2 term, which the table then sets beside the matching PyTorch numbers (notes under the table).
+- Timing: ours' images/s include Spark's overhead (local mode, 2 workers plus the driver); the PyTorch side's include waiting for its data loader (negligible) but not validation.
+- Validation batch size: ours' Spark evaluation vs the PyTorch side's batches of the per-worker batch size, both in inference mode: the same function of each image.
+
 ## Per epoch
 
 | epoch | lr ours | lr PyTorch | top-1 ours | top-1 PyTorch | top-5 ours | top-5 PyTorch | {loss_header} | images/s ours | images/s PyTorch |
@@ -110,20 +126,6 @@ lines = f"""# Accuracy parity: ours (DL4J on Spark) vs PyTorch (libtorch through
 
 {result}
 
-## How the two sides differ
-
-Same on both sides (by construction, checked where noted):
-- Initial weights: the trainer's own model building (`Trainer.modelConfig`, `Trainer.networkDefaults`: same config resolution, seed, float32) copied into the mirror; the first-iteration losses above agree to float rounding.
-- Data: ours' ingest output, read through the same `ShardLoader` (one partition per worker, random resized crop with the same minimum scale, flips, order and augmentation seeded by (seed, epoch)), same batch size per worker, same validation images and centre crop.
-- Step: each iteration every worker's minibatch goes forward with its own batch-norm batch statistics; gradients of the workers' mean cross-entropies are averaged (each worker weighted equally, whatever its minibatch size, as DL4J's averaging does); weight decay wd * w added for every parameter DL4J regularises (weights, biases, batch-norm gamma/beta); heavy-ball momentum v = m v + g, w -= lr v at `CosineSchedule.valueAt(iteration)`. Ours averages the workers' parameters and momentum buffers after each took that step from the same start, which is the same update in exact arithmetic. Batch-norm running statistics: each worker's pass moves them from the same start (running = 0.9 running + 0.1 batch, unbiased batch variance) and the results are averaged, as parameter averaging averages them. `SynchronousRoundTest` checks two such rounds against DL4J fits of two workers plus averaging (parameters, running statistics, momentum).
-
-Different:
-- Order of the rounds: ours' DL4J splits each chunk of `progress.everyRounds` rounds at random (`SplitPartitionsFunction`): a round pairs a random minibatch of worker 0's chunk with a random one of worker 1's, in random order. The PyTorch side pairs minibatch i of every partition in round i. Same minibatches in each chunk, different pairing and order within it.
-- Dropout masks: ND4J's generator seeded per worker and iteration (ours) vs libtorch's generator seeded once with the run's seed. Same rate and inverted scaling.
-- Arithmetic: our kernels and ND4J in float32 (several of our kernels accumulate in double) vs libtorch float32 with its own summation orders: trajectories drift apart by rounding, then by chaos, even with identical recipes.
-- Learning rate: the PyTorch side applies the schedule at the global iteration; ours as its workers do (see lr above: the same since main's 71120a2).
-- Loss reporting: see the notes under the table; the train loss of the last round of an epoch, where a worker may have fewer images, weighs each minibatch alike on both sides. Timing: ours' images/s include Spark's overhead (local mode, 2 workers plus the driver); the PyTorch side's include waiting for its data loader (negligible) but not validation.
-- Validation batch size: ours' Spark evaluation vs the PyTorch side's batches of the per-worker batch size, both in inference mode: the same function of each image.
 """
 while "\n\n\n" in lines:  # the optional header lines that are empty
     lines = lines.replace("\n\n\n", "\n\n")
