@@ -96,14 +96,13 @@ public final class Trainer {
         if (!train.manifest().classes.equals(val.manifest().classes)) {
             throw new IllegalArgumentException("data.train and data.val have different class indexes");
         }
-        ModelConfig model = modelConfig(train.numClasses());
+        ModelConfig model = modelConfig(cfg, train.numClasses());
         long trainImages = train.count(cfg.data().trainSplit());
         if (trainImages == 0) {
             throw new IllegalArgumentException("data.train has no images in split '" + cfg.data().trainSplit() + "'");
         }
-        long itersPerEpoch = (trainImages + cfg.globalBatch() - 1) / cfg.globalBatch();
-        CosineSchedule schedule = new CosineSchedule(cfg.learningRate(),
-                Math.round(cfg.warmupEpochs() * itersPerEpoch), cfg.epochs() * itersPerEpoch);
+        long itersPerEpoch = iterationsPerEpoch(cfg, trainImages);
+        CosineSchedule schedule = schedule(cfg, trainImages);
 
         Checkpoints checkpoints = new Checkpoints(run, cfg.checkpoints().keep());
         MetricsLog metrics = new MetricsLog(run);
@@ -284,8 +283,24 @@ public final class Trainer {
         return new SynchronizedTrainingMaster(tm);
     }
 
+    /**
+     * The iterations (averaging rounds of the global batch) the schedule counts per epoch. Public,
+     * with {@link #schedule}, {@link #modelConfig} and {@link #networkDefaults}, for re-runs of a recipe
+     * elsewhere (the PyTorch parity check in benchmarks/) that must build exactly what we train.
+     */
+    public static long iterationsPerEpoch(RunConfig cfg, long trainImages) {
+        return (trainImages + cfg.globalBatch() - 1) / cfg.globalBatch();
+    }
+
+    /** The run's learning rate per iteration: warm-up, then cosine to 0 at the last iteration of the last epoch. */
+    public static CosineSchedule schedule(RunConfig cfg, long trainImages) {
+        long itersPerEpoch = iterationsPerEpoch(cfg, trainImages);
+        return new CosineSchedule(cfg.learningRate(), Math.round(cfg.warmupEpochs() * itersPerEpoch),
+                cfg.epochs() * itersPerEpoch);
+    }
+
     /** The model config for this run: its input size, the data's classes, and a dropout override. */
-    private ModelConfig modelConfig(int classes) {
+    public static ModelConfig modelConfig(RunConfig cfg, int classes) {
         ModelConfig base = Models.resolve(cfg.model());
         ObjectNode tree = StrictYaml.toTree(base.withTask(cfg.inputSize() != null ? cfg.inputSize() : base.inputSize(), classes));
         if (cfg.dropout() != null) {
@@ -294,8 +309,11 @@ public final class Trainer {
         return ModelConfigLoader.fromTree(tree, cfg.model());
     }
 
-    /** The network settings of a run: data type, the optimiser with {@code schedule}, weight decay, workspaces. */
-    static NeuralNetConfiguration.Builder networkDefaults(RunConfig cfg, ISchedule schedule) {
+    /**
+     * The network settings of a run: seed (hence the initial weights), data type, the optimiser with
+     * {@code schedule}, weight decay, workspaces.
+     */
+    public static NeuralNetConfiguration.Builder networkDefaults(RunConfig cfg, ISchedule schedule) {
         return new NeuralNetConfiguration.Builder()
                 .seed(cfg.seed())
                 .dataType(DataType.FLOAT)

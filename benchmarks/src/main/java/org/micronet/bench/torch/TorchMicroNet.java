@@ -3,10 +3,13 @@ package org.micronet.bench.torch;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Activation;
 import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.norm.BatchNorm;
+import ai.djl.nn.norm.Dropout;
 import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
 import org.deeplearning4j.nn.conf.graph.GraphVertex;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
@@ -55,6 +58,8 @@ public final class TorchMicroNet implements AutoCloseable {
     private final List<String> order = new ArrayList<>();
     private final Map<String, NDArray> params = new LinkedHashMap<>();
     private final Map<String, NDArray> shiftIndex = new LinkedHashMap<>();
+    private final Map<Double, NDArray> constants = new LinkedHashMap<>();
+    private boolean dropout;
 
     private TorchMicroNet(ComputationGraph net, DataType dataType) {
         this.net = net;
@@ -96,11 +101,58 @@ public final class TorchMicroNet implements AutoCloseable {
         return manager;
     }
 
+    /**
+     * A scalar of the mirror's type, owned by libtorch and kept until {@link #close()}. Use it, never
+     * a Number, in arithmetic that autograd differentiates: DJL's {@code mul(Number)} and the like wrap
+     * the number in a tensor over a Java direct buffer that they close at once, while autograd keeps
+     * that tensor for the backward pass (maximum, mul, div do), which then reads whatever the garbage
+     * collector left there: wrong or NaN gradients whenever a GC runs between forward and backward.
+     */
+    public NDArray constant(double value) {
+        return constants.computeIfAbsent(value, v -> {
+            NDArray blob = dataType == DataType.FLOAT64 ? manager.create(v.doubleValue())
+                    : manager.create(v.floatValue());
+            NDArray owned = blob.duplicate();
+            blob.close();
+            NDScope.unregister(owned);
+            return owned;
+        });
+    }
+
+    /** Float32 or float64, the type of the parameters and of the inputs the mirror expects. */
+    public DataType dataType() {
+        return dataType;
+    }
+
     public NDArray toTorch(INDArray a) {
         INDArray c = a.dup('c');
         Shape shape = new Shape(c.shape());
         return dataType == DataType.FLOAT64 ? manager.create(c.data().asDouble(), shape)
                 : manager.create(c.data().asFloat(), shape);
+    }
+
+    /**
+     * Whether training-mode forward passes apply the graph's dropout layers (PyTorch's dropout,
+     * with its own random masks, scaled by 1 / (1 - rate) as DL4J's). Off by default: forward and
+     * gradient cross-checks need the same function on both sides.
+     */
+    public TorchMicroNet withDropout(boolean enabled) {
+        this.dropout = enabled;
+        return this;
+    }
+
+    /**
+     * Batch norm's running means and variances, keyed as {@code vertex_mean} / {@code vertex_var}:
+     * training-mode forward passes update these arrays in place, as PyTorch's batch norm does.
+     */
+    public Map<String, NDArray> runningStatistics() {
+        Map<String, NDArray> out = new LinkedHashMap<>();
+        for (Map.Entry<String, NDArray> e : params.entrySet()) {
+            if (e.getKey().endsWith("_mean") || e.getKey().endsWith("_var")) {
+                out.put(e.getKey(), e.getValue());
+            }
+        }
+        return out;
     }
 
     /** The learnable parameters (batch norm statistics excluded), in PyTorch's layouts. */
@@ -135,10 +187,14 @@ public final class TorchMicroNet implements AutoCloseable {
 
     /** Mean softmax cross-entropy over the batch, as DL4J's MCXENT with softmax. */
     public NDArray loss(Map<String, NDArray> acts, NDArray oneHot) {
-        String lossVertex = order.get(order.size() - 1);
-        String logitsVertex = net.getConfiguration().getVertexInputs().get(lossVertex).get(0);
-        NDArray logProbs = acts.get(logitsVertex).logSoftmax(1);
+        NDArray logProbs = logits(acts).logSoftmax(1);
         return logProbs.mul(oneHot).sum(new int[]{1}).mean().neg();
+    }
+
+    /** The input of the softmax loss vertex, [batch, classes]. */
+    public NDArray logits(Map<String, NDArray> acts) {
+        String lossVertex = order.get(order.size() - 1);
+        return acts.get(net.getConfiguration().getVertexInputs().get(lossVertex).get(0));
     }
 
     private Layer layerConf(String name) {
@@ -180,6 +236,7 @@ public final class TorchMicroNet implements AutoCloseable {
                     pw.getGroups()).singletonOrThrow();
         }
         if (conf instanceof BatchNormalization bn) {
+            // DL4J: running = decay * running + (1 - decay) * batch
             return batchNorm(name, x, 1 - bn.getDecay(), bn.getEps(), training);
         }
         if (conf instanceof org.micronet.layers.BatchNorm bn) {
@@ -202,8 +259,8 @@ public final class TorchMicroNet implements AutoCloseable {
         if (conf instanceof GlobalPoolingLayer gp && gp.getPoolingType() == PoolingType.AVG) {
             return spatialMean(x);
         }
-        if (conf instanceof DropoutLayer) {
-            return x;
+        if (conf instanceof DropoutLayer d) {
+            return training && dropout ? Dropout.dropout(x, dropRate(name, d), true).singletonOrThrow() : x;
         }
         if (conf instanceof LossLayer) {
             return x.softmax(1);
@@ -211,12 +268,12 @@ public final class TorchMicroNet implements AutoCloseable {
         throw new UnsupportedOperationException("no PyTorch mirror for vertex '" + name + "' (" + v + ")");
     }
 
-    private static NDArray activation(IActivation fn, NDArray x) {
+    private NDArray activation(IActivation fn, NDArray x) {
         if (fn instanceof ActivationReLU6) {
             return x.clip(0, 6);
         }
         if (fn instanceof ActivationReLU) {
-            return x.maximum(0);
+            return Activation.relu(x);
         }
         if (fn instanceof HardSwish) {
             return x.mul(hardSigmoid(x));
@@ -232,19 +289,33 @@ public final class TorchMicroNet implements AutoCloseable {
         return x.mean(new int[]{3}).mean(new int[]{2});
     }
 
-    private static NDArray hardSigmoid(NDArray x) {
-        return x.add(3).clip(0, 6).div(6);
+    private NDArray hardSigmoid(NDArray x) {
+        return x.add(constant(3)).clip(0, 6).div(constant(6));
+    }
+
+    /** DL4J's Dropout holds the probability of keeping an activation; PyTorch's the probability of dropping it. */
+    private static float dropRate(String name, DropoutLayer d) {
+        if (!(d.getIDropout() instanceof org.deeplearning4j.nn.conf.dropout.Dropout keep) || keep.getPSchedule() != null) {
+            throw new UnsupportedOperationException("no PyTorch mirror for the dropout of vertex '" + name + "': "
+                    + d.getIDropout());
+        }
+        return (float) (1 - keep.getP());
+    }
+
+    /**
+     * PyTorch's batch norm; {@code momentum} as PyTorch defines it, running = (1 - momentum) *
+     * running + momentum * batch (unbiased batch variance), updated in place in training mode.
+     * DJL's batchNorm takes the other convention (MXNet's) and passes 1 - momentum to libtorch.
+     */
+    private NDArray batchNorm(String name, NDArray x, double momentum, double eps, boolean training) {
+        return BatchNorm.batchNorm(x, param(name, "mean"), param(name, "var"), param(name, "gamma"),
+                param(name, "beta"), 1, (float) (1 - momentum), (float) eps, training).singletonOrThrow();
     }
 
     /**
      * The spec's DY-Shift-Max: coefficients (k, j, c) from pool -> linear -> ReLU -> linear ->
      * hard sigmoid, rescaled and offset; y = max over k of sum over j of a * (x shifted j times).
      */
-    private NDArray batchNorm(String name, NDArray x, double momentum, double eps, boolean training) {
-        return BatchNorm.batchNorm(x, param(name, "mean"), param(name, "var"), param(name, "gamma"),
-                param(name, "beta"), 1, (float) momentum, (float) eps, training).singletonOrThrow();
-    }
-
     private NDArray shiftMax(String name, DynamicShiftMax d, NDArray x) {
         Shape s = x.getShape();
         long n = s.get(0), c = s.get(1);
@@ -252,9 +323,9 @@ public final class TorchMicroNet implements AutoCloseable {
         NDArray coef;
         if (d.isDynamic()) {
             NDArray pooled = spatialMean(x);
-            NDArray hidden = pooled.matMul(param(name, "W1")).add(param(name, "b1")).maximum(0);
+            NDArray hidden = Activation.relu(pooled.matMul(param(name, "W1")).add(param(name, "b1")));
             NDArray z = hidden.matMul(param(name, "W2")).add(param(name, "b2"));
-            coef = hardSigmoid(z).sub(0.5).mul(2 * d.getActMax());
+            coef = hardSigmoid(z).sub(constant(0.5)).mul(constant(2 * d.getActMax()));
         } else {
             coef = param(name, "coef").reshape(1, (long) kk * jj * c).repeat(0, n);
         }
@@ -296,7 +367,11 @@ public final class TorchMicroNet implements AutoCloseable {
                     idx[i * gc + j] = (long) ((i + 1) % g) * gc + (j + 1) % gc;
                 }
             }
-            return manager.create(idx).reshape(1, c, 1, 1).repeat(0, s.get(0)).repeat(2, s.get(2)).repeat(3, s.get(3));
+            NDArray index = manager.create(idx).reshape(1, c, 1, 1).repeat(0, s.get(0)).repeat(2, s.get(2))
+                    .repeat(3, s.get(3));
+            // cached across calls: an NDScope open around this forward pass must not close it
+            NDScope.unregister(index);
+            return index;
         });
     }
 
