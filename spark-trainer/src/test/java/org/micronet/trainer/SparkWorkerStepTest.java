@@ -11,7 +11,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 import org.micronet.ingest.loader.ShardLoader;
-import org.micronet.models.ModelConfig;
 import org.micronet.models.Models;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
@@ -68,8 +67,7 @@ class SparkWorkerStepTest {
     }
 
     private ComputationGraph m0(RunConfig cfg) {
-        ModelConfig model = Models.resolve(cfg.model()).withTask(cfg.inputSize(), data.numClasses());
-        return Models.create(model, Trainer.networkDefaults(cfg,
+        return Models.create(Trainer.modelConfig(cfg, data.numClasses()), Trainer.networkDefaults(cfg,
                 new RecordingSchedule(new CosineSchedule(PEAK, WARMUP, TOTAL))));
     }
 
