@@ -175,15 +175,15 @@ public final class Trainer {
      * last chunk. {@code state} may stand within the epoch (a resume), which then goes on from there.
      */
     private Checkpoints.State fitEpoch(SparkComputationGraph spark, SynchronizedTrainingMaster master,
-                                       TrainingLoss trainingLoss, ShardLoader train, int inputSize, int epoch, CosineSchedule schedule, Checkpoints.State state,
-                                       Checkpoints checkpoints) throws IOException {
+                                       TrainingLoss trainingLoss, ShardLoader train, int inputSize, int epoch,
+                                       CosineSchedule schedule, Checkpoints.State state, Checkpoints checkpoints)
+            throws IOException {
         EpochPlan plan = new EpochPlan(train.partitionImages(cfg.data().trainSplit(), cfg.seed(), epoch),
                 cfg.batchSizePerWorker(), cfg.progress().everyRounds() * cfg.averagingFrequency());
         Nd4j.getRandom().setSeed(cfg.seed() + epoch);
         for (int done = state.batchesDone(); done < plan.batches(); done = state.batchesDone()) {
             int end = plan.chunkEnd(done);
             master.reseed(Objects.hash(cfg.seed(), epoch, done));
-            trainingLoss.take();
             double seconds = fitChunk(spark, train, inputSize, epoch, done, end);
             TrainingLoss.Tally chunkLoss = trainingLoss.take();
             ComputationGraph net = spark.getNetwork();

@@ -1,18 +1,25 @@
 package org.micronet.trainer;
 
+import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.util.DoubleAccumulator;
+import org.apache.spark.util.CollectionAccumulator;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.spark.api.TrainingHook;
 import org.nd4j.linalg.dataset.api.DataSet;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
 
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
 /**
  * Adds up, on the workers, the loss of every minibatch they fit, without the L2 penalty that DL4J
  * folds into its score, so that an epoch reports the mean over all its minibatches of all workers
- * rather than the last round's. The sums reach the driver through a Spark accumulator (a task
- * that Spark retries adds its minibatches again).
+ * rather than the last round's. The losses reach the driver through a Spark accumulator (a task
+ * that Spark retries adds its minibatches again), which adds them up in a fixed order: tasks finish
+ * in any order, and a sum in their order would differ in its last digits from run to run.
  */
 final class TrainingLoss implements TrainingHook {
     /** A sum of minibatch losses and how many there were. */
@@ -28,18 +35,30 @@ final class TrainingLoss implements TrainingHook {
         }
     }
 
-    private final DoubleAccumulator losses;
+    /** One minibatch's loss, where it was fitted. */
+    private record Loss(long iteration, int partition, double value) implements Serializable {
+    }
+
+    private static final Comparator<Loss> ORDER = Comparator.comparingLong(Loss::iteration)
+            .thenComparingInt(Loss::partition);
+
+    private final CollectionAccumulator<Loss> losses;
     private transient double penalty;
 
     TrainingLoss(JavaSparkContext sc) {
-        losses = sc.sc().doubleAccumulator("training loss");
+        losses = sc.sc().collectionAccumulator("training loss");
     }
 
     /** The minibatches fitted since the last call; the next call counts from here. */
     Tally take() {
-        Tally t = new Tally(losses.sum(), losses.count());
+        List<Loss> all = new ArrayList<>(losses.value());
         losses.reset();
-        return t;
+        all.sort(ORDER);
+        double sum = 0;
+        for (Loss l : all) {
+            sum += l.value();
+        }
+        return new Tally(sum, all.size());
     }
 
     @Override
@@ -50,7 +69,9 @@ final class TrainingLoss implements TrainingHook {
 
     @Override
     public void postUpdate(MultiDataSet minibatch, Model model) {
-        losses.add(model.score() - penalty);
+        TaskContext task = TaskContext.get();
+        losses.add(new Loss(((ComputationGraph) model).getConfiguration().getIterationCount(),
+                task == null ? -1 : task.partitionId(), model.score() - penalty));
     }
 
     @Override
