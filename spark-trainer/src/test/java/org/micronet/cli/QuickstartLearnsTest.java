@@ -43,11 +43,11 @@ class QuickstartLearnsTest {
         assertEquals(6, epochs.size());
         double first = epochs.get(0).get("train_loss").asDouble();
         double last = epochs.get(epochs.size() - 1).get("train_loss").asDouble();
-        assertTrue(last < MAX_FINAL_TRAIN_LOSS_RATIO * first,
-                "the epoch-mean training loss falls: " + first + " in epoch 1, " + last + " in the last");
+        assertTrue(last < MAX_FINAL_TRAIN_LOSS_RATIO * first, "the epoch-mean training loss falls under "
+                + MAX_FINAL_TRAIN_LOSS_RATIO + " of epoch 1's: " + first + " in epoch 1, " + last + " in the last");
         double valLoss = epochs.get(epochs.size() - 1).get("val_loss").asDouble();
-        assertTrue(valLoss < MAX_FINAL_VAL_LOSS, "validation loss " + valLoss + " after the quickstart; a learning M0 ends under "
-                + MAX_FINAL_VAL_LOSS);
+        assertTrue(valLoss < MAX_FINAL_VAL_LOSS,
+                "validation loss " + valLoss + " after the quickstart; a learning M0 ends under " + MAX_FINAL_VAL_LOSS);
         double top1 = epochs.get(epochs.size() - 1).get("top1").asDouble();
         assertTrue(top1 >= MIN_TOP1, "top-1 " + top1 + " after the quickstart; a learning M0 reaches " + MIN_TOP1);
         assertTrue(r.out().contains(String.format("top1: %.4f", top1)), r.out());
