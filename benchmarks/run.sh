@@ -8,7 +8,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 models="${1:-m0,m3}"; size="${2:-224}"; batch="${3:-64}"; runs="${4:-3}"
-mvn -B -q -pl micronet-layers install -DskipTests
+# benchmarks depends on spark-trainer (the parity check) too: install every module it builds on
+mvn -B -q -pl benchmarks -am install -DskipTests
 mvn -B -q -pl benchmarks compile dependency:build-classpath -Dmdep.outputFile=target/bench.classpath
 CP="benchmarks/target/classes:$(cat benchmarks/target/bench.classpath)"
 mapfile -t opens < deploy/java17-add-opens.conf
