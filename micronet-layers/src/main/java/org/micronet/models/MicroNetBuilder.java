@@ -16,6 +16,8 @@ import org.micronet.models.ModelConfig.LiteLevels;
 
 import java.util.Arrays;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Builds a MicroNet as a DL4J graph: stem, one Micro-Block per table row (A, B or C, with a
@@ -24,6 +26,7 @@ import java.util.List;
  */
 final class MicroNetBuilder {
     static final String INPUT = "input";
+    private static final Pattern BLOCK_LAYER = Pattern.compile("'features\\.(\\d+)\\.");
 
     private MicroNetBuilder() {
     }
@@ -52,7 +55,25 @@ final class MicroNetBuilder {
             }
         }
         Head.add(cur, cfg.head().width(), cfg.head().dropout(), cfg.classes());
-        return g.setOutputs(Head.OUTPUT).build();
+        try {
+            return g.setOutputs(Head.OUTPUT).build();
+        } catch (IllegalArgumentException e) {
+            throw inBlock(e, rows);
+        }
+    }
+
+    /**
+     * Shapes are checked only when the whole graph is built; the layer named in such an error
+     * ({@code features.N...}) tells the block row to name, as the errors of {@link #addBlock} do.
+     */
+    private static IllegalArgumentException inBlock(IllegalArgumentException e, List<BlockRow> rows) {
+        Matcher m = BLOCK_LAYER.matcher(String.valueOf(e.getMessage()));
+        int i = m.find() ? Integer.parseInt(m.group(1)) - 1 : -1;
+        if (i < 0 || i >= rows.size()) {
+            return e;
+        }
+        return new ConfigException("blocks[" + i + "] (features." + (i + 1) + ", row "
+                + Arrays.toString(rows.get(i).values()) + "): " + e.getMessage(), e);
     }
 
     private static void addBlock(GraphCursor cur, BlockContext ctx, String p, BlockRow row, int in, LiteLevels lite) {

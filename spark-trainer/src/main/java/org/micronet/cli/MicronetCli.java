@@ -1,8 +1,17 @@
 package org.micronet.cli;
 
+import org.apache.spark.SparkException;
+import org.micronet.ingest.DataException;
+import org.micronet.ingest.IngestException;
+import org.micronet.ingest.cli.ExitCode;
 import org.micronet.ingest.cli.IngestCommand;
+import org.micronet.trainer.RunFailedException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 
 /** {@code bin/micronet}: one launcher, one subcommand per job. */
 @Command(name = "micronet", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
@@ -20,20 +29,41 @@ public final class MicronetCli implements Runnable {
     }
 
     public static CommandLine commandLine() {
-        return new CommandLine(new MicronetCli())
+        CommandLine cli = new CommandLine(new MicronetCli())
                 .setCaseInsensitiveEnumValuesAllowed(true)
                 .setExecutionExceptionHandler(MicronetCli::report);
+        documentExitCodes(cli);
+        return cli;
     }
 
-    /** A user's mistake (bad config, missing file) gets its message; anything else its stack trace too. */
+    private static void documentExitCodes(CommandLine cmd) {
+        cmd.getCommandSpec().usageMessage().exitCodeListHeading("Exit codes:%n").exitCodeList(ExitCode.HELP);
+        cmd.getSubcommands().values().forEach(MicronetCli::documentExitCodes);
+    }
+
+    /** The exit code of a failure, by the convention of {@link ExitCode}. */
+    static int exitCode(Throwable e) {
+        if (e instanceof DataException || e instanceof IngestException || e instanceof FileNotFoundException) {
+            return ExitCode.DATA;
+        }
+        if (e instanceof IllegalArgumentException) {
+            return ExitCode.USAGE;
+        }
+        if (e instanceof RunFailedException || e instanceof IOException || e instanceof UncheckedIOException
+                || e instanceof SparkException) {
+            return ExitCode.RUN_FAILED;
+        }
+        return ExitCode.INTERNAL;
+    }
+
+    /** A failure gets its message; a bug its stack trace too. */
     private static int report(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) {
-        boolean userError = e instanceof IllegalArgumentException || e instanceof java.io.UncheckedIOException
-                || e instanceof java.io.IOException;
+        int code = exitCode(e);
         cmd.getErr().println("micronet " + cmd.getCommandName() + ": error: " + e.getMessage());
-        if (!userError) {
+        if (code == ExitCode.INTERNAL) {
             e.printStackTrace(cmd.getErr());
         }
-        return 2;
+        return code;
     }
 
     public static void main(String[] args) {

@@ -41,7 +41,7 @@ public final class SweepRunner {
 
     public List<RunOutcome> run() throws IOException {
         RunStore sweep = new RunStore(plan.directory(), conf);
-        sweep.checkWritable();
+        sweep.checkWritable("sweep output");
         plan.save(conf);
         SweepSummary.refresh(sweep, conf);
         List<RunOutcome> outcomes = new ArrayList<>();

@@ -3,11 +3,20 @@ package org.micronet.trainer;
 import org.apache.hadoop.fs.Path;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ModelSerializer;
+import org.micronet.ingest.DataException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.security.DigestInputStream;
+import java.security.DigestOutputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
@@ -18,15 +27,18 @@ import java.util.regex.Pattern;
  * Checkpoints in {@code <run>/checkpoints/}: {@code epoch-NNNN/} at the end of epoch NNNN
  * (0-based) and {@code epoch-NNNN-batch-BBBBBB/} within epoch NNNN, after its first BBBBBB
  * minibatches per worker. Each holds the model with its updater state and iteration count, which
- * drives the learning rate ({@code model.zip}), and where training stands ({@code state.json}).
- * A checkpoint folder is assembled under a temporary name and renamed, so it is complete or
- * absent. They are ordered by how far into training they are; the last {@code keep} are kept,
- * whichever kind they are, since the latest is the one a resume needs.
+ * drives the learning rate ({@code model.zip}), its SHA-256 ({@code model.zip.sha256}) and where
+ * training stands ({@code state.json}). A checkpoint folder is assembled under a temporary name
+ * and renamed, so it is complete or absent; but storage can still truncate or corrupt a file
+ * later, so a resume checks the latest and falls back to the one before. They are ordered by how
+ * far into training they are; the last {@code keep} are kept, whichever kind they are.
  */
 public final class Checkpoints {
     public static final String DIR = "checkpoints";
     static final String MODEL = "model.zip";
     static final String STATE = "state.json";
+    static final String CHECKSUM = MODEL + ".sha256";
+    private static final Logger log = LoggerFactory.getLogger(Checkpoints.class);
     private static final Pattern NAME = Pattern.compile("epoch-(\\d+)(?:-batch-(\\d+))?");
 
     /**
@@ -47,6 +59,10 @@ public final class Checkpoints {
         }
     }
 
+    /** A checkpoint read back whole: its name, where training stood, the model. */
+    record Restored(String name, State state, ComputationGraph model) {
+    }
+
     private final RunStore store;
     private final int keep;
 
@@ -65,8 +81,12 @@ public final class Checkpoints {
         String name = name(state);
         String relative = DIR + "/" + name;
         Path staging = store.stagingFor(relative);
-        try (OutputStream out = store.create(new Path(staging, MODEL))) {
+        MessageDigest sha = sha256();
+        try (OutputStream out = new DigestOutputStream(store.create(new Path(staging, MODEL)), sha)) {
             ModelSerializer.writeModel(net, out, true);
+        }
+        try (OutputStream out = store.create(new Path(staging, CHECKSUM))) {
+            out.write(HexFormat.of().formatHex(sha.digest()).getBytes(StandardCharsets.UTF_8));
         }
         try (OutputStream out = store.create(new Path(staging, STATE))) {
             out.write(MetricsLog.json(state).getBytes(StandardCharsets.UTF_8));
@@ -82,6 +102,61 @@ public final class Checkpoints {
     Optional<String> latest() throws IOException {
         List<String> all = all();
         return all.isEmpty() ? Optional.empty() : Optional.of(all.get(all.size() - 1));
+    }
+
+    /**
+     * The latest checkpoint that reads back whole (checksum, state, model), or empty when there is
+     * none. One that does not is renamed {@code <name>.corrupt}, out of the way of later resumes
+     * and of the pruning of old checkpoints, with a warning naming it and the one used instead.
+     */
+    Optional<Restored> latestUsable() throws IOException {
+        List<String> all = all();
+        List<String> unusable = new ArrayList<>();
+        for (int i = all.size() - 1; i >= 0; i--) {
+            String name = all.get(i);
+            try {
+                Restored restored = restore(name);
+                if (!unusable.isEmpty()) {
+                    log.warn("resuming from checkpoint {} instead of the later {}", name, String.join(", ", unusable));
+                }
+                return Optional.of(restored);
+            } catch (IOException | RuntimeException e) {
+                String aside = name + ".corrupt";
+                log.warn("checkpoint {}/{}/{} is unusable ({}); moved it to {} and trying the one before", store.uri(), DIR,
+                        name, e.getMessage(), aside);
+                store.rename(DIR + "/" + name, DIR + "/" + aside);
+                unusable.add(name);
+            }
+        }
+        if (!unusable.isEmpty()) {
+            throw new DataException("no usable checkpoint in " + store.uri() + "/" + DIR + ": " + String.join(", ", unusable)
+                    + " are corrupt (moved to <name>.corrupt); start the run again without --resume");
+        }
+        return Optional.empty();
+    }
+
+    private Restored restore(String name) throws IOException {
+        String dir = DIR + "/" + name + "/";
+        if (store.exists(dir + CHECKSUM)) {  // checkpoints from before checksums have none
+            String expected = store.readString(dir + CHECKSUM).trim();
+            MessageDigest sha = sha256();
+            try (InputStream in = new DigestInputStream(store.open(dir + MODEL), sha)) {
+                in.transferTo(OutputStream.nullOutputStream());
+            }
+            String actual = HexFormat.of().formatHex(sha.digest());
+            if (!actual.equals(expected)) {
+                throw new IOException(MODEL + " has SHA-256 " + actual + ", saved as " + expected);
+            }
+        }
+        return new Restored(name, state(name), model(name));
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK has SHA-256", e);
+        }
     }
 
     /** The checkpoints, oldest first. */

@@ -3,6 +3,7 @@ package org.micronet.trainer;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.micronet.ingest.DataException;
 import org.micronet.ingest.IngestJob;
 import org.micronet.ingest.IngestOptions;
 import org.micronet.ingest.OutputLayout;
@@ -23,6 +24,14 @@ final class Datasets {
     private Datasets() {
     }
 
+    /** Fails, naming {@code key}, when {@code uri} does not exist: before anything is written or ingested. */
+    static void checkExists(JavaSparkContext sc, String key, String uri) throws IOException {
+        Path input = new Path(uri);
+        if (!input.getFileSystem(sc.hadoopConfiguration()).exists(input)) {
+            throw new DataException(key + ": " + uri + " does not exist");
+        }
+    }
+
     static ShardLoader open(JavaSparkContext sc, String uri, RunStore run, int shortSide, int partitions,
                             Map<String, ShardLoader> opened) throws IOException {
         ShardLoader cached = opened.get(uri);
@@ -31,9 +40,6 @@ final class Datasets {
         }
         Path input = new Path(uri);
         FileSystem fs = input.getFileSystem(sc.hadoopConfiguration());
-        if (!fs.exists(input)) {
-            throw new IllegalArgumentException("data: " + uri + " does not exist");
-        }
         String shards = uri;
         if (!fs.exists(new Path(input, OutputLayout.MANIFEST))) {
             shards = run.path("ingest/" + input.getName()).toString();

@@ -1,5 +1,6 @@
 package org.micronet.trainer;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -23,17 +24,34 @@ public final class Exporter {
     private Exporter() {
     }
 
-    /** Fails before training when the export exists and may not be replaced. */
-    static void checkTarget(String uri, boolean overwrite, Configuration conf) throws IOException {
+    /**
+     * Fails before training when the export could not be written at the end: its folder is not
+     * writable, or it exists and may not be replaced. The run {@code ownRun} may replace its own
+     * export (a resume of a run stopped between its export and {@code _SUCCESS}); null for none.
+     * Also removes what killed exports left behind.
+     */
+    static void checkTarget(String uri, boolean overwrite, String ownRun, Configuration conf) throws IOException {
         RunStore target = new RunStore(uri, conf);
-        if (!overwrite && target.exists()) {
+        RunStore parent = new RunStore(target.root().getParent().toString(), conf);
+        parent.checkWritable("the folder of export " + target.uri());
+        parent.removeStaging("", target.root().getName());
+        if (!overwrite && target.exists() && !(ownRun != null && ownRun.equals(runOf(target)))) {
             throw new ConfigException("export " + target.uri() + " already exists; pass --overwrite to replace it");
+        }
+    }
+
+    /** The run directory an export's model card names, or null when it has no readable card. */
+    private static String runOf(RunStore export) {
+        try {
+            return MetricsLog.parse(export.readString(CARD), JsonNode.class).path("run_directory").asText(null);
+        } catch (IOException | RuntimeException e) {
+            return null;
         }
     }
 
     static void export(String uri, ComputationGraph finalModel, RunStore best, String bestModel, ModelCard card,
                        boolean overwrite, Configuration conf) throws IOException {
-        checkTarget(uri, overwrite, conf);
+        checkTarget(uri, overwrite, card.runDirectory(), conf);
         RunStore target = new RunStore(uri, conf);
         Path parent = target.root().getParent();
         RunStore parentStore = new RunStore(parent.toString(), conf);

@@ -78,10 +78,15 @@ public record RunConfig(String model, Integer inputSize, Data data, Integer epoc
      *                    progress line and a chance to checkpoint; a round is
      *                    {@code workers x batchSizePerWorker x averagingFrequency} images. The default, 20,
      *                    is 2,560 images (about 12 s) in fashion-mnist-m0, and long next to a chunk's own cost.
+     * @param stallMinutes how long training or validation may go without a Spark task finishing, or
+     *                    on a cluster without an executor, before the run is stopped as stalled (exit
+     *                    code 4, checkpoints kept). It must exceed the longest task: one averaging round,
+     *                    or a worker's share of the validation set.
      */
-    public record Progress(Integer everyRounds) {
+    public record Progress(Integer everyRounds, Double stallMinutes) {
         public Progress {
             everyRounds = everyRounds == null ? 20 : everyRounds;
+            stallMinutes = stallMinutes == null ? 5.0 : stallMinutes;
         }
     }
 
@@ -97,7 +102,7 @@ public record RunConfig(String model, Integer inputSize, Data data, Integer epoc
         averagingFrequency = averagingFrequency == null ? 1 : averagingFrequency;
         seed = seed == null ? 42L : seed;
         checkpoints = checkpoints == null ? new Checkpoints(null, null) : checkpoints;
-        progress = progress == null ? new Progress(null) : progress;
+        progress = progress == null ? new Progress(null, null) : progress;
         approach = approach == null ? Approach.DIRECT : approach;
     }
 
@@ -126,6 +131,7 @@ public record RunConfig(String model, Integer inputSize, Data data, Integer epoc
         require(e, checkpoints.everyMinutes() == null || checkpoints.everyMinutes() >= 0, "checkpoints.everyMinutes",
                 checkpoints.everyMinutes(), "at least 0 (0: after every chunk), or null for epoch ends only");
         require(e, progress.everyRounds() >= 1, "progress.everyRounds", progress.everyRounds(), "at least 1");
+        require(e, progress.stallMinutes() > 0, "progress.stallMinutes", progress.stallMinutes(), "greater than 0");
         require(e, data == null || data.shortSide() >= 8, "data.shortSide", data == null ? null : data.shortSide(), "at least 8");
         return e;
     }

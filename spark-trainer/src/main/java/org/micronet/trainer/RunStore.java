@@ -5,6 +5,7 @@ import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.micronet.config.ConfigException;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -13,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.regex.Pattern;
 
 /**
  * A folder on any Hadoop filesystem (file://, hdfs://, ...) whose files appear whole or not at
@@ -120,19 +122,48 @@ public final class RunStore {
         return names;
     }
 
+    public void rename(String from, String to) throws IOException {
+        if (!fs.rename(path(from), path(to))) {
+            throw new IOException("cannot rename " + path(from) + " to " + path(to));
+        }
+    }
+
+    /**
+     * Deletes what killed writes left in a folder: the temporary names of {@link #write} and
+     * {@link #stagingFor} whose target is {@code name}, or any target when {@code name} is null.
+     * {@code relative} is "" for this folder itself. Returns how many.
+     */
+    public int removeStaging(String relative, String name) throws IOException {
+        Path dir = relative.isEmpty() ? root : path(relative);
+        if (!fs.exists(dir)) {
+            return 0;
+        }
+        Pattern staging = Pattern.compile("\\." + (name == null ? ".+" : Pattern.quote(name)) + "\\.tmp-[0-9a-f-]{36}");
+        int removed = 0;
+        for (FileStatus s : fs.listStatus(dir)) {
+            if (staging.matcher(s.getPath().getName()).matches() && fs.delete(s.getPath(), true)) {
+                removed++;
+            }
+        }
+        return removed;
+    }
+
     public void delete(String relative) throws IOException {
         fs.delete(path(relative), true);
     }
 
-    /** Checks that the folder can be created and written, so a run fails before training, not after. */
-    public void checkWritable() throws IOException {
+    /**
+     * Checks that the folder can be created and written, so a run fails before its long work, not
+     * after; {@code what} names it in the error (e.g. "output").
+     */
+    public void checkWritable(String what) {
         try {
             fs.mkdirs(root);
             Path probe = new Path(root, ".write-probe-" + UUID.randomUUID());
             fs.create(probe, false).close();
             fs.delete(probe, false);
         } catch (IOException e) {
-            throw new IOException(root + " is not writable: " + e.getMessage(), e);
+            throw new ConfigException(what + " " + root + " is not writable: " + e.getMessage(), e);
         }
     }
 

@@ -13,7 +13,9 @@ import org.deeplearning4j.spark.impl.graph.SparkComputationGraph;
 import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
 import org.deeplearning4j.util.ModelSerializer;
 import org.micronet.complexity.ComplexityReport;
+import org.micronet.config.ConfigException;
 import org.micronet.config.StrictYaml;
+import org.micronet.ingest.DataException;
 import org.micronet.ingest.loader.ShardLoader;
 import org.micronet.models.ModelConfig;
 import org.micronet.models.ModelConfigLoader;
@@ -48,7 +50,8 @@ import java.util.function.Consumer;
 public final class Trainer {
     public static final String CONFIG = "config.yaml";
     public static final String SUCCESS = "_SUCCESS";
-    static final String BEST = "best/model.zip";
+    static final String BEST_DIR = "best";
+    static final String BEST = BEST_DIR + "/model.zip";
     private static final Logger log = LoggerFactory.getLogger(Trainer.class);
 
     private final JavaSparkContext sc;
@@ -77,43 +80,43 @@ public final class Trainer {
     }
 
     /**
-     * Trains from the latest checkpoint of the run directory, or from scratch when it has none.
-     * A new run refuses a directory that already holds another run's config.
+     * Trains from the latest usable checkpoint of the run directory, or from scratch when it has
+     * none. Everything that can be checked before the ingest and training is checked first, and
+     * {@code config.yaml} is written only after the ingest, so a start that fails leaves nothing
+     * that blocks the corrected command. A new run refuses a directory that holds another run's
+     * checkpoints.
      */
     public Result run(boolean resume) throws IOException {
-        run.checkWritable();
-        if (!resume && run.exists(CONFIG)) {
-            throw new IllegalArgumentException("output " + run.uri() + " already holds a run; continue it with --resume "
-                    + run.uri() + " or choose another output");
-        }
-        Exporter.checkTarget(cfg.export(), overwriteExport, sc.hadoopConfiguration());
-        run.writeString(CONFIG, RunConfigLoader.toYaml(cfg));
+        Checkpoints checkpoints = new Checkpoints(run, cfg.checkpoints().keep());
+        preflight(resume, checkpoints);
 
         Map<String, ShardLoader> opened = new HashMap<>();
         ShardLoader train = Datasets.open(sc, cfg.data().train(), run, cfg.data().shortSide(), cfg.workers(), opened)
                 .withMinCropScale(cfg.data().minCropScale());
         ShardLoader val = Datasets.open(sc, cfg.data().val(), run, cfg.data().shortSide(), cfg.workers(), opened);
         if (!train.manifest().classes.equals(val.manifest().classes)) {
-            throw new IllegalArgumentException("data.train and data.val have different class indexes");
+            throw new DataException("data.train " + cfg.data().train() + " and data.val " + cfg.data().val()
+                    + " have different class indexes");
         }
         ModelConfig model = modelConfig(cfg, train.numClasses());
         long trainImages = train.count(cfg.data().trainSplit());
         if (trainImages == 0) {
-            throw new IllegalArgumentException("data.train has no images in split '" + cfg.data().trainSplit() + "'");
+            throw new DataException("data.train " + cfg.data().train() + " has no images in split '"
+                    + cfg.data().trainSplit() + "'");
         }
+        run.writeString(CONFIG, RunConfigLoader.toYaml(cfg));
         long itersPerEpoch = iterationsPerEpoch(cfg, trainImages);
         CosineSchedule schedule = schedule(cfg, trainImages);
 
-        Checkpoints checkpoints = new Checkpoints(run, cfg.checkpoints().keep());
         MetricsLog metrics = new MetricsLog(run);
-        Optional<String> latest = resume ? checkpoints.latest() : Optional.empty();
+        Optional<Checkpoints.Restored> latest = resume ? checkpoints.latestUsable() : Optional.empty();
         ComputationGraph net;
         Checkpoints.State state;
         if (latest.isPresent()) {
-            net = checkpoints.model(latest.get());
+            net = latest.get().model();
             net.setLearningRate(schedule);  // the same schedule, or a longer one if epochs grew
-            state = checkpoints.state(latest.get());
-            log.info("resuming {} from checkpoint {} (iteration {})", run.uri(), latest.get(), state.iteration());
+            state = latest.get().state();
+            log.info("resuming {} from checkpoint {} (iteration {})", run.uri(), latest.get().name(), state.iteration());
         } else {
             net = Models.create(model, networkDefaults(cfg, schedule));
             state = Checkpoints.State.START;
@@ -133,25 +136,34 @@ public final class Trainer {
         Instant start = Instant.now();
         lastCheckpoint = start;
         int firstEpoch = state.epoch() + 1;
-        for (int epoch = firstEpoch; epoch < cfg.epochs(); epoch++) {
-            state = fitEpoch(spark, master, trainingLoss, train, model.inputSize(), epoch, schedule, state, checkpoints);
-            EpochMetrics m = evaluate(spark, val, model.inputSize(), epoch, schedule, state, trainImages);
-            net = spark.getNetwork();
-            boolean best = m.top1() > state.bestTop1();
-            state = new Checkpoints.State(epoch, m.iteration(), Math.max(m.top1(), state.bestTop1()), state.seconds(), 0, 0,
-                    TrainingLoss.Tally.NONE);
-            metrics.append(m);
-            if (best) {
-                ComputationGraph snapshot = net;
-                run.write(BEST, out -> ModelSerializer.writeModel(snapshot, out, false));
+        try (StallGuard guard = new StallGuard(sc, Duration.ofMillis(Math.round(cfg.progress().stallMinutes() * 60_000)),
+                "The checkpoints stay in " + run.uri() + "/" + Checkpoints.DIR + "; once the cluster has executors again, "
+                        + "continue with: micronet train --resume " + run.uri()
+                        + " (progress.stallMinutes sets how long to wait)")) {
+            for (int epoch = firstEpoch; epoch < cfg.epochs(); epoch++) {
+                state = fitEpoch(spark, master, trainingLoss, guard, train, model.inputSize(), epoch, schedule, state,
+                        checkpoints);
+                int e = epoch;
+                Checkpoints.State fitted = state;
+                EpochMetrics m = guard.run("validation after epoch " + (epoch + 1),
+                        () -> evaluate(spark, val, model.inputSize(), e, schedule, fitted, trainImages));
+                net = spark.getNetwork();
+                boolean best = m.top1() > state.bestTop1();
+                state = new Checkpoints.State(epoch, m.iteration(), Math.max(m.top1(), state.bestTop1()), state.seconds(), 0,
+                        0, TrainingLoss.Tally.NONE);
+                metrics.append(m);
+                if (best) {
+                    ComputationGraph snapshot = net;
+                    run.write(BEST, out -> ModelSerializer.writeModel(snapshot, out, false));
+                }
+                checkpoints.save(net, state);
+                lastCheckpoint = Instant.now();
+                long left = Duration.between(start, Instant.now()).toMillis() * (cfg.epochs() - epoch - 1)
+                        / (epoch - firstEpoch + 1);
+                log.info(String.format("epoch %d/%d  train_loss %.4f  val_loss %.4f  top1 %.4f  top5 %.4f  %.1f img/s  lr %.5f  ETA %s",
+                        epoch + 1, cfg.epochs(), m.trainLoss(), m.valLoss(), m.top1(), m.top5(), m.imagesPerSec(), m.lr(),
+                        ChunkProgress.duration(left / 1000.0)));
             }
-            checkpoints.save(net, state);
-            lastCheckpoint = Instant.now();
-            long left = Duration.between(start, Instant.now()).toMillis() * (cfg.epochs() - epoch - 1)
-                    / (epoch - firstEpoch + 1);
-            log.info(String.format("epoch %d/%d  train_loss %.4f  val_loss %.4f  top1 %.4f  top5 %.4f  %.1f img/s  lr %.5f  ETA %s",
-                    epoch + 1, cfg.epochs(), m.trainLoss(), m.valLoss(), m.top1(), m.top5(), m.imagesPerSec(), m.lr(),
-                    ChunkProgress.duration(left / 1000.0)));
         }
 
         List<EpochMetrics> all = metrics.read();
@@ -170,12 +182,39 @@ public final class Trainer {
     }
 
     /**
+     * The checks that need neither the data's content nor a model: the output, the export and the
+     * data locations, and the model config (built with the config's class count, which the data's
+     * may change later but which no block depends on). Also clears what killed writes left.
+     */
+    private void preflight(boolean resume, Checkpoints checkpoints) throws IOException {
+        run.checkWritable("output");
+        if (!resume && (!checkpoints.all().isEmpty() || run.exists(MetricsLog.JSONL))) {
+            throw new ConfigException("output " + run.uri() + " already holds a run; continue it with --resume "
+                    + run.uri() + " or choose another output");
+        }
+        Exporter.checkTarget(cfg.export(), overwriteExport, resume ? run.uri() : null, sc.hadoopConfiguration());
+        Datasets.checkExists(sc, "data.train", cfg.data().train());
+        Datasets.checkExists(sc, "data.val", cfg.data().val());
+        ModelConfig model = modelConfig(cfg, Models.resolve(cfg.model()).classes());
+        try {
+            Models.graph(model, Models.defaults(cfg.seed()));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("model " + cfg.model() + ": " + e.getMessage(), e);
+        }
+        int removed = run.removeStaging("", null) + run.removeStaging(Checkpoints.DIR, null)
+                + run.removeStaging(BEST_DIR, null);
+        if (removed > 0) {
+            log.info("removed {} temporary files or folders that interrupted writes left in {}", removed, run.uri());
+        }
+    }
+
+    /**
      * Fits the rest of an epoch chunk by chunk ({@link EpochPlan}), logging progress after each and
      * checkpointing when {@code checkpoints.everyMinutes} have passed; returns the state after its
      * last chunk. {@code state} may stand within the epoch (a resume), which then goes on from there.
      */
     private Checkpoints.State fitEpoch(SparkComputationGraph spark, SynchronizedTrainingMaster master,
-                                       TrainingLoss trainingLoss, ShardLoader train, int inputSize, int epoch,
+                                       TrainingLoss trainingLoss, StallGuard guard, ShardLoader train, int inputSize, int epoch,
                                        CosineSchedule schedule, Checkpoints.State state, Checkpoints checkpoints)
             throws IOException {
         EpochPlan plan = new EpochPlan(train.partitionImages(cfg.data().trainSplit(), cfg.seed(), epoch),
@@ -184,7 +223,9 @@ public final class Trainer {
         for (int done = state.batchesDone(); done < plan.batches(); done = state.batchesDone()) {
             int end = plan.chunkEnd(done);
             master.reseed(Objects.hash(cfg.seed(), epoch, done));
-            double seconds = fitChunk(spark, train, inputSize, epoch, done, end);
+            int from = done;
+            double seconds = guard.run(String.format("epoch %d/%d, chunk %d/%d", epoch + 1, cfg.epochs(), plan.chunk(end),
+                    plan.chunks()), () -> fitChunk(spark, train, inputSize, epoch, from, end));
             TrainingLoss.Tally chunkLoss = trainingLoss.take();
             ComputationGraph net = spark.getNetwork();
             // DL4J counts every fit call as an epoch; the model keeps counting whole epochs

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 import org.micronet.config.ConfigException;
+import org.micronet.ingest.DataException;
 import org.micronet.layers.params.BatchNormParams;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -220,12 +221,12 @@ class TrainerTest {
     @Test
     void missingDataAndUnwritableOutputFailBeforeTraining() throws Exception {
         RunConfig noData = config("nodata", "data.train=" + dir.resolve("no-such-images"));
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new Trainer(sc, noData, false).run(false));
+        DataException e = assertThrows(DataException.class, () -> new Trainer(sc, noData, false).run(false));
         assertTrue(e.getMessage().contains("no-such-images does not exist"), e.getMessage());
 
         RunConfig unwritable = config("unwritable", "output=/proc/micronet-run");
-        java.io.IOException io = assertThrows(java.io.IOException.class, () -> new Trainer(sc, unwritable, false).run(false));
-        assertTrue(io.getMessage().contains("/proc/micronet-run is not writable"), io.getMessage());
+        ConfigException io = assertThrows(ConfigException.class, () -> new Trainer(sc, unwritable, false).run(false));
+        assertTrue(io.getMessage().contains("output /proc/micronet-run is not writable"), io.getMessage());
     }
 
     private static List<String> list(Path p) throws Exception {

@@ -20,9 +20,7 @@ import java.util.concurrent.Callable;
                         + " decodes every image, converts grayscale and CMYK to RGB, shrinks the short side, re-encodes JPEG"
                         + " and writes WebDataset tar shards (<key>.jpg + <key>.cls) with manifest.json and classes.tsv.",
                 "Unreadable images are skipped and listed in the manifest with the reason. The output appears"
-                        + " atomically; re-running over a finished output does nothing; an interrupted run resumes."},
-        exitCodeListHeading = "Exit codes:%n",
-        exitCodeList = {"0:ingest published or already complete", "1:failed (the message says why)", "2:invalid options"})
+                        + " atomically; re-running over a finished output does nothing; an interrupted run resumes."})
 public final class IngestCommand implements Callable<Integer> {
 
     @Option(names = "--input", required = true, paramLabel = "URI",
@@ -89,7 +87,7 @@ public final class IngestCommand implements Callable<Integer> {
             options.validate();
         } catch (IllegalArgumentException e) {
             System.err.println(e.getMessage());
-            return 2;
+            return ExitCode.USAGE;
         }
         SparkConf conf = new SparkConf().setAppName("micronet-ingest");
         if (master != null) {
@@ -105,7 +103,7 @@ public final class IngestCommand implements Callable<Integer> {
             return 0;
         } catch (IngestException e) {
             System.err.println("ingest failed: " + e.getMessage());
-            return 1;
+            return ExitCode.DATA;
         }
     }
 

@@ -3,6 +3,7 @@ package org.micronet.ingest.source;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.micronet.ingest.DataException;
 
 import java.io.IOException;
 import java.util.Locale;
@@ -25,13 +26,13 @@ public enum Layout {
     /** Tars at the root or in train/ and val/ mean WebDataset; train/ or val/ folders otherwise mean ILSVRC. */
     public static Layout detect(FileSystem fs, Path root) throws IOException {
         if (!fs.exists(root)) {
-            throw new IOException("input " + root + " does not exist");
+            throw new DataException("input " + root + " does not exist");
         }
         if (fs.getFileStatus(root).isFile()) {
             if (isTar(root)) {
                 return WEBDATASET;
             }
-            throw new IOException("input " + root + " is a file but not a .tar shard; expected a folder or a .tar");
+            throw new DataException("input " + root + " is a file but not a .tar shard; expected a folder or a .tar");
         }
         boolean folders = false;
         for (FileStatus child : fs.listStatus(root)) {
@@ -51,7 +52,7 @@ public enum Layout {
         if (folders) {
             return ILSVRC;
         }
-        throw new IOException("cannot detect the layout of " + root + ": expected train/ or val/ folders of images"
+        throw new DataException("cannot detect the layout of " + root + ": expected train/ or val/ folders of images"
                 + " (ilsvrc) or .tar shards (webdataset); pass --layout");
     }
 
