@@ -4,7 +4,9 @@
 # micronet command (train, ingest, ...) and its options follow.
 # Usage: deploy/spark-submit.sh --master spark://host:7077 [spark-submit options] -- train --config run.yaml [--set k=v]
 # Environment: SPARK_HOME (a Spark 3.5 installation, or one made by deploy/spark-home.sh),
-# MICRONET_JAR (default: spark-trainer/target/micronet-cluster.jar, built by mvn -Pcluster package).
+# MICRONET_JAR (default: spark-trainer/target/micronet-cluster.jar, built by mvn -Pcluster package),
+# MICRONET_SPARK_AUTH (for a spark:// master: the properties file holding the cluster's secret;
+# default: the one deploy/standalone-cluster.sh generated in $MICRONET_CLUSTER_DIR).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 export SPARK_HOME="${SPARK_HOME:-$("$root/deploy/spark-home.sh")}"
@@ -17,6 +19,14 @@ fi
 submit=()
 while [ $# -gt 0 ] && [ "$1" != "--" ]; do submit+=("$1"); shift; done
 [ "${1:-}" = "--" ] && shift
+auth="${MICRONET_SPARK_AUTH:-${MICRONET_CLUSTER_DIR:-$root/target/spark-standalone}/spark-auth.conf}"
+if [[ " ${submit[*]} " == *" spark://"* ]]; then
+  if [ -f "$auth" ]; then
+    submit+=(--properties-file "$auth")
+  else
+    echo "spark-submit: no $auth; a standalone master started by deploy/standalone-cluster.sh refuses drivers without its secret" >&2
+  fi
+fi
 mapfile -t opens < "$root/deploy/java17-add-opens.conf"
 # ND4J's off-heap memory is capped so an executor cannot outgrow its container
 jvm="${opens[*]} -Dorg.bytedeco.javacpp.maxbytes=${MICRONET_OFFHEAP:-4G} -Dorg.bytedeco.javacpp.maxphysicalbytes=${MICRONET_PHYSICAL:-6G}"

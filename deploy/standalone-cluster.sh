@@ -4,7 +4,11 @@
 # Usage: deploy/standalone-cluster.sh start [workers] [cores-per-worker] [memory-per-worker]
 #        deploy/standalone-cluster.sh stop | status
 # Environment: SPARK_HOME (default: made by deploy/spark-home.sh), MICRONET_CLUSTER_DIR
-# (logs and pids; default target/spark-standalone), SPARK_MASTER_PORT (default 7077).
+# (logs, pids and the secret; default target/spark-standalone), SPARK_MASTER_PORT (default 7077).
+# Authenticated and encrypted: each start generates a shared secret into
+# $MICRONET_CLUSTER_DIR/spark-auth.conf (mode 600; spark.authenticate, spark.network.crypto.enabled),
+# which master and workers load and deploy/spark-submit.sh passes to drivers; a driver without it
+# is refused.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 state="${MICRONET_CLUSTER_DIR:-$root/target/spark-standalone}"
@@ -29,16 +33,19 @@ start() {
     echo "standalone-cluster: port $port is taken (a master already running? try: $0 stop)" >&2
     exit 1
   fi
-  local log="-Dlog4j2.configurationFile=$root/deploy/log4j2-daemons.properties"
+  local log="-Dlog4j2.configurationFile=$root/deploy/log4j2-daemons.properties" auth="$state/spark-auth.conf"
+  # a file, not -D flags: a secret on a command line is visible to every user in ps
+  (umask 077 && printf 'spark.authenticate true\nspark.authenticate.secret %s\nspark.network.crypto.enabled true\n' \
+    "$(od -An -N32 -tx1 /dev/urandom | tr -d ' \n')" > "$auth")
   setsid java "$log" -cp "$SPARK_HOME/jars/*" org.apache.spark.deploy.master.Master \
-    --host 127.0.0.1 --port "$port" --webui-port 8080 > "$state/master.log" 2>&1 < /dev/null &
+    --host 127.0.0.1 --port "$port" --webui-port 8080 --properties-file "$auth" > "$state/master.log" 2>&1 < /dev/null &
   echo $! > "$state/master.pid"
   wait_for "$state/master.log" "I have been elected leader" 60
   for i in $(seq "$workers"); do
     mkdir -p "$state/worker-$i"
     setsid java "$log" -cp "$SPARK_HOME/jars/*" org.apache.spark.deploy.worker.Worker "spark://127.0.0.1:$port" \
       --host 127.0.0.1 --cores "$cores" --memory "$memory" --webui-port $((8080 + i)) \
-      --work-dir "$state/worker-$i" > "$state/worker-$i.log" 2>&1 < /dev/null &
+      --work-dir "$state/worker-$i" --properties-file "$auth" > "$state/worker-$i.log" 2>&1 < /dev/null &
     echo $! > "$state/worker-$i.pid"
   done
   for i in $(seq "$workers"); do

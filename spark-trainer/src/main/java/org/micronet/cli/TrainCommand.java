@@ -4,6 +4,7 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.micronet.config.ConfigException;
 import org.micronet.trainer.RunConfig;
 import org.micronet.trainer.RunConfigLoader;
+import org.micronet.trainer.RunFailedException;
 import org.micronet.trainer.RunStore;
 import org.micronet.trainer.SparkContexts;
 import org.micronet.trainer.Trainer;
@@ -67,7 +68,17 @@ final class TrainCommand implements Callable<Integer> {
             } else {
                 cfg = RunConfigLoader.load(config, overrides);
             }
-            Trainer.Result result = new Trainer(sc, cfg, overwrite).run(resume != null);
+            Trainer.Result result;
+            try {
+                result = new Trainer(sc, cfg, overwrite).run(resume != null);
+            } catch (RuntimeException e) {
+                if (sc.sc().isStopped() && !(e instanceof IllegalArgumentException)) {  // what failed is only a symptom
+                    throw new RunFailedException("Spark stopped the application: the master refused it (a cluster that"
+                            + " needs a secret?), cannot be reached, or killed it; see Spark's log above. Then: "
+                            + e.getMessage(), e);
+                }
+                throw e;
+            }
             System.out.printf("run: %s%nexport: %s%ntop1: %.4f%ntop5: %.4f%n", result.runDirectory(), result.export(),
                     result.card().top1(), result.card().top5());
         }

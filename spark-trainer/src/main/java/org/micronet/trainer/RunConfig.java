@@ -78,7 +78,7 @@ public record RunConfig(String model, Integer inputSize, Data data, Integer epoc
      *                    progress line and a chance to checkpoint; a round is
      *                    {@code workers x batchSizePerWorker x averagingFrequency} images. The default, 20,
      *                    is 2,560 images (about 12 s) in fashion-mnist-m0, and long next to a chunk's own cost.
-     * @param stallMinutes how long training or validation may go without a Spark task finishing, or
+     * @param stallMinutes how long training or validation may go without a Spark task starting or finishing, or
      *                    on a cluster without an executor, before the run is stopped as stalled (exit
      *                    code 4, checkpoints kept). It must exceed the longest task: one averaging round,
      *                    or a worker's share of the validation set.

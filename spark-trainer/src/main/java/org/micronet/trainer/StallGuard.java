@@ -2,7 +2,9 @@ package org.micronet.trainer;
 
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.scheduler.SparkListener;
+import org.apache.spark.scheduler.SparkListenerExecutorAdded;
 import org.apache.spark.scheduler.SparkListenerTaskEnd;
+import org.apache.spark.scheduler.SparkListenerTaskStart;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -15,9 +17,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * Stops Spark work that cannot finish. A job whose executors are all gone waits for resources
  * for ever (DL4J's parameter averaging then blocks in its aggregation and the driver logs
- * nothing); so while {@link #run} runs a job, a watchdog cancels it when no task has finished
- * for {@code limit}, or a cluster has had no executor for that long, and {@link #run} throws
- * {@link TrainingStalledException} saying which.
+ * nothing); so while {@link #run} runs a job, a watchdog cancels it when no task has started or
+ * finished (and no executor joined) for {@code limit}, or a cluster has had no executor for that
+ * long, and {@link #run} throws {@link TrainingStalledException} saying which.
  */
 final class StallGuard implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(StallGuard.class);
@@ -29,7 +31,7 @@ final class StallGuard implements AutoCloseable {
     private final SparkListener progress;
     private final ScheduledExecutorService watchdog;
     private final boolean local;
-    private volatile long lastTaskEnd;
+    private volatile long lastActivity;
     private volatile long lastExecutorSeen;
     private volatile boolean guarding;
     private volatile String stalled;
@@ -42,8 +44,18 @@ final class StallGuard implements AutoCloseable {
         this.local = sc.sc().isLocal();
         this.progress = new SparkListener() {
             @Override
+            public void onTaskStart(SparkListenerTaskStart taskStart) {
+                lastActivity = System.nanoTime();
+            }
+
+            @Override
             public void onTaskEnd(SparkListenerTaskEnd taskEnd) {
-                lastTaskEnd = System.nanoTime();
+                lastActivity = System.nanoTime();
+            }
+
+            @Override
+            public void onExecutorAdded(SparkListenerExecutorAdded executorAdded) {
+                lastActivity = System.nanoTime();
             }
         };
         sc.sc().addSparkListener(progress);
@@ -59,7 +71,7 @@ final class StallGuard implements AutoCloseable {
     /** Runs {@code job} (e.g. a chunk's fit) under the guard; {@code what} names it in the error. */
     <T> T run(String what, Callable<T> job) {
         long now = System.nanoTime();
-        lastTaskEnd = now;
+        lastActivity = now;
         lastExecutorSeen = now;
         stalled = null;
         guarding = true;
@@ -93,8 +105,8 @@ final class StallGuard implements AutoCloseable {
         String why = null;
         if (now - lastExecutorSeen > limitNanos) {
             why = "the cluster has had no executor for " + minutes(now - lastExecutorSeen);
-        } else if (now - lastTaskEnd > limitNanos) {
-            why = "no Spark task has finished for " + minutes(now - lastTaskEnd)
+        } else if (now - lastActivity > limitNanos) {
+            why = "no Spark task has started or finished for " + minutes(now - lastActivity)
                     + (local ? "" : " (" + executors + " executors registered)");
         }
         if (why != null) {

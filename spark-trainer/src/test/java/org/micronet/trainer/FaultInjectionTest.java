@@ -151,7 +151,7 @@ class FaultInjectionTest {
                                 Thread.sleep(120_000);
                                 return i;
                             }).collect())));
-            assertTrue(e.getMessage().startsWith("a hung job: no Spark task has finished for"), e.getMessage());
+            assertTrue(e.getMessage().startsWith("a hung job: no Spark task has started or finished for"), e.getMessage());
             assertTrue(e.getMessage().endsWith("stopped. advice"), e.getMessage());
             // the context is usable again: a later job of the same run is not cancelled
             assertEquals(List.of(1, 2), guard.run("a quick job", () -> sc.parallelize(List.of(1, 2), 2).collect()));

@@ -13,26 +13,33 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.ServerSocket;
 import java.nio.file.Files;
+import java.nio.file.attribute.PosixFilePermission;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.jar.JarEntry;
 import java.util.jar.JarOutputStream;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The cluster path end to end: a real Spark standalone master and two workers on loopback,
- * started by deploy/standalone-cluster.sh, and deploy/spark-submit.sh submitting the training
- * job, with the run directory and the export on a MiniDFSCluster. The SPARK_HOME is this test's
- * own classpath (the reactor's module classes packed into jars), so no Spark download is needed.
+ * The cluster path end to end, with faults injected: a real Spark standalone master and two
+ * workers on loopback, started by deploy/standalone-cluster.sh (authenticated), and
+ * deploy/spark-submit.sh submitting training jobs, with run directories and exports on a
+ * MiniDFSCluster. A driver without the cluster's secret is refused; an executor killed mid-run is
+ * replaced and the run finishes; with every worker killed the run stops with the stall guard's
+ * error (exit code 4) and keeps its checkpoint. The SPARK_HOME is this test's own classpath (the
+ * reactor's module classes packed into jars), so no Spark download is needed.
  */
 class StandaloneClusterTest {
 
     @Test
-    void sparkSubmitTrainsOnAStandaloneClusterAndExportsToHdfs(@TempDir java.nio.file.Path tmp) throws Exception {
+    void trainsOnAnAuthenticatedClusterThroughLostExecutorsAndStopsWhenAllAreLost(@TempDir java.nio.file.Path tmp)
+            throws Exception {
         java.nio.file.Path sparkHome = sparkHome(tmp.resolve("spark-home"));
         String shards;
         try (JavaSparkContext sc = SparkContexts.create("ingest-for-cluster-test", "local[2]")) {
@@ -43,39 +50,108 @@ class StandaloneClusterTest {
         conf.setInt("dfs.replication", 1);
         MiniDFSCluster dfs = new MiniDFSCluster.Builder(conf).numDataNodes(1).build();
         int port = freePort();
-        List<String> env = List.of("SPARK_HOME=" + sparkHome, "MICRONET_CLUSTER_DIR=" + tmp.resolve("cluster"),
+        java.nio.file.Path cluster = tmp.resolve("cluster");
+        List<String> env = List.of("SPARK_HOME=" + sparkHome, "MICRONET_CLUSTER_DIR=" + cluster,
                 "SPARK_MASTER_PORT=" + port, "MICRONET_JAR=" + sparkHome.resolve("app/spark-trainer-classes.jar"));
         try {
             dfs.waitActive();
             String hdfs = dfs.getFileSystem().getUri().toString();
             assertEquals(0, run(env, tmp.resolve("start.log"), 180, "deploy/standalone-cluster.sh", "start", "2", "1", "2g"),
                     Files.readString(tmp.resolve("start.log")));
-            int exit = run(env, tmp.resolve("submit.log"), 300, "deploy/spark-submit.sh",
-                    "--master", "spark://127.0.0.1:" + port, "--deploy-mode", "client",
-                    "--executor-cores", "1", "--executor-memory", "1500m", "--conf", "spark.cores.max=2",
-                    "--conf", "spark.hadoop.dfs.client.block.write.locateFollowingBlock.initial.delay.ms=10",
-                    "--", "train", "--config", "configs/runs/quickstart.yaml", "--set", "epochs=1",
-                    "--set", "data.train=" + shards, "--set", "output=" + hdfs + "/runs/cluster",
-                    "--set", "export=" + hdfs + "/models/cluster");
-            String log = Files.readString(tmp.resolve("submit.log"));
-            assertEquals(0, exit, log);
+            assertEquals(Set.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE),
+                    Files.getPosixFilePermissions(cluster.resolve("spark-auth.conf")), "the secret is readable by its owner only");
+
+            // a driver without the secret: the master does not let it register
+            List<String> noSecret = new ArrayList<>(env);
+            noSecret.add("MICRONET_SPARK_AUTH=" + tmp.resolve("no-such-secret"));
+            Process refused = start(noSecret, tmp.resolve("refused.log"), submit(port, shards, hdfs, "refused"));
+
+            // an executor killed in the middle of the run: Spark replaces it and retries its tasks
+            Process lossy = start(env, tmp.resolve("lossy.log"), submit(port, shards, hdfs, "lossy", "epochs=2"));
+            awaitLine(tmp.resolve("lossy.log"), "chunk 2/", lossy, 240);
+            List<ProcessHandle> executors = executors(cluster, 1);
+            assertEquals(1, executors.size(), "one executor on worker-1");
+            executors.get(0).destroyForcibly();
+            assertTrue(lossy.waitFor(300, TimeUnit.SECONDS), "the run with a lost executor finished");
+            String log = Files.readString(tmp.resolve("lossy.log"));
+            assertEquals(0, lossy.exitValue(), log);
             assertTrue(log.contains("top1:"), log);
             FileSystem fs = dfs.getFileSystem();
-            for (String f : List.of("/runs/cluster/metrics.jsonl", "/runs/cluster/_SUCCESS", "/models/cluster/model.zip",
-                    "/models/cluster/model-card.json")) {
+            for (String f : List.of("/runs/lossy/metrics.jsonl", "/runs/lossy/_SUCCESS", "/models/lossy/model.zip",
+                    "/models/lossy/model-card.json")) {
                 assertTrue(fs.exists(new Path(f)), f + " on HDFS");
             }
             for (String worker : List.of("worker-1", "worker-2")) {
-                try (Stream<java.nio.file.Path> apps = Files.list(tmp.resolve("cluster").resolve(worker))) {
+                try (Stream<java.nio.file.Path> apps = Files.list(cluster.resolve(worker))) {
                     assertTrue(apps.anyMatch(p -> p.getFileName().toString().startsWith("app-")),
                             "an executor ran on " + worker);
                 }
             }
+
+            assertTrue(refused.waitFor(180, TimeUnit.SECONDS), "the driver without the secret gave up");
+            String refusal = Files.readString(tmp.resolve("refused.log"));
+            assertEquals(4, refused.exitValue(), refusal);
+            assertTrue(refusal.contains("All masters are unresponsive") && refusal.contains("Spark stopped the application"),
+                    refusal);
+            assertFalse(fs.exists(new Path("/runs/refused/checkpoints")), "the refused driver trained nothing");
+
+            // every worker killed, executors with them: the stall guard stops the run, its checkpoint kept
+            Process stranded = start(env, tmp.resolve("stranded.log"), submit(port, shards, hdfs, "stranded",
+                    "epochs=50", "progress.stallMinutes=0.5", "checkpoints.everyMinutes=0"));
+            awaitLine(tmp.resolve("stranded.log"), "chunk 2/", stranded, 240);
+            for (int w = 1; w <= 2; w++) {
+                ProcessHandle worker = ProcessHandle.of(Long.parseLong(
+                        Files.readString(cluster.resolve("worker-" + w + ".pid")).trim())).orElseThrow();
+                worker.descendants().forEach(ProcessHandle::destroyForcibly);
+                worker.destroyForcibly();
+            }
+            assertTrue(stranded.waitFor(180, TimeUnit.SECONDS), "the driver stopped by itself:\n"
+                    + Files.readString(tmp.resolve("stranded.log")));
+            String stall = Files.readString(tmp.resolve("stranded.log"));
+            assertEquals(4, stranded.exitValue(), stall);
+            assertTrue(stall.contains("the cluster has had no executor for") && stall.contains("micronet train --resume "
+                    + hdfs + "/runs/stranded"), stall);
+            assertTrue(fs.listStatus(new Path("/runs/stranded/checkpoints")).length > 0, "its checkpoints are kept");
         } finally {
             run(env, tmp.resolve("stop.log"), 60, "deploy/standalone-cluster.sh", "stop");
             copyLogs(tmp);
             dfs.shutdown();
         }
+    }
+
+    /** deploy/spark-submit.sh training on the sample with one single-core executor per worker, into HDFS. */
+    private static String[] submit(int port, String shards, String hdfs, String name, String... sets) {
+        List<String> cmd = new ArrayList<>(List.of("deploy/spark-submit.sh",
+                "--master", "spark://127.0.0.1:" + port, "--deploy-mode", "client",
+                "--executor-cores", "1", "--executor-memory", "1500m", "--conf", "spark.cores.max=2",
+                "--conf", "spark.hadoop.dfs.client.block.write.locateFollowingBlock.initial.delay.ms=10",
+                "--", "train", "--config", "configs/runs/quickstart.yaml", "--set", "epochs=1",
+                "--set", "progress.everyRounds=1", "--set", "data.train=" + shards,
+                "--set", "output=" + hdfs + "/runs/" + name, "--set", "export=" + hdfs + "/models/" + name));
+        for (String s : sets) {
+            cmd.addAll(List.of("--set", s));
+        }
+        return cmd.toArray(String[]::new);
+    }
+
+    /** The executor JVMs that worker {@code w} launched. */
+    private static List<ProcessHandle> executors(java.nio.file.Path cluster, int w) throws IOException {
+        long pid = Long.parseLong(Files.readString(cluster.resolve("worker-" + w + ".pid")).trim());
+        return ProcessHandle.of(pid).orElseThrow().descendants()
+                .filter(p -> p.info().commandLine().orElse("").contains("CoarseGrainedExecutorBackend")).toList();
+    }
+
+    private static void awaitLine(java.nio.file.Path log, String text, Process p, int seconds) throws Exception {
+        for (int i = 0; i < seconds * 2; i++) {
+            if (Files.exists(log) && Files.readString(log).contains(text)) {
+                return;
+            }
+            if (!p.isAlive()) {
+                throw new AssertionError("exited with " + p.exitValue() + " before '" + text + "':\n" + Files.readString(log));
+            }
+            Thread.sleep(500);
+        }
+        throw new AssertionError("'" + text + "' did not appear in " + seconds + " s:\n" + Files.readString(log));
     }
 
     /** Test-only jars that must not reach executors (the minicluster bundles its own Hadoop server side). */
@@ -114,17 +190,21 @@ class StandaloneClusterTest {
     }
 
     private static int run(List<String> env, java.nio.file.Path log, int seconds, String... command) throws Exception {
-        ProcessBuilder pb = new ProcessBuilder(new ArrayList<>(List.of(command)))
-                .directory(Repo.root().toFile()).redirectErrorStream(true).redirectOutput(log.toFile());
-        for (String kv : env) {
-            pb.environment().put(kv.substring(0, kv.indexOf('=')), kv.substring(kv.indexOf('=') + 1));
-        }
-        Process p = pb.start();
+        Process p = start(env, log, command);
         if (!p.waitFor(seconds, TimeUnit.SECONDS)) {
             p.destroyForcibly();
             throw new AssertionError(String.join(" ", command) + " did not finish in " + seconds + " s:\n" + Files.readString(log));
         }
         return p.exitValue();
+    }
+
+    private static Process start(List<String> env, java.nio.file.Path log, String... command) throws IOException {
+        ProcessBuilder pb = new ProcessBuilder(new ArrayList<>(List.of(command)))
+                .directory(Repo.root().toFile()).redirectErrorStream(true).redirectOutput(log.toFile());
+        for (String kv : env) {
+            pb.environment().put(kv.substring(0, kv.indexOf('=')), kv.substring(kv.indexOf('=') + 1));
+        }
+        return pb.start();
     }
 
     /** Keeps the cluster's logs where a failed CI run can still be read. */

@@ -1,0 +1,63 @@
+package org.micronet.cli;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * One exit-code convention for every command (2 usage or config, 3 input, 4 a failed run), as a
+ * scheduler sees it through {@code bin/micronet}; the stall guard's 4 is in StandaloneClusterTest.
+ */
+class ExitCodesTest {
+
+    private static String quickstart() {
+        return Cli.repo().resolve("configs/runs/quickstart.yaml").toString();
+    }
+
+    private static String sample() {
+        return Cli.repo().resolve("data/sample/fashion-mnist-ilsvrc").toString();
+    }
+
+    @Test
+    void usageAndConfigErrorsExitWith2() {
+        Cli.Run option = Cli.run("train", "--no-such-option");
+        assertEquals(2, option.exit(), option.err());
+        Cli.Run key = Cli.run("train", "--config", quickstart(), "--set", "epochz=3");
+        assertEquals(2, key.exit(), key.err());
+        assertTrue(key.err().contains("epochz"), key.err());
+    }
+
+    @Test
+    void missingInputExitsWith3(@TempDir Path tmp) {
+        Cli.Run train = Cli.run("train", "--config", quickstart(), "--set", "data.train=" + tmp.resolve("no-images"),
+                "--set", "output=" + tmp.resolve("run"), "--set", "export=" + tmp.resolve("export"));
+        assertEquals(3, train.exit(), train.err());
+        assertTrue(train.err().contains("data.train: " + tmp.resolve("no-images") + " does not exist"), train.err());
+        Cli.Run ingest = Cli.run("ingest", "--input", tmp.resolve("no-images").toString(), "--output",
+                tmp.resolve("shards").toString(), "--master", "local[1]");
+        assertEquals(3, ingest.exit(), ingest.err());
+    }
+
+    @Test
+    void aRunThatDivergesExitsWith4(@TempDir Path tmp) {
+        Cli.Run train = Cli.run("train", "--config", quickstart(), "--master", "local[2]", "--set", "data.train=" + sample(),
+                "--set", "learningRate=1.0e12", "--set", "warmupEpochs=0", "--set", "epochs=1",
+                "--set", "output=" + tmp.resolve("run"), "--set", "export=" + tmp.resolve("export"));
+        assertEquals(4, train.exit(), train.err());
+        assertTrue(train.err().contains("the loss became"), train.err());
+    }
+
+    @Test
+    void everyCommandsHelpListsTheExitCodes() {
+        for (String command : new String[]{"train", "ingest", "sweep", "summary", "report", "benchmark"}) {
+            Cli.Run help = Cli.run(command, "--help");
+            assertEquals(0, help.exit());
+            assertTrue(help.out().contains("Exit codes:") && help.out().contains("4   the run failed while running"),
+                    command + ":\n" + help.out());
+        }
+    }
+}
