@@ -1,26 +1,38 @@
 package org.micronet.trainer;
 
+import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.broadcast.Broadcast;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.spark.api.WorkerConfiguration;
 import org.deeplearning4j.spark.api.worker.NetBroadcastTuple;
 import org.deeplearning4j.spark.impl.graph.SparkComputationGraph;
 import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
 import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingWorker;
+import org.nd4j.linalg.dataset.api.MultiDataSet;
 
 import java.util.Random;
+import java.util.UUID;
 
 /**
  * DL4J's parameter-averaging master with two repairs that synchronous SGD needs:
  * <ul>
- * <li>its workers train at the driver's iteration and epoch ({@link DriverIterationWorker}), so
- * the learning-rate schedule and everything else keyed on the count reach them;</li>
- * <li>its random split of each fit's data into averaging rounds is drawn from a seed given before
- * the fit rather than from one generator for its lifetime: the rounds of a chunk are then the
- * same in every run of a config, a resumed one included.</li>
+ * <li>its workers keep their networks between rounds and train at the driver's iteration and
+ * epoch ({@link ResidentNetworkWorker}), so a round costs what synchronous SGD must move, and the
+ * learning-rate schedule and everything else keyed on the count reach them;</li>
+ * <li>each fit's data is split into averaging rounds by position ({@link RoundSplit}) from a
+ * chunk cached once, deserialized, rather than picked at random out of a serialized cache round
+ * after round; the rounds of a chunk are the same in every run of a config, a resumed one
+ * included;</li>
+ * <li>with the {@code export} approach, which keeps DL4J's random split, that split is drawn from
+ * a seed given before the fit rather than from one generator for the master's lifetime.</li>
  * </ul>
  */
 final class SynchronizedTrainingMaster extends ParameterAveragingTrainingMaster {
+    private ComputationGraphConfiguration configurationSent;
+    private Broadcast<String> configuration;
+    private String networkKey;
+
     SynchronizedTrainingMaster(Builder builder) {
         super(builder);
     }
@@ -29,22 +41,33 @@ final class SynchronizedTrainingMaster extends ParameterAveragingTrainingMaster 
         rng = new Random(seed);
     }
 
-    /** As DL4J's, called on the driver once per averaging round, but with a worker that keeps the count. */
+    @Override
+    protected void executeTrainingDirect(SparkComputationGraph graph, JavaRDD<MultiDataSet> trainingData) {
+        try (RoundSplit split = new RoundSplit(trainingData, averagingFrequency)) {
+            for (int r = 0; r < split.rounds(); r++) {
+                doIteration(graph, split.round(r), r + 1, split.rounds());
+            }
+        }
+    }
+
+    /**
+     * As DL4J's, called on the driver once per averaging round, but broadcasting the configuration
+     * only when it is new, and with a worker that keeps its network ({@link ResidentNetworkWorker}).
+     */
     @Override
     public ParameterAveragingTrainingWorker getWorkerInstance(SparkComputationGraph graph) {
         ComputationGraph net = graph.getNetwork();
-        NetBroadcastTuple tuple = new NetBroadcastTuple(net.getConfiguration(), net.params(),
-                net.getUpdater().getStateViewArray());
-        if (collectTrainingStats) {
-            stats.logBroadcastStart();
+        if (net.getConfiguration() != configurationSent) {
+            configurationSent = net.getConfiguration();
+            configuration = graph.getSparkContext().broadcast(configurationSent.toJson());
+            networkKey = UUID.randomUUID().toString();
         }
-        Broadcast<NetBroadcastTuple> broadcast = graph.getSparkContext().broadcast(tuple);
-        if (collectTrainingStats) {
-            stats.logBroadcastEnd();
-        }
-        WorkerConfiguration configuration = new WorkerConfiguration(true, rddDataSetNumExamples, batchSizePerWorker,
-                averagingFrequency, prefetchNumBatches, collectTrainingStats);
-        return new DriverIterationWorker(broadcast, saveUpdater, configuration, trainingHookList, listeners,
+        NetBroadcastTuple state = new NetBroadcastTuple(null, null, net.params(), net.getUpdater().getStateViewArray());
+        Broadcast<NetBroadcastTuple> round = graph.getSparkContext().broadcast(state);
+        // DL4J's per-worker statistics start in its network rebuild, which this worker skips
+        WorkerConfiguration worker = new WorkerConfiguration(true, rddDataSetNumExamples, batchSizePerWorker,
+                averagingFrequency, prefetchNumBatches, false);
+        return new ResidentNetworkWorker(round, configuration, networkKey, saveUpdater, worker, trainingHookList, listeners,
                 getRouterProvider(), net.getConfiguration().getIterationCount(), net.getConfiguration().getEpochCount());
     }
 }

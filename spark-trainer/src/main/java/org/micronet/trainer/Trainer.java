@@ -3,7 +3,6 @@ package org.micronet.trainer;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.storage.StorageLevel;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.WorkspaceMode;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -266,20 +265,9 @@ public final class Trainer {
         if (cfg.labelSmoothing() > 0) {
             data = data.map(new LabelSmoothing(cfg.labelSmoothing()));
         }
-        boolean direct = cfg.approach() == RunConfig.Approach.DIRECT;
-        if (direct) {
-            // parameter averaging splits the RDD into rounds; without caching each round would decode it again
-            data = data.persist(StorageLevel.MEMORY_AND_DISK_SER());
-        }
-        try {
-            long t0 = System.nanoTime();
-            spark.fit(data);
-            return (System.nanoTime() - t0) / 1e9;
-        } finally {
-            if (direct) {
-                data.unpersist(false);
-            }
-        }
+        long t0 = System.nanoTime();
+        spark.fit(data);  // the master caches the chunk while it fits its rounds (RoundSplit)
+        return (System.nanoTime() - t0) / 1e9;
     }
 
     /** Validation after an epoch whose fitting {@code fitted} describes. */

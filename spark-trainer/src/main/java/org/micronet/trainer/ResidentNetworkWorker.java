@@ -1,0 +1,75 @@
+package org.micronet.trainer;
+
+import org.apache.spark.broadcast.Broadcast;
+import org.deeplearning4j.core.storage.StatsStorageRouterProvider;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.optimize.api.TrainingListener;
+import org.deeplearning4j.spark.api.TrainingHook;
+import org.deeplearning4j.spark.api.WorkerConfiguration;
+import org.deeplearning4j.spark.api.worker.NetBroadcastTuple;
+import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingResult;
+import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingWorker;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+import java.util.Collection;
+
+/**
+ * A parameter-averaging worker that keeps its network on the executor between rounds. DL4J's
+ * worker rebuilds the whole network from its configuration for every round, a cost that dwarfs
+ * a small model's minibatch; this one takes a network built once per executor and configuration
+ * ({@link ExecutorNetworks}) and copies in what a round must carry: the parameters and updater
+ * state from the driver's broadcast, and the driver's iteration and epoch counts (which DL4J
+ * 1.0.0-M2's rebuild dropped: the learning-rate schedule and dropout seeds are keyed on them).
+ * The configuration travels once, as its own broadcast, not with every round.
+ */
+final class ResidentNetworkWorker extends ParameterAveragingTrainingWorker {
+    private final Broadcast<NetBroadcastTuple> round;
+    private final Broadcast<String> configuration;
+    private final String networkKey;
+    private final int iteration;
+    private final int epoch;
+
+    /** {@code networkKey} names the configuration's networks in {@link ExecutorNetworks}. */
+    ResidentNetworkWorker(Broadcast<NetBroadcastTuple> round, Broadcast<String> configuration, String networkKey,
+                          boolean saveUpdater,
+                          WorkerConfiguration worker, Collection<TrainingHook> hooks,
+                          Collection<TrainingListener> listeners, StatsStorageRouterProvider routerProvider,
+                          int iteration, int epoch) {
+        super(round, saveUpdater, worker, hooks, listeners, routerProvider);
+        this.round = round;
+        this.configuration = configuration;
+        this.networkKey = networkKey;
+        this.iteration = iteration;
+        this.epoch = epoch;
+    }
+
+    @Override
+    public ComputationGraph getInitialModelGraph() {
+        NetBroadcastTuple state = round.getValue();
+        ComputationGraph net = ExecutorNetworks.take(networkKey, () -> {
+            ComputationGraph built = new ComputationGraph(ComputationGraphConfiguration.fromJson(configuration.getValue()));
+            built.init();
+            return built;
+        });
+        net.setParams(state.getParameters());
+        if (state.getUpdaterState() != null) {
+            net.getUpdater().getStateViewArray().assign(state.getUpdaterState());
+        }
+        net.getConfiguration().setIterationCount(iteration);
+        net.getConfiguration().setEpochCount(epoch);
+        return net;
+    }
+
+    /** The round's result as copies, so the network can go back to the executor's pool for the next round. */
+    @Override
+    public ParameterAveragingTrainingResult getFinalResult(ComputationGraph network) {
+        ParameterAveragingTrainingResult result = super.getFinalResult(network);
+        INDArray updater = result.getUpdaterState();
+        ParameterAveragingTrainingResult copy = new ParameterAveragingTrainingResult(result.getParameters().dup(),
+                updater == null ? null : updater.dup(), result.getScore(), result.getListenerMetaData(),
+                result.getListenerStaticInfo(), result.getListenerUpdates());
+        ExecutorNetworks.give(networkKey, network);
+        return copy;
+    }
+}
