@@ -3,6 +3,7 @@ package org.micronet.trainer;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.micronet.ingest.loader.Preprocessing;
 
+import java.io.Serializable;
 import java.util.List;
 
 /**
@@ -21,5 +22,5 @@ public record ModelCard(String model, JsonNode modelConfig, int inputSize, List<
                         long madds, long maddsWithFusion, double top1, double top5, double bestTop1, int bestEpoch,
                         String trainData, long trainImages, String valData, long valImages, int epochs,
                         double trainingSeconds, String runDirectory, String version, String createdAt,
-                        List<String> classIds, Preprocessing preprocessing) {
+                        List<String> classIds, Preprocessing preprocessing) implements Serializable {
 }
