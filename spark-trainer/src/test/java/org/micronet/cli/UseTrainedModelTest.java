@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.parquet.example.data.Group;
+import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.parquet.hadoop.ParquetReader;
 import org.apache.parquet.hadoop.example.GroupReadSupport;
 import org.junit.jupiter.api.BeforeAll;
@@ -12,7 +13,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 import org.micronet.ingest.DataException;
+import org.micronet.ingest.loader.ShardLoader;
+import org.micronet.ingest.loader.ImageFeatures;
 import org.micronet.trainer.ExportedModel;
+import org.micronet.trainer.ModelCard;
+import org.micronet.trainer.SparkContexts;
+import org.nd4j.linalg.dataset.DataSet;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,10 +38,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * predict, evaluate and score on a model trained here: the quickstart's M0 for one epoch on the
  * bundled 300-image sample (Spark local mode), validated on its 100 val images. A model this
- * short does not learn the classes, so instead of "the right class" the tests check that all
- * three commands assign every image the class that training's own evaluation assigns it: the
- * confusion matrices built from predict's and score's top-1 equal evaluate's, and evaluate's top-1
- * equals the training run's final one.
+ * short does not learn the classes (it gives every image the same class), so instead of "the
+ * right class" the tests check that predict and score assign every image the class training's own
+ * evaluation assigns it (their confusion matrices equal evaluate's), that evaluate's top-1 equals
+ * the training run's final one, and that predict feeds the network exactly the features
+ * evaluation fed it. The quickstart's model, which learns, is checked by hand (README).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class UseTrainedModelTest {
@@ -132,7 +139,8 @@ class UseTrainedModelTest {
 
     @Test
     void predictAssignsEveryValidationImageTheClassEvaluateDoes() throws Exception {
-        Cli.Run r = Cli.run("predict", "--model", export, "--json", "--top", "1", sample.resolve("val").toString());
+        Cli.Run r = Cli.run("predict", "--model", export, "--json", "--top", "1", "--batch-size", "7",
+                sample.resolve("val").toString());
         assertEquals(0, r.exit(), r.err());
         Map<String, String> top1 = new HashMap<>();
         for (JsonNode p : JSON.readTree(r.out())) {
@@ -141,6 +149,40 @@ class UseTrainedModelTest {
         }
         assertEquals(100, top1.size());
         assertConfusionEqualsEvaluate(top1, "predict");
+    }
+
+    /**
+     * The one-epoch model's output does not depend on its input (it gives every image the same
+     * probabilities), so agreement in top-1 would not notice a predict that prepares images
+     * differently. This checks what predict and score feed the network: for every val image, the
+     * features from its file equal, bit for bit, one row of the training loader's evaluation batches.
+     */
+    @Test
+    void predictFeedsTheNetworkWhatEvaluationFedItForEveryValidationImage() throws Exception {
+        ModelCard model = ExportedModel.card(export, new Configuration());
+        ImageFeatures features = new ImageFeatures(model.preprocessing());
+        Map<String, Integer> fromFiles = new HashMap<>();
+        try (Stream<Path> files = Files.list(sample.resolve("val"))) {
+            for (Path f : files.toList()) {
+                float[] x = new float[features.sampleLength()];
+                features.apply(f.toString(), Files.readAllBytes(f), x, 0);
+                fromFiles.merge(java.util.Arrays.toString(x), 1, Integer::sum);
+            }
+        }
+        Map<String, Integer> fromBatches = new HashMap<>();
+        try (JavaSparkContext sc = SparkContexts.create("evaluation-batches", "local[2]")) {
+            ShardLoader val = ShardLoader.open(sc, dir.resolve("run/ingest/fashion-mnist-ilsvrc").toString());
+            for (DataSet batch : val.evaluationRdd("val", 32, 32).collect()) {
+                for (float[] row : batch.getFeatures().reshape(batch.numExamples(), features.sampleLength()).toFloatMatrix()) {
+                    fromBatches.merge(java.util.Arrays.toString(row), 1, Integer::sum);
+                }
+            }
+        }
+        assertEquals(100, fromFiles.values().stream().mapToInt(Integer::intValue).sum());
+        long matched = fromFiles.entrySet().stream().filter(e -> e.getValue().equals(fromBatches.get(e.getKey()))).count();
+        assertEquals(fromBatches.size(), fromFiles.size(), "distinct images");
+        assertEquals(fromFiles.size(), matched, "val images whose features from the file equal a row of the"
+                + " evaluation batches");
     }
 
     @Test
