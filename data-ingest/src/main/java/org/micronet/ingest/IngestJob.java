@@ -87,7 +87,7 @@ public final class IngestJob {
             ShardWriter writer = new ShardWriter(new SerializableHadoopConf(conf), staging, options,
                     listing.classes().size(), accepted, rejected);
             int slices = options.partitions > 0 ? Math.min(options.partitions, pending.size()) : pending.size();
-            try (ProgressReporter ignored = new ProgressReporter(pendingImages, accepted, rejected, options.progressSeconds)) {
+            try (ProgressReporter ignored = new ProgressReporter("ingest", pendingImages, accepted, rejected, options.progressSeconds)) {
                 sc.parallelize(pending, slices).foreach(writer::write);
             }
         }

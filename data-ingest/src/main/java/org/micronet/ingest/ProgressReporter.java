@@ -9,23 +9,28 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Logs the ingest's progress on the driver: images done (accepted + rejected) of the total,
- * rate and ETA. Accumulators reach the driver as tasks finish, i.e. one update per shard.
+ * Logs a Spark job's progress over images on the driver (the ingest's, score's): images done
+ * (accepted + rejected) of the total, rate and ETA. Accumulators reach the driver as tasks
+ * finish, i.e. one update per shard or part.
  */
-final class ProgressReporter implements AutoCloseable {
+public final class ProgressReporter implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ProgressReporter.class);
 
+    private final String job;
     private final long total;
     private final LongAccumulator accepted;
     private final LongAccumulator rejected;
     private final long start = System.nanoTime();
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "ingest-progress");
+        Thread t = new Thread(r, "images-progress");
         t.setDaemon(true);
         return t;
     });
 
-    ProgressReporter(long total, LongAccumulator accepted, LongAccumulator rejected, int intervalSeconds) {
+    /** @param job names the job in every line, e.g. "ingest" */
+    public ProgressReporter(String job, long total, LongAccumulator accepted, LongAccumulator rejected,
+                            int intervalSeconds) {
+        this.job = job;
         this.total = total;
         this.accepted = accepted;
         this.rejected = rejected;
@@ -37,8 +42,8 @@ final class ProgressReporter implements AutoCloseable {
         double seconds = (System.nanoTime() - start) / 1e9;
         double rate = done / Math.max(seconds, 1e-9);
         String eta = done == 0 ? "unknown" : formatDuration((total - done) / rate);
-        LOG.info(String.format("ingest: %d/%d images (%.1f%%), %d rejected, %.0f images/s, elapsed %s, ETA %s",
-                done, total, 100.0 * done / Math.max(total, 1), rejected.value(), rate, formatDuration(seconds), eta));
+        LOG.info(String.format("%s: %d/%d images (%.1f%%), %d rejected, %.0f images/s, elapsed %s, ETA %s",
+                job, done, total, 100.0 * done / Math.max(total, 1), rejected.value(), rate, formatDuration(seconds), eta));
     }
 
     static String formatDuration(double seconds) {

@@ -17,13 +17,13 @@ import java.util.List;
  * A small x-y chart drawn with Java2D into a PNG (headless), for the HTML report: series of
  * points, labelled and/or joined by lines, with axes, ticks, a title and a legend.
  */
-final class Chart {
+public final class Chart {
     /** @param label written next to the point, or null */
-    record Point(double x, double y, String label) {
+    public record Point(double x, double y, String label) {
     }
 
     /** @param lines join the points in order; otherwise draw them as labelled dots */
-    record Series(String name, List<Point> points, boolean lines) {
+    public record Series(String name, List<Point> points, boolean lines) {
     }
 
     private static final int W = 720;
@@ -40,13 +40,13 @@ final class Chart {
     private final String yLabel;
     private final List<Series> series = new ArrayList<>();
 
-    Chart(String title, String xLabel, String yLabel) {
+    public Chart(String title, String xLabel, String yLabel) {
         this.title = title;
         this.xLabel = xLabel;
         this.yLabel = yLabel;
     }
 
-    Chart add(Series s) {
+    public Chart add(Series s) {
         if (!s.points().isEmpty()) {
             series.add(s);
         }

@@ -6,7 +6,6 @@ import org.micronet.trainer.RunStore;
 
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 
@@ -20,30 +19,25 @@ public final class HtmlReport {
     }
 
     public static String render(SweepSummary summary, Configuration conf) throws IOException {
-        StringBuilder h = new StringBuilder("""
-                <!DOCTYPE html><html><head><meta charset="utf-8"><title>MicroNet sweep report</title><style>
-                body{font-family:sans-serif;margin:2em;max-width:1100px}table{border-collapse:collapse;margin:1em 0}
-                td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}th{background:#f3f3f3}
-                td:first-child{text-align:left}img{display:block;margin:1em 0}</style></head><body>
-                """);
-        h.append("<h1>MicroNet sweep report</h1><p><code>").append(esc(summary.directory())).append("</code>: ")
+        StringBuilder h = HtmlPage.begin("MicroNet sweep report");
+        h.append("<h1>MicroNet sweep report</h1><p><code>").append(HtmlPage.esc(summary.directory())).append("</code>: ")
                 .append(summary.rows().size()).append(" runs, ")
                 .append(summary.rows().stream().filter(r -> r.status().equals("finished")).count()).append(" finished.</p>");
         List<SummaryRow> done = summary.rows().stream().filter(r -> r.madds() != null && r.bestTop1() != null).toList();
-        figure(h, scatter("Top-1 vs MAdds (Figure 1)", "MAdds (millions)", done, r -> r.madds() / 1e6));
-        figure(h, scatter("Top-1 vs latency (Figure 5)", "batch-1 latency (ms)",
+        HtmlPage.figure(h, scatter("Top-1 vs MAdds (Figure 1)", "MAdds (millions)", done, r -> r.madds() / 1e6));
+        HtmlPage.figure(h, scatter("Top-1 vs latency (Figure 5)", "batch-1 latency (ms)",
                 done.stream().filter(r -> r.latencyMs() != null).toList(), SummaryRow::latencyMs));
-        figure(h, curves(summary, conf, "train_loss", "Training loss"));
-        figure(h, curves(summary, conf, "top1", "Validation top-1 (%)"));
-        figure(h, curves(summary, conf, "lr", "Learning rate"));
+        HtmlPage.figure(h, curves(summary, conf, "train_loss", "Training loss"));
+        HtmlPage.figure(h, curves(summary, conf, "top1", "Validation top-1 (%)"));
+        HtmlPage.figure(h, curves(summary, conf, "lr", "Learning rate"));
         h.append("<h2>Ablation (paper layout)</h2>");
         List<String> paper = new ArrayList<>(summary.axes().isEmpty() ? List.of("run") : summary.axes());
         paper.addAll(List.of("params (M)", "MAdds (M)", "best top-1 (%)", "best top-5 (%)", "paper top-1 (%)"));
-        table(h, paper, summary.shownRows());
+        HtmlPage.table(h, paper, summary.shownRows());
         h.append("<h2>All runs</h2>");
-        table(h, summary.shownRows().isEmpty() ? List.of() : List.copyOf(summary.shownRows().get(0).keySet()),
+        HtmlPage.table(h, summary.shownRows().isEmpty() ? List.of() : List.copyOf(summary.shownRows().get(0).keySet()),
                 summary.shownRows());
-        return h.append("</body></html>\n").toString();
+        return HtmlPage.end(h);
     }
 
     /** Points per model family (MicroNet, MobileNetV3, ...), labelled with the run. */
@@ -70,28 +64,5 @@ public final class HtmlReport {
             c.add(new Chart.Series(r.run(), points, true));
         }
         return c;
-    }
-
-    private static void figure(StringBuilder h, Chart chart) throws IOException {
-        if (!chart.isEmpty()) {
-            h.append("<img alt=\"chart\" src=\"data:image/png;base64,")
-                    .append(Base64.getEncoder().encodeToString(chart.png())).append("\">\n");
-        }
-    }
-
-    private static void table(StringBuilder h, List<String> columns, List<Map<String, String>> rows) {
-        h.append("<table><tr>");
-        columns.forEach(c -> h.append("<th>").append(esc(c)).append("</th>"));
-        h.append("</tr>\n");
-        for (Map<String, String> r : rows) {
-            h.append("<tr>");
-            columns.forEach(c -> h.append("<td>").append(esc(r.getOrDefault(c, ""))).append("</td>"));
-            h.append("</tr>\n");
-        }
-        h.append("</table>\n");
-    }
-
-    private static String esc(String s) {
-        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
     }
 }

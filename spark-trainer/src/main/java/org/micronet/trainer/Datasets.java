@@ -7,18 +7,20 @@ import org.micronet.ingest.DataException;
 import org.micronet.ingest.IngestJob;
 import org.micronet.ingest.IngestOptions;
 import org.micronet.ingest.OutputLayout;
+import org.micronet.ingest.loader.Preprocessing;
 import org.micronet.ingest.loader.ShardLoader;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * Turns a run's data URIs into loaders: an ingest output is used as it is; raw ILSVRC or
  * WebDataset input is ingested once into {@code <run>/ingest/<name>} (re-runs find it done).
  */
-final class Datasets {
+public final class Datasets {
     private static final Logger log = LoggerFactory.getLogger(Datasets.class);
 
     private Datasets() {
@@ -38,18 +40,39 @@ final class Datasets {
         if (cached != null) {
             return cached;
         }
+        ShardLoader loader = open(sc, uri, run, options -> options.shortSide = shortSide, partitions);
+        opened.put(uri, loader);
+        return loader;
+    }
+
+    /**
+     * For evaluating an export: raw input is ingested into {@code <work>/ingest/<name>} as the
+     * export's validation data was ({@code p}'s short side, upscaling and JPEG quality).
+     */
+    public static ShardLoader open(JavaSparkContext sc, String uri, RunStore work, Preprocessing p, int partitions)
+            throws IOException {
+        return open(sc, uri, work, options -> {
+            options.shortSide = p.shortSide();
+            options.upscale = p.upscale();
+            options.jpegQuality = p.jpegQuality();
+        }, partitions);
+    }
+
+    private static ShardLoader open(JavaSparkContext sc, String uri, RunStore run, Consumer<IngestOptions> settings,
+                                    int partitions) throws IOException {
         Path input = new Path(uri);
         FileSystem fs = input.getFileSystem(sc.hadoopConfiguration());
+        if (!fs.exists(input)) {
+            throw new DataException("data: " + uri + " does not exist");
+        }
         String shards = uri;
         if (!fs.exists(new Path(input, OutputLayout.MANIFEST))) {
             shards = run.path("ingest/" + input.getName()).toString();
-            log.info("{} is not an ingest output; ingesting it into {} (short side {})", uri, shards, shortSide);
             IngestOptions options = new IngestOptions(uri, shards);
-            options.shortSide = shortSide;
+            settings.accept(options);
+            log.info("{} is not an ingest output; ingesting it into {} (short side {})", uri, shards, options.shortSide);
             IngestJob.run(options, sc);
         }
-        ShardLoader loader = ShardLoader.open(sc, shards).withPartitions(partitions);
-        opened.put(uri, loader);
-        return loader;
+        return ShardLoader.open(sc, shards).withPartitions(partitions);
     }
 }

@@ -19,7 +19,6 @@ import org.micronet.ingest.loader.ShardLoader;
 import org.micronet.models.ModelConfig;
 import org.micronet.models.ModelConfigLoader;
 import org.micronet.models.Models;
-import org.nd4j.evaluation.classification.Evaluation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
@@ -172,7 +171,8 @@ public final class Trainer {
                 train.manifest().classes.stream().map(c -> c.name).toList(), cost.params(), cost.madds(),
                 cost.maddsWithFusion(), last.top1(), last.top5(), bestEpoch.top1(), bestEpoch.epoch(),
                 cfg.data().train(), trainImages, cfg.data().val(), val.count(cfg.data().valSplit()), cfg.epochs(),
-                state.seconds(), run.uri(), version(), Instant.now().toString());
+                state.seconds(), run.uri(), version(), Instant.now().toString(), classIds(val),
+                val.preprocessing(model.inputSize()));
         Exporter.export(cfg.export(), net, run, BEST, card, overwriteExport, sc.hadoopConfiguration());
         run.writeString(SUCCESS, "");
         log.info("exported to {}: top1 {} (best {} at epoch {})", cfg.export(), last.top1(), bestEpoch.top1(),
@@ -273,20 +273,16 @@ public final class Trainer {
     /** Validation after an epoch whose fitting {@code fitted} describes. */
     private EpochMetrics evaluate(SparkComputationGraph spark, ShardLoader val, int inputSize, int epoch,
                                   CosineSchedule schedule, Checkpoints.State fitted, long images) {
-        ComputationGraph net = spark.getNetwork();
         JavaRDD<DataSet> valData = val.evaluationRdd(cfg.data().valSplit(), inputSize, cfg.batchSizePerWorker());
-        List<String> classes = val.manifest().classes.stream().map(c -> c.wnid).toList();
-        // DL4J broadcasts the parameter array itself for evaluation, and Spark 3 closes broadcast
-        // values that are AutoCloseable when it drops them: in local mode that would free the
-        // live network's memory. A copy takes the hit instead.
-        SparkComputationGraph evaluator = new SparkComputationGraph(sc, net.clone(), spark.getTrainingMaster());
-        Evaluation ev = evaluator.doEvaluation(valData, cfg.batchSizePerWorker(), new Evaluation(classes, 5))[0];
-        // DL4J's score includes the L2 penalty; the losses are reported without it, the penalty beside them
-        double penalty = net.calcRegularizationScore(true);
-        double valLoss = evaluator.calculateScore(valData, true) - penalty;
+        Validation.Result v = Validation.run(sc, spark.getNetwork(), spark.getTrainingMaster(), valData,
+                cfg.batchSizePerWorker(), classIds(val));
         return new EpochMetrics(epoch, fitted.iteration(), lastLr(schedule, fitted.iteration()),
-                fitted.epochLoss().mean(), valLoss, penalty, ev.accuracy(), ev.topNAccuracy(),
+                fitted.epochLoss().mean(), v.loss(), v.l2Penalty(), v.top1(), v.top5(),
                 images / fitted.epochSeconds(), fitted.epochSeconds());
+    }
+
+    private static List<String> classIds(ShardLoader data) {
+        return data.manifest().classes.stream().map(c -> c.wnid).toList();
     }
 
     /** The learning rate of the last of {@code iteration} iterations. */

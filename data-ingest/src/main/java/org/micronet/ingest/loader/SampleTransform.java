@@ -11,8 +11,9 @@ import java.io.Serializable;
 
 /**
  * JPEG bytes to a normalised NCHW float32 sample of size x size. Training: random resized crop +
- * flip ({@link Augmentation}); evaluation: resize the short side to size / 0.875, centre crop.
- * Normalised by the ImageNet mean and std of RGB in [0, 1].
+ * flip ({@link Augmentation}); evaluation: resize the short side to size / 0.875, centre crop
+ * (a {@link Preprocessing}'s crop fraction). Normalised by the ImageNet mean and std of RGB in
+ * [0, 1] (or a {@link Preprocessing}'s).
  */
 public final class SampleTransform implements Serializable {
     public static final float[] MEAN = {0.485f, 0.456f, 0.406f};
@@ -24,8 +25,12 @@ public final class SampleTransform implements Serializable {
     private final long seed;
     private final int epoch;
     private final double minScale;
+    private final double cropFraction;
+    private final float[] mean;
+    private final float[] std;
 
-    private SampleTransform(int size, boolean training, double minScale, long seed, int epoch) {
+    private SampleTransform(int size, boolean training, double minScale, long seed, int epoch, double cropFraction,
+                            float[] mean, float[] std) {
         if (size < 1) {
             throw new IllegalArgumentException("input size " + size + ", expected at least 1");
         }
@@ -37,15 +42,23 @@ public final class SampleTransform implements Serializable {
         this.training = training;
         this.seed = seed;
         this.epoch = epoch;
+        this.cropFraction = cropFraction;
+        this.mean = mean.clone();
+        this.std = std.clone();
     }
 
     /** @param minScale smallest crop area as a fraction of the image ({@link Augmentation#DEFAULT_MIN_SCALE}) */
     public static SampleTransform training(int size, double minScale, long seed, int epoch) {
-        return new SampleTransform(size, true, minScale, seed, epoch);
+        return new SampleTransform(size, true, minScale, seed, epoch, 1, MEAN, STD);
     }
 
-    public static SampleTransform evaluation(int size) {
-        return new SampleTransform(size, false, 1, 0, 0);
+    /** Evaluation as a model card records it: its crop fraction, mean and std at its input size. */
+    public static SampleTransform evaluation(Preprocessing p) {
+        String unsupported = p.unsupported();
+        if (unsupported != null) {
+            throw new IllegalArgumentException("preprocessing " + unsupported);
+        }
+        return new SampleTransform(p.inputSize(), false, 1, 0, 0, p.cropFraction(), p.mean(), p.std());
     }
 
     public int size() {
@@ -61,15 +74,15 @@ public final class SampleTransform implements Serializable {
             crop = new Crop(d.x(), d.y(), d.width(), d.height(), size, size, d.flip());
         } else {
             // resizing the short side to size / 0.875 and cropping size = cropping 0.875 of the short side
-            int side = Math.max(1, (int) Math.round(header.shortSide() * EVAL_CROP_FRACTION));
+            int side = Math.max(1, (int) Math.round(header.shortSide() * cropFraction));
             crop = new Crop((header.width() - side) / 2, (header.height() - side) / 2, side, side, size, size, false);
         }
         RgbImage out = ImageCodecs.get().decode(jpeg, header, crop);
         int plane = size * size;
         byte[] rgb = out.rgb;
         for (int c = 0; c < 3; c++) {
-            float scale = 1f / (255f * STD[c]);
-            float shift = MEAN[c] / STD[c];
+            float scale = 1f / (255f * std[c]);
+            float shift = mean[c] / std[c];
             int base = offset + c * plane;
             for (int p = 0; p < plane; p++) {
                 dest[base + p] = (rgb[p * 3 + c] & 0xFF) * scale - shift;

@@ -105,7 +105,17 @@ public final class ShardLoader {
 
     /** Centre-cropped minibatches in shard order. */
     public JavaRDD<DataSet> evaluationRdd(String split, int inputSize, int batchSize) {
-        return rdd(split, SampleTransform.evaluation(inputSize), batchSize, 0, 0, false, 0, Integer.MAX_VALUE);
+        return evaluationRdd(split, preprocessing(inputSize), batchSize);
+    }
+
+    /** Centre-cropped minibatches in shard order, as {@code p} (a model card's) prescribes. */
+    public JavaRDD<DataSet> evaluationRdd(String split, Preprocessing p, int batchSize) {
+        return rdd(split, SampleTransform.evaluation(p), batchSize, 0, 0, false, 0, Integer.MAX_VALUE);
+    }
+
+    /** What {@link #evaluationRdd(String, int, int)} does to this data's images, for a model card. */
+    public Preprocessing preprocessing(int inputSize) {
+        return Preprocessing.evaluation(inputSize, manifest);
     }
 
     /** Images in each partition of the training RDD of (seed, epoch), in partition order, from the manifest. */

@@ -151,7 +151,7 @@ class ShardLoaderTest {
         byte[] jpeg = TestImages.jpeg(TestImages.bands(320, 240), 95);
         int size = 64;
         float[] out = new float[3 * size * size];
-        SampleTransform.evaluation(size).apply("k", jpeg, out, 0);
+        SampleTransform.evaluation(Preprocessing.evaluation(size, 256, false, 90)).apply("k", jpeg, out, 0);
         assertArrayEquals(new int[]{255, 0, 0}, pixel(out, size, 5, 32));
         assertArrayEquals(new int[]{0, 255, 0}, pixel(out, size, 32, 32));
         assertArrayEquals(new int[]{0, 0, 255}, pixel(out, size, 58, 32));
