@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
 # Spark's overhead on training, as ratios to a single JVM measured in the same run: images/s of
-# (1) plain DL4J fit in one JVM (bin/micronet benchmark --mode train, random data),
-# (2) the training job on Spark local mode with 2 workers, (3) the same on a standalone cluster
-# of 2 workers on this machine (deploy/standalone-cluster.sh). Data: the bundled sample.
-# Usage: benchmarks/spark/run.sh [models, default m0,m2] [input size, default 32] [batch per worker, default 20] [epochs, default 3]
+# (1) plain DL4J fit in one JVM on one batch of the global size (bin/micronet benchmark --mode
+# train, random data), (2) the training job on Spark local[2] with 2 workers, (3) the same on a
+# standalone cluster of 2 single-core workers on this machine (deploy/standalone-cluster.sh),
+# averaging every minibatch. Data: the bundled 5,000-image Fashion-MNIST subset (4,000 train).
+# It also prints where a round's time goes (the trainer's "rounds of" log lines, last epoch).
+# Usage: benchmarks/spark/run.sh [models, default m0] [input size, default 32]
+#        [global batches, default 40,128] [epochs, default 2]
 # Writes benchmarks/results/spark-throughput.md.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$root"
-models="${1:-m0,m2}"; size="${2:-32}"; batch="${3:-20}"; epochs="${4:-3}"
+models="${1:-m0}"; size="${2:-32}"; batches="${3:-40,128}"; epochs="${4:-2}"
 work="$root/target/spark-throughput"; rm -rf "$work"; mkdir -p "$work"
 out="$root/benchmarks/results/spark-throughput.md"
 mvn -q -B -Pcluster -DskipTests package
@@ -16,31 +19,51 @@ export MICRONET_CLUSTER_DIR="$work/cluster"
 master="$(deploy/standalone-cluster.sh start 2 1 3g)"
 trap 'deploy/standalone-cluster.sh stop' EXIT
 
-# mean images/s of the epochs after the first (which pays for JIT warm-up and the data cache)
-rate() { python3 -c "import json,sys; r=[json.loads(l)['images_per_sec'] for l in open(sys.argv[1])][1:]; print(f'{sum(r)/len(r):.1f}')" "$1"; }
-sets=(--set inputSize="$size" --set batchSizePerWorker="$batch" --set workers=2 --set epochs="$epochs"
-      --set data.train="$root/data/sample/fashion-mnist-ilsvrc")
+# images/s of the last epoch (the first pays for JIT warm-up); the mean round of its chunks
+rate() { python3 -c "import json,sys; print(f\"{[json.loads(l) for l in open(sys.argv[1])][-1]['images_per_sec']:.1f}\")" "$1"; }
+rounds() { python3 - "$1" "$2" <<'PY'
+import re, sys
+lines = [l for l in open(sys.argv[1]) if 'rounds of' in l]
+per_epoch = int(sys.argv[2])
+last = lines[-per_epoch:]
+tot = [0.0] * 5; n = 0
+for l in last:
+    m = re.search(r'(\d+) rounds of (\d+) ms: broadcast (\d+), worker set-up (\d+), fit (\d+), Spark and averaging (-?\d+)', l)
+    k = int(m.group(1)); n += k
+    for i in range(5):
+        tot[i] += k * int(m.group(i + 2))
+print(' | '.join(f'{t / n:.0f}' for t in tot))
+PY
+}
 {
   echo "# Spark overhead on training throughput"
   echo
-  echo "- command: \`benchmarks/spark/run.sh $models $size $batch $epochs\`"
+  echo "- command: \`benchmarks/spark/run.sh $models $size $batches $epochs\`"
   echo "- machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(java -version 2>&1 | sed -n 1p)"
   echo "- date: $(date -u +%Y-%m-%dT%H:%MZ)"
-  echo "- images/s: single JVM = plain fit on one batch of $((2 * batch)) (the global batch), random data; Spark = mean of epochs 2..$epochs of \`metrics.jsonl\` (fit time only, bundled sample, averaging every minibatch)"
+  echo "- images/s: single JVM = plain fit on one batch of the global size, random data, both cores; Spark = the last of $epochs epochs in \`metrics.jsonl\` (fit time of the epoch, 4,000 images of data/fashion-mnist-5k at ${size}x${size}, 2 workers, averaging every minibatch)"
+  echo "- round: mean milliseconds per averaging round over the last epoch's chunks: total, the driver's broadcast of parameters and updater state, the worker's set-up of its resident network, its fit (per worker, in parallel), and the rest (job launch, task and result transfer, averaging on the driver)"
   echo
-  echo "| model | single JVM | Spark local[2] | standalone, 2 workers | local / single | standalone / single |"
-  echo "|---|---:|---:|---:|---:|---:|"
+  echo "| model | global batch | single JVM | local[2] | standalone 2x1 core | local / single | standalone / single | local round: total, broadcast, set-up, fit, Spark | standalone round |"
+  echo "|---|---:|---:|---:|---:|---:|---:|---|---|"
 } > "$out"
 for m in ${models//,/ }; do
-  single=$(bin/micronet benchmark --model "$m" --mode train --size "$size" --batch $((2 * batch)) --iterations 10 2>/dev/null \
-    | sed -n 's/^images_per_sec: //p')
-  bin/micronet train --config configs/runs/quickstart.yaml --set model="$m" "${sets[@]}" \
-    --set output="$work/local-$m" --set export="$work/local-$m-export" > "$work/local-$m.log" 2>&1
-  deploy/spark-submit.sh --master "$master" --deploy-mode client --executor-cores 1 --executor-memory 2g \
-    --conf spark.cores.max=2 -- train --config configs/runs/quickstart.yaml --set model="$m" "${sets[@]}" \
-    --set output="$work/cluster-$m" --set export="$work/cluster-$m-export" > "$work/cluster-$m.log" 2>&1
-  local_rate=$(rate "$work/local-$m/metrics.jsonl"); cluster_rate=$(rate "$work/cluster-$m/metrics.jsonl")
-  python3 -c "import sys; s,l,c=map(float,sys.argv[2:]); print(f'| {sys.argv[1]} | {s:.1f} | {l:.1f} | {c:.1f} | {l/s:.2f} | {c/s:.2f} |')" \
-    "$m" "$single" "$local_rate" "$cluster_rate" >> "$out"
+  for global in ${batches//,/ }; do
+    per=$((global / 2)); chunks_per_epoch=$(( (4000 / per / 2 + 19) / 20 ))
+    sets=(--set model="$m" --set inputSize="$size" --set batchSizePerWorker="$per" --set workers=2 --set epochs="$epochs"
+          --set data.train="$root/data/fashion-mnist-5k/fashion-mnist-ilsvrc" --set warmupEpochs=0)
+    single=$(bin/micronet benchmark --model "$m" --mode train --size "$size" --batch "$global" --iterations 20 2>/dev/null \
+      | sed -n 's/^images_per_sec: //p')
+    bin/micronet train --config configs/runs/quickstart.yaml "${sets[@]}" --master 'local[2]' \
+      --set output="$work/local-$m-$global" --set export="$work/local-$m-$global-export" > "$work/local-$m-$global.log" 2>&1
+    deploy/spark-submit.sh --master "$master" --deploy-mode client --executor-cores 1 --executor-memory 2g \
+      --conf spark.cores.max=2 -- train --config configs/runs/quickstart.yaml "${sets[@]}" \
+      --set output="$work/cluster-$m-$global" --set export="$work/cluster-$m-$global-export" > "$work/cluster-$m-$global.log" 2>&1
+    local_rate=$(rate "$work/local-$m-$global/metrics.jsonl"); cluster_rate=$(rate "$work/cluster-$m-$global/metrics.jsonl")
+    local_round=$(rounds "$work/local-$m-$global.log" "$chunks_per_epoch")
+    cluster_round=$(rounds "$work/cluster-$m-$global.log" "$chunks_per_epoch")
+    python3 -c "import sys; s,l,c=map(float,sys.argv[3:6]); print(f'| {sys.argv[1]} | {sys.argv[2]} | {s:.1f} | {l:.1f} | {c:.1f} | {l/s:.2f} | {c/s:.2f} | {sys.argv[6]} | {sys.argv[7]} |')" \
+      "$m" "$global" "$single" "$local_rate" "$cluster_rate" "${local_round// | /, }" "${cluster_round// | /, }" >> "$out"
+  done
 done
 cat "$out"

@@ -11,6 +11,7 @@ import org.deeplearning4j.spark.api.worker.NetBroadcastTuple;
 import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingResult;
 import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingWorker;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.api.MultiDataSet;
 
 import java.util.Collection;
 
@@ -27,12 +28,15 @@ final class ResidentNetworkWorker extends ParameterAveragingTrainingWorker {
     private final Broadcast<NetBroadcastTuple> round;
     private final Broadcast<String> configuration;
     private final String networkKey;
+    private final RoundTimes times;
+    private transient long started;
+    private transient long fitting;
     private final int iteration;
     private final int epoch;
 
     /** {@code networkKey} names the configuration's networks in {@link ExecutorNetworks}. */
     ResidentNetworkWorker(Broadcast<NetBroadcastTuple> round, Broadcast<String> configuration, String networkKey,
-                          boolean saveUpdater,
+                          RoundTimes times, boolean saveUpdater,
                           WorkerConfiguration worker, Collection<TrainingHook> hooks,
                           Collection<TrainingListener> listeners, StatsStorageRouterProvider routerProvider,
                           int iteration, int epoch) {
@@ -40,12 +44,15 @@ final class ResidentNetworkWorker extends ParameterAveragingTrainingWorker {
         this.round = round;
         this.configuration = configuration;
         this.networkKey = networkKey;
+        this.times = times;
         this.iteration = iteration;
         this.epoch = epoch;
     }
 
     @Override
     public ComputationGraph getInitialModelGraph() {
+        started = System.nanoTime();
+        fitting = 0;
         NetBroadcastTuple state = round.getValue();
         ComputationGraph net = ExecutorNetworks.take(networkKey, () -> {
             ComputationGraph built = new ComputationGraph(ComputationGraphConfiguration.fromJson(configuration.getValue()));
@@ -58,7 +65,18 @@ final class ResidentNetworkWorker extends ParameterAveragingTrainingWorker {
         }
         net.getConfiguration().setIterationCount(iteration);
         net.getConfiguration().setEpochCount(epoch);
+        fitting = System.nanoTime();
         return net;
+    }
+
+    @Override
+    public ParameterAveragingTrainingResult processMinibatch(MultiDataSet dataSet, ComputationGraph graph, boolean isLast) {
+        ParameterAveragingTrainingResult result = super.processMinibatch(dataSet, graph, isLast);
+        if (isLast && times != null) {
+            long end = System.nanoTime();
+            times.worker(fitting - started, end - fitting);
+        }
+        return result;
     }
 
     /** The round's result as copies, so the network can go back to the executor's pool for the next round. */

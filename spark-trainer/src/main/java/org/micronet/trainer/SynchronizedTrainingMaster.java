@@ -32,9 +32,15 @@ final class SynchronizedTrainingMaster extends ParameterAveragingTrainingMaster 
     private ComputationGraphConfiguration configurationSent;
     private Broadcast<String> configuration;
     private String networkKey;
+    private RoundTimes times;
 
     SynchronizedTrainingMaster(Builder builder) {
         super(builder);
+    }
+
+    /** Where the rounds' time went since the last call. */
+    RoundTimes.PerRound takeRoundTimes() {
+        return times == null ? new RoundTimes.PerRound(0, 0, 0, 0, 0) : times.take();
     }
 
     void reseed(long seed) {
@@ -43,9 +49,14 @@ final class SynchronizedTrainingMaster extends ParameterAveragingTrainingMaster 
 
     @Override
     protected void executeTrainingDirect(SparkComputationGraph graph, JavaRDD<MultiDataSet> trainingData) {
+        if (times == null) {
+            times = new RoundTimes(graph.getSparkContext());
+        }
         try (RoundSplit split = new RoundSplit(trainingData, averagingFrequency)) {
             for (int r = 0; r < split.rounds(); r++) {
+                long t0 = System.nanoTime();
                 doIteration(graph, split.round(r), r + 1, split.rounds());
+                times.round(System.nanoTime() - t0);
             }
         }
     }
@@ -62,12 +73,16 @@ final class SynchronizedTrainingMaster extends ParameterAveragingTrainingMaster 
             configuration = graph.getSparkContext().broadcast(configurationSent.toJson());
             networkKey = UUID.randomUUID().toString();
         }
+        long t0 = System.nanoTime();
         NetBroadcastTuple state = new NetBroadcastTuple(null, null, net.params(), net.getUpdater().getStateViewArray());
         Broadcast<NetBroadcastTuple> round = graph.getSparkContext().broadcast(state);
+        if (times != null) {  // null with the export approach, which keeps DL4J's loop
+            times.broadcast(System.nanoTime() - t0);
+        }
         // DL4J's per-worker statistics start in its network rebuild, which this worker skips
         WorkerConfiguration worker = new WorkerConfiguration(true, rddDataSetNumExamples, batchSizePerWorker,
                 averagingFrequency, prefetchNumBatches, false);
-        return new ResidentNetworkWorker(round, configuration, networkKey, saveUpdater, worker, trainingHookList, listeners,
+        return new ResidentNetworkWorker(round, configuration, networkKey, times, saveUpdater, worker, trainingHookList, listeners,
                 getRouterProvider(), net.getConfiguration().getIterationCount(), net.getConfiguration().getEpochCount());
     }
 }

@@ -253,6 +253,7 @@ public final class Trainer {
                     plan.images(), (images - plan.imagesBefore(done)) / seconds, state.epochSeconds(), epochLeft,
                     state.seconds(), runLeft, iteration, lastLr(schedule, iteration), loss, saved);
             log.info(p.line());
+            log.info("  {}", master.takeRoundTimes().line());
             progress.accept(p);
         }
         return state;
@@ -296,7 +297,7 @@ public final class Trainer {
                 cfg.batchSizePerWorker())
                 .batchSizePerWorker(cfg.batchSizePerWorker())
                 .averagingFrequency(cfg.averagingFrequency())
-                .workerPrefetchNumBatches(2)
+                .workerPrefetchNumBatches(0)  // a round's minibatches are in memory already (RoundSplit): a prefetch thread per task only costs
                 .saveUpdater(true)
                 .repartionData(Repartition.Never)
                 .collectTrainingStats(false);
