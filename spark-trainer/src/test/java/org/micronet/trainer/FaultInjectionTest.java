@@ -48,11 +48,11 @@ class FaultInjectionTest {
         sc.close();
     }
 
-    private RunConfig config(String name, String... sets) throws Exception {
-        List<String> all = new ArrayList<>(List.of("data.train=" + shards, "batchSizePerWorker=20", "warmupEpochs=0",
-                "epochs=1", "output=" + dir.resolve(name + "/run"), "export=" + dir.resolve(name + "/export")));
+    /** One epoch of the sample, unless {@code sets} say otherwise. */
+    private RunConfig config(String name, String... sets) {
+        List<String> all = new ArrayList<>(List.of("epochs=1"));
         all.addAll(List.of(sets));
-        return RunConfigLoader.load(Repo.root().resolve("configs/runs/quickstart.yaml"), all);
+        return Repo.sampleRun(dir, shards, name, all.toArray(String[]::new));
     }
 
     /** Raw images, so that a check that came after the ingest would leave an ingest folder behind. */

@@ -6,6 +6,8 @@ import org.micronet.ingest.IngestOptions;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 /** Paths in the repository the trainer tests read, and the bundled sample ready to train on. */
 final class Repo {
@@ -26,5 +28,17 @@ final class Repo {
         ingest.shortSide = 36;
         IngestJob.run(ingest, sc);
         return shards.toString();
+    }
+
+    /**
+     * The quickstart's model and optimiser on the ingested sample {@code shards}, in minibatches of
+     * 20 without warm-up, into {@code <dir>/<name>/run} and {@code <dir>/<name>/export}; {@code sets}
+     * override the rest.
+     */
+    static RunConfig sampleRun(Path dir, String shards, String name, String... sets) {
+        List<String> all = new ArrayList<>(List.of("data.train=" + shards, "batchSizePerWorker=20", "warmupEpochs=0",
+                "output=" + dir.resolve(name + "/run"), "export=" + dir.resolve(name + "/export")));
+        all.addAll(List.of(sets));
+        return RunConfigLoader.load(root().resolve("configs/runs/quickstart.yaml"), all);
     }
 }

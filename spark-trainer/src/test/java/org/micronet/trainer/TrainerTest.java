@@ -51,12 +51,8 @@ class TrainerTest {
         sc.close();
     }
 
-    private RunConfig config(String name, String... sets) throws Exception {
-        // the quickstart's model and optimiser on the 300-image sample, in minibatches of 20 without warm-up
-        List<String> all = new ArrayList<>(List.of("data.train=" + shards, "batchSizePerWorker=20", "warmupEpochs=0",
-                "output=" + dir.resolve(name + "/run"), "export=" + dir.resolve(name + "/export")));
-        all.addAll(List.of(sets));
-        return RunConfigLoader.load(Repo.root().resolve("configs/runs/quickstart.yaml"), all);
+    private RunConfig config(String name, String... sets) {
+        return Repo.sampleRun(dir, shards, name, sets);
     }
 
     @Test
