@@ -17,7 +17,8 @@ final class Machine {
 
     static String threads() {
         return "OMP_NUM_THREADS=" + System.getenv().getOrDefault("OMP_NUM_THREADS", "unset")
-                + ", ai.djl.pytorch.num_threads=" + System.getProperty("ai.djl.pytorch.num_threads", "unset");
+                + ", ai.djl.pytorch.num_threads=" + System.getProperty("ai.djl.pytorch.num_threads", "unset")
+                + ", ONNX Runtime intra-op threads=" + (OrtRunner.threads() == 0 ? "ORT default" : OrtRunner.threads());
     }
 
     private static String cpuModel() {
