@@ -23,11 +23,11 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 @Command(name = "export", mixinStandardHelpOptions = true,
-        description = {"Convert a training export (model.zip and model-card.json) to another format.",
-                "onnx: a standard ONNX graph, opset " + OnnxConverter.OPSET + ", float32 weights. Input 'input':",
-                "NCHW float32 [batch, 3, size, size], preprocessed as for training's evaluation; output 'output':",
-                "softmax probabilities [batch, classes]. Metadata: classes (JSON array, in output order),",
-                "input_size, source and model_card (the whole model-card.json).",
+        description = {"Convert a training export (model.zip, model-card.json) to another format.",
+                "onnx: a standard ONNX graph, opset " + OnnxConverter.OPSET + ", float32 weights. Input 'input': NCHW",
+                "float32 [batch, 3, size, size], prepared as evaluation does; output 'output':",
+                "softmax probabilities [batch, classes]. metadata_props: classes (JSON array in",
+                "output order), input_size, source and model_card (the whole model-card.json).",
                 "The file appears whole or not at all. Ends with the line 'onnx: <output URI>'."})
 final class ExportCommand implements Callable<Integer> {
     static final String METADATA_CLASSES = "classes";
