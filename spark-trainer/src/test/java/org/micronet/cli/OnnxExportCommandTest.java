@@ -3,6 +3,9 @@ package org.micronet.cli;
 import ai.onnxruntime.OrtSession;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.hdfs.MiniDFSCluster;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ModelSerializer;
 import org.junit.jupiter.api.BeforeAll;
@@ -142,6 +145,37 @@ class OnnxExportCommandTest {
         assertEquals(2, r.exit());
         assertTrue(r.err().contains(corrupt.resolve(Exporter.MODEL).toString()), r.err());
         assertFalse(r.err().contains("\tat "), r.err());
+    }
+
+    @Test
+    void readsAndWritesHdfs() throws Exception {
+        Configuration conf = new Configuration();
+        conf.set(MiniDFSCluster.HDFS_MINIDFS_BASEDIR, dir.resolve("dfs").toString());
+        conf.setInt("dfs.replication", 1);
+        MiniDFSCluster cluster = new MiniDFSCluster.Builder(conf).numDataNodes(1).build();
+        try {
+            cluster.waitActive();
+            FileSystem fs = cluster.getFileSystem();
+            String hdfs = fs.getUri().toString();
+            fs.copyFromLocalFile(new org.apache.hadoop.fs.Path(export.toUri()), new org.apache.hadoop.fs.Path("/exports/m0"));
+            Cli.Run r = Cli.run("export", "--model", hdfs + "/exports/m0", "--format", "onnx",
+                    "--output", hdfs + "/onnx/m0.onnx");
+            assertEquals(0, r.exit(), r.err());
+            assertTrue(r.out().strip().endsWith("onnx: " + hdfs + "/onnx/m0.onnx"), r.out());
+            assertEquals(1, fs.listStatus(new org.apache.hadoop.fs.Path("/onnx")).length, "nothing but the finished file");
+            byte[] onnx;
+            try (var in = fs.open(new org.apache.hadoop.fs.Path("/onnx/m0.onnx"))) {
+                onnx = in.readAllBytes();
+            }
+            INDArray x = OnnxRuntimeCheck.images(SIZE, 2);
+            try (OrtSession session = OnnxRuntimeCheck.session(onnx)) {
+                assertEquals(cardText, session.getMetadata().getCustomMetadata().get(ExportCommand.METADATA_CARD));
+                INDArray probabilities = OnnxRuntimeCheck.run(session, x, Set.of("output")).get("output");
+                assertTrue(OnnxRuntimeCheck.maxAbsDiff(last.outputSingle(x), probabilities) <= 1e-4);
+            }
+        } finally {
+            cluster.shutdown();
+        }
     }
 
     @Test
