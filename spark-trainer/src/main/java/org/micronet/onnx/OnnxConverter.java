@@ -8,6 +8,8 @@ import org.deeplearning4j.nn.conf.graph.GraphVertex;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.ActivationLayer;
+import org.deeplearning4j.nn.conf.layers.BatchNormalization;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.DropoutLayer;
 import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
@@ -31,11 +33,11 @@ import java.util.Map;
 import static org.micronet.onnx.OnnxGraph.attr;
 
 /**
- * A MicroNet {@link ComputationGraph} as a standard ONNX model (opset 13, float32): the vertices
- * in DL4J's topological order, each one's result a tensor named as the vertex, weights as
- * initializers. The input is NCHW float32 with a free batch dimension, preprocessed as for our
- * model; the output is what DL4J's {@code output()} gives (softmax probabilities for our models).
- * Inference only: dropout is the identity and the loss is left out.
+ * A MicroNet (or MobileNetV3-Small) {@link ComputationGraph} as a standard ONNX model (opset 13,
+ * float32): the vertices in DL4J's topological order, each one's result a tensor named as the
+ * vertex, weights as initializers. The input is NCHW float32 with a free batch dimension,
+ * preprocessed as for our model; the output is what DL4J's {@code output()} gives (softmax
+ * probabilities for our models). Inference only: dropout is the identity, the loss is left out.
  */
 public final class OnnxConverter {
     public static final int OPSET = 13;
@@ -103,7 +105,11 @@ public final class OnnxConverter {
         } else if (layer instanceof GroupAdaptivePointwiseConv c) {
             FactorizedConvExport.pointwise(g, name, in, c, params.getParam(GroupAdaptivePointwiseConvParams.WEIGHT));
         } else if (layer instanceof BatchNorm bn) {
-            BatchNormExport.add(g, name, in, bn, params);
+            BatchNormExport.ours(g, name, in, bn, params);
+        } else if (layer instanceof BatchNormalization bn) {
+            BatchNormExport.dl4j(g, name, in, bn, params);
+        } else if (layer instanceof ConvolutionLayer c) {
+            ConvolutionExport.add(g, name, in, c, params);
         } else if (layer instanceof ChannelShuffle s) {
             long[] chw = dims(inputType);
             ChannelShuffleExport.add(g, name, in, s, chw[0], chw[1], chw[2]);

@@ -6,6 +6,7 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.micronet.ingest.loader.SampleTransform;
@@ -99,7 +100,7 @@ public final class OnnxRuntimeCheck {
     /**
      * Random weights everywhere at scales that keep activations in range: convs keep their random
      * initialisation; linear layers (head and hyper-functions) get N(0, 1/fan-in) so they are not
-     * near zero; batch norms get gamma in [0.5, 1.5], beta and mean in [-0.5, 0.5], var in [0.25, 2].
+     * near zero; batch norms (ours and DL4J's, same keys) get gamma in [0.5, 1.5], beta and mean in [-0.5, 0.5], var in [0.25, 2].
      */
     public static void randomise(ComputationGraph net, long seed) {
         Random r = new Random(seed);
@@ -108,7 +109,7 @@ public final class OnnxRuntimeCheck {
             for (Map.Entry<String, INDArray> e : layer.paramTable().entrySet()) {
                 INDArray p = e.getValue();
                 String key = e.getKey();
-                if (conf instanceof BatchNorm) {
+                if (conf instanceof BatchNorm || conf instanceof BatchNormalization) {
                     double lo = switch (key) {
                         case BatchNormParams.GAMMA -> 0.5;
                         case BatchNormParams.VAR -> 0.25;
