@@ -60,6 +60,9 @@ final class ExportCommand implements Callable<Integer> {
         FileSystem fs = new Path(output).getFileSystem(conf);
         Path target = fs.makeQualified(new Path(output));
         checkOutput(target, fs);
+        RunStore folder = new RunStore(target.getParent().toString(), conf);
+        folder.checkWritable("the folder of --output");
+        folder.removeStaging("", target.getName());
         ExportFolder export = ExportFolder.open(model, conf);
         String cardText = export.cardText();
         ModelCard card = export.card(cardText);
@@ -77,7 +80,6 @@ final class ExportCommand implements Callable<Integer> {
         metadata.put(METADATA_CARD, cardText);
         Onnx.ModelProto onnx = OnnxConverter.convert(net, card.inputSize(), metadata);
 
-        RunStore folder = new RunStore(target.getParent().toString(), conf);
         folder.write(target.getName(), onnx::writeTo);
         PrintWriter out = new PrintWriter(System.out, true);
         out.printf("model: %s (%s), input %dx%d, %d classes%n", card.model(), file, card.inputSize(), card.inputSize(),

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.micronet.config.ConfigException;
 import org.micronet.config.StrictYaml;
 import org.micronet.ingest.DataException;
+import org.micronet.ingest.cli.ExitCode;
 import org.micronet.models.ModelConfig;
 import org.micronet.models.Models;
 import org.micronet.onnx.OnnxRuntimeCheck;
@@ -68,6 +69,9 @@ class OnnxExportCommandTest {
     @Test
     void writesAnOnnxModelThatOnnxRuntimeRunsWithTheCardInItsMetadata() throws Exception {
         Path onnx = dir.resolve("out/m0.onnx");
+        // what a killed export would have left
+        Files.createDirectories(onnx.getParent());
+        Files.writeString(onnx.resolveSibling(".m0.onnx.tmp-" + java.util.UUID.randomUUID()), "half");
         Cli.Run r = Cli.run("export", "--model", export.toString(), "--format", "onnx", "--output", onnx.toString());
         assertEquals(0, r.exit(), r.err());
         assertTrue(r.out().strip().endsWith("onnx: file:" + onnx), r.out());
@@ -106,6 +110,8 @@ class OnnxExportCommandTest {
                 () -> call("--model", export.toString(), "--format", "onnx", "--output", onnx.toString()));
         assertTrue(e.getMessage().contains(onnx.toString()) && e.getMessage().contains("--overwrite"), e.getMessage());
         assertEquals("earlier", Files.readString(onnx));
+        assertEquals(ExitCode.USAGE, Cli.run("export", "--model", export.toString(), "--format", "onnx",
+                "--output", onnx.toString()).exit());
 
         Cli.Run r = Cli.run("export", "--model", export.toString(), "--format", "onnx", "--output", onnx.toString(),
                 "--overwrite");
@@ -140,9 +146,9 @@ class OnnxExportCommandTest {
 
         assertFalse(Files.exists(out.getParent()) && !list(out.getParent()).isEmpty(), "nothing written: " + out.getParent());
 
-        // on the command line: exit code 2 and the message, without a stack trace
+        // on the command line: the input error's exit code and the message, without a stack trace
         Cli.Run r = Cli.run("export", "--model", corrupt.toString(), "--format", "onnx", "--output", out.toString());
-        assertEquals(2, r.exit());
+        assertEquals(ExitCode.DATA, r.exit());
         assertTrue(r.err().contains(corrupt.resolve(Exporter.MODEL).toString()), r.err());
         assertFalse(r.err().contains("\tat "), r.err());
     }
