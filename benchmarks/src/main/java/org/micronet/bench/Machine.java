@@ -12,7 +12,13 @@ final class Machine {
     static String describe() {
         return Runtime.getRuntime().availableProcessors() + " CPUs (nproc), " + cpuModel() + ", Java "
                 + System.getProperty("java.version") + ", " + System.getProperty("os.name") + " "
-                + System.getProperty("os.arch");
+                + System.getProperty("os.arch") + ", load average " + loadAverage() + " at the start";
+    }
+
+    /** Other work on the machine slows every column: the results say how busy it was. */
+    private static String loadAverage() {
+        double load = java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+        return load < 0 ? "unknown" : String.format("%.2f", load);
     }
 
     static String threads() {
