@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # MicroNet on the CPU, three ways in one JVM: ours (DL4J + our kernels), the same network on
 # DL4J's built-in layers (ops: dl4j), and PyTorch (libtorch via DJL, offline) with the same
-# weights. Writes benchmarks/results/micronet-latency.md (1 thread, batch 1) and
+# weights; latency also times its ONNX export in ONNX Runtime. Writes benchmarks/results/micronet-latency.md (1 thread, batch 1) and
 # benchmarks/results/micronet-train-<size>-b<batch>.md (2 threads).
 # Usage: benchmarks/run.sh [models, default m0,m3] [train size, default 224] [train batch, default 64] [runs, default 3]
 # Set SKIP_LATENCY=1 to time training only, e.g. SKIP_LATENCY=1 benchmarks/run.sh m0 32 128

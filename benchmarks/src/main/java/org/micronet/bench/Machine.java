@@ -12,12 +12,19 @@ final class Machine {
     static String describe() {
         return Runtime.getRuntime().availableProcessors() + " CPUs (nproc), " + cpuModel() + ", Java "
                 + System.getProperty("java.version") + ", " + System.getProperty("os.name") + " "
-                + System.getProperty("os.arch");
+                + System.getProperty("os.arch") + ", load average " + loadAverage() + " at the start";
+    }
+
+    /** Other work on the machine slows every column: the results say how busy it was. */
+    private static String loadAverage() {
+        double load = java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+        return load < 0 ? "unknown" : String.format("%.2f", load);
     }
 
     static String threads() {
         return "OMP_NUM_THREADS=" + System.getenv().getOrDefault("OMP_NUM_THREADS", "unset")
-                + ", ai.djl.pytorch.num_threads=" + System.getProperty("ai.djl.pytorch.num_threads", "unset");
+                + ", ai.djl.pytorch.num_threads=" + System.getProperty("ai.djl.pytorch.num_threads", "unset")
+                + ", ONNX Runtime intra-op threads=" + (OrtRunner.threads() == 0 ? "ORT default" : OrtRunner.threads());
     }
 
     private static String cpuModel() {

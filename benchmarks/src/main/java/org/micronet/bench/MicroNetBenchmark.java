@@ -1,5 +1,6 @@
 package org.micronet.bench;
 
+import ai.onnxruntime.OrtException;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.micronet.bench.torch.TorchMicroNet;
 import org.micronet.complexity.LayerCost;
@@ -17,8 +18,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Our DL4J MicroNet against the same network on DL4J's built-in layers ({@code ops: dl4j}) and
- * against the same weights in PyTorch (libtorch through DJL), in one JVM:
+ * Our DL4J MicroNet against the same network on DL4J's built-in layers ({@code ops: dl4j}),
+ * against the same weights in PyTorch (libtorch through DJL) and, for latency, against its
+ * ONNX export in ONNX Runtime, in one JVM:
  * batch-1 latency ({@code latency}) or training images/s ({@code train}), with the per-layer
  * breakdown and each layer's multiply-adds/s against a dense GEMM of the same size.
  * The thread count is the process's (OMP_NUM_THREADS and ai.djl.pytorch.num_threads; see run.sh).
@@ -33,7 +35,7 @@ public final class MicroNetBenchmark {
     private MicroNetBenchmark() {
     }
 
-    public static void main(String[] args) throws IOException {
+    public static void main(String[] args) throws IOException, OrtException {
         if (args.length != 6) {
             System.err.println("usage: MicroNetBenchmark <latency|train> <out.md> <models> <size> <batch> <runs>");
             System.exit(2);
@@ -45,7 +47,8 @@ public final class MicroNetBenchmark {
         int runs = Integer.parseInt(args[5]);
         StringBuilder md = new StringBuilder();
         md.append("# MicroNet on the CPU: ").append(train ? "training" : "batch-1 inference")
-                .append(", ours (DL4J + our kernels) vs DL4J built-in layers vs PyTorch").append("\n\n")
+                .append(", ours (DL4J + our kernels) vs DL4J built-in layers vs PyTorch")
+                .append(train ? "" : " vs ONNX Runtime").append("\n\n")
                 .append("- command: `").append(System.getProperty("bench.command", String.join(" ", args))).append("`\n")
                 .append("- machine: ").append(Machine.describe()).append('\n')
                 .append("- date: ").append(ZonedDateTime.now()).append('\n')
@@ -59,7 +62,8 @@ public final class MicroNetBenchmark {
             ComputationGraph net = Models.create(cfg, Models.defaults(1));
             Dl4jRunner ours = new Dl4jRunner(net);
             Dl4jRunner builtin = new Dl4jRunner(Models.create(cfg.withOps(Ops.DL4J), Models.defaults(1)));
-            try (TorchMicroNet mirror = TorchMicroNet.mirror(net, ai.djl.ndarray.types.DataType.FLOAT32)) {
+            try (TorchMicroNet mirror = TorchMicroNet.mirror(net, ai.djl.ndarray.types.DataType.FLOAT32);
+                 OrtRunner ort = train ? null : new OrtRunner(net, size)) {
                 TorchRunner torch = new TorchRunner(mirror);
                 System.err.printf("%s: timing whole model%n", model);
                 double oursSec = train ? ours.trainStepSeconds(batch, size, CLASSES, 1, runs)
@@ -68,11 +72,14 @@ public final class MicroNetBenchmark {
                         : builtin.inferenceSeconds(size, LATENCY_WARMUP, LATENCY_RUNS);
                 double torchSec = train ? torch.trainStepSeconds(batch, size, CLASSES, 1, runs)
                         : torch.inferenceSeconds(size, LATENCY_WARMUP, LATENCY_RUNS);
-                summary.add(train
-                        ? new String[]{model, fmt(batch / oursSec), fmt(batch / builtinSec), fmt(batch / torchSec),
-                                fmt(builtinSec / oursSec), fmt(torchSec / oursSec)}
-                        : new String[]{model, fmt(oursSec * 1e3), fmt(builtinSec * 1e3), fmt(torchSec * 1e3),
-                                fmt(builtinSec / oursSec), fmt(torchSec / oursSec)});
+                if (train) {
+                    summary.add(new String[]{model, fmt(batch / oursSec), fmt(batch / builtinSec), fmt(batch / torchSec),
+                            fmt(builtinSec / oursSec), fmt(torchSec / oursSec)});
+                } else {
+                    double ortSec = ort.inferenceSeconds(size, LATENCY_WARMUP, LATENCY_RUNS);
+                    summary.add(new String[]{model, fmt(oursSec * 1e3), fmt(builtinSec * 1e3), fmt(torchSec * 1e3),
+                            fmt(ortSec * 1e3), fmt(builtinSec / oursSec), fmt(torchSec / oursSec), fmt(ortSec / oursSec)});
+                }
                 System.err.printf("%s: per-layer breakdown%n", model);
                 layers.append("\n## ").append(model).append(": per layer\n\n")
                         .append(breakdown(cfg, ours.perLayer(batch, size, train, runs),
@@ -81,8 +88,10 @@ public final class MicroNetBenchmark {
             }
         }
         String unit = train ? "images/s" : "ms/image";
-        md.append("| model | ours ").append(unit).append(" | DL4J built-in ").append(unit).append(" | PyTorch ")
-                .append(unit).append(" | ours / DL4J built-in speed | ours / PyTorch speed |\n|---|---|---|---|---|---|\n");
+        md.append("| model | ours ").append(unit).append(" | DL4J built-in ").append(unit).append(" | PyTorch ").append(unit)
+                .append(train ? "" : " | ONNX Runtime " + unit)
+                .append(" | ours / DL4J built-in speed | ours / PyTorch speed")
+                .append(train ? " |\n|---|---|---|---|---|---|\n" : " | ours / ONNX Runtime speed |\n|---|---|---|---|---|---|---|---|\n");
         for (String[] row : summary) {
             md.append("| ").append(String.join(" | ", row)).append(" |\n");
         }

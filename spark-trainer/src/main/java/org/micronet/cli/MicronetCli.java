@@ -17,8 +17,8 @@ import java.io.UncheckedIOException;
 @Command(name = "micronet", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Train and inspect MicroNet image classifiers (DL4J on Spark).",
         subcommands = {SummaryCommand.class, IngestCommand.class, TrainCommand.class, SweepCommand.class,
-                ReportCommand.class, BenchmarkCommand.class, PredictCommand.class,
-                EvaluateCommand.class, ScoreCommand.class, CommandLine.HelpCommand.class})
+                ReportCommand.class, BenchmarkCommand.class, PredictCommand.class, EvaluateCommand.class,
+                ScoreCommand.class, ExportCommand.class, CommandLine.HelpCommand.class})
 public final class MicronetCli implements Runnable {
 
     @CommandLine.Spec

@@ -53,7 +53,8 @@ class ExitCodesTest {
 
     @Test
     void everyCommandsHelpListsTheExitCodes() {
-        for (String command : new String[]{"train", "ingest", "sweep", "summary", "report", "benchmark", "predict", "evaluate", "score"}) {
+        for (String command : new String[]{"train", "ingest", "sweep", "summary", "report", "benchmark", "predict",
+                "evaluate", "score", "export"}) {
             Cli.Run help = Cli.run(command, "--help");
             assertEquals(0, help.exit());
             assertTrue(help.out().contains("Exit codes:") && help.out().contains("4   the run failed while running"),
