@@ -253,7 +253,10 @@ public final class Trainer {
                     plan.images(), (images - plan.imagesBefore(done)) / seconds, state.epochSeconds(), epochLeft,
                     state.seconds(), runLeft, iteration, lastLr(schedule, iteration), loss, saved);
             log.info(p.line());
-            log.info("  {}", master.takeRoundTimes().line());
+            RoundTimes.PerRound rounds = master.takeRoundTimes();
+            if (rounds.rounds() > 0) {  // the export approach keeps DL4J's own loop, untimed
+                log.info("  {}", rounds.line());
+            }
             progress.accept(p);
         }
         return state;
