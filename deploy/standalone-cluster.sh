@@ -55,10 +55,17 @@ start() {
 }
 
 stop() {
+  local pids=()
   for pid in "$state"/*.pid; do
     [ -e "$pid" ] || continue
-    kill "$(cat "$pid")" 2>/dev/null || true
+    pids+=("$(cat "$pid")")
+    kill "${pids[-1]}" 2>/dev/null || true
     rm -f "$pid"
+  done
+  # until they are gone, so that an immediate start finds the ports free
+  for _ in $(seq 30); do
+    kill -0 "${pids[@]}" 2>/dev/null || return 0
+    sleep 1
   done
 }
 
