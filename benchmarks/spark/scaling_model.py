@@ -7,9 +7,10 @@ worker) and W workers:
   broadcast(P)  = b0 + b1 * P                      driver: serialise the round's state once
   set-up(P)     = u0 + u1 * P                      worker: fetch that broadcast (one executor's share)
   spark(P, W)   = s0 + s1 * P * R(W)               job launch, results to the driver, averaging
-where R(W) is how many results the driver itself receives and adds: W without tree aggregation,
-about ceil(sqrt(W)) with DL4J's aggregation depth 2 (the executors add the rest, in parallel), plus
-one more job stage's launch, s0 again. On a real network the driver's link also carries
+where R(W) is how many results the driver itself receives and adds: W with aggregation depth 1
+(plain), about ceil(sqrt(W)) with depth 2, DL4J's default, which Spark's treeAggregate turns into
+an extra stage once there are enough partitions (the executors add the rest, in parallel; one
+more stage launch, s0 again). On a real network the driver's link also carries
 R(W) * 8P bytes in and the broadcast's 8P bytes out each round, at `bandwidth` bytes/s.
 
 fit(G / W) is the per-worker fit of a global batch G split over W workers, from the per-image fit
@@ -83,8 +84,8 @@ print()
 print("## Efficiency at scale (fit time / round time), ImageNet 224x224, 10 Gb/s network")
 print()
 print("Per-image fit on one core: " + ", ".join(f"{m} {v:.0f} ms" for m, v in per_image.items())
-      + "; P = 1.0M (M0) and 2.6M (M3) with 1,000 classes. `tree`: DL4J's aggregation depth 2;"
-      " `k=4`: averagingFrequency 4 (four local steps a round: less exact, a quarter of the rounds).")
+      + "; P = 1.0M (M0) and 2.6M (M3) with 1,000 classes. `plain`: aggregation depth 1; `tree`: depth 2, DL4J's"
+      " default (the trainer's); `k=4`: averagingFrequency 4 (four local steps a round: less exact, a quarter of the rounds).")
 print()
 print("| model | workers | global batch | per worker | plain | tree | tree, k=4 |")
 print("|---|---:|---:|---:|---:|---:|---:|")
