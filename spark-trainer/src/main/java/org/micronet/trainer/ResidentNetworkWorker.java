@@ -1,6 +1,5 @@
 package org.micronet.trainer;
 
-import org.apache.spark.SparkEnv;
 import org.apache.spark.broadcast.Broadcast;
 import org.deeplearning4j.core.storage.StatsStorageRouterProvider;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
@@ -13,7 +12,6 @@ import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingResult;
 import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingWorker;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
-import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.Collection;
 
@@ -24,15 +22,13 @@ import java.util.Collection;
  * ({@link ExecutorNetworks}) and copies in what a round must carry: the parameters and updater
  * state from the driver's broadcast, and the driver's iteration and epoch counts (which DL4J
  * 1.0.0-M2's rebuild dropped: the learning-rate schedule and dropout seeds are keyed on them).
- * The configuration travels once, as its own broadcast, not with every round. The fit runs on
- * the worker's share of its JVM's cores ({@link WorkerThreads}).
+ * The configuration travels once, as its own broadcast, not with every round.
  */
 final class ResidentNetworkWorker extends ParameterAveragingTrainingWorker {
     private final Broadcast<NetBroadcastTuple> round;
     private final Broadcast<String> configuration;
     private final String networkKey;
     private final RoundTimes times;
-    private final int workers;
     private transient long started;
     private transient long fitting;
     private final int iteration;
@@ -40,7 +36,7 @@ final class ResidentNetworkWorker extends ParameterAveragingTrainingWorker {
 
     /** {@code networkKey} names the configuration's networks in {@link ExecutorNetworks}. */
     ResidentNetworkWorker(Broadcast<NetBroadcastTuple> round, Broadcast<String> configuration, String networkKey,
-                          RoundTimes times, int workers, boolean saveUpdater,
+                          RoundTimes times, boolean saveUpdater,
                           WorkerConfiguration worker, Collection<TrainingHook> hooks,
                           Collection<TrainingListener> listeners, StatsStorageRouterProvider routerProvider,
                           int iteration, int epoch) {
@@ -49,7 +45,6 @@ final class ResidentNetworkWorker extends ParameterAveragingTrainingWorker {
         this.configuration = configuration;
         this.networkKey = networkKey;
         this.times = times;
-        this.workers = workers;
         this.iteration = iteration;
         this.epoch = epoch;
     }
@@ -58,9 +53,6 @@ final class ResidentNetworkWorker extends ParameterAveragingTrainingWorker {
     public ComputationGraph getInitialModelGraph() {
         started = System.nanoTime();
         fitting = 0;
-        int threads = WorkerThreads.of(SparkEnv.get().conf(), workers);
-        Nd4j.getEnvironment().setMaxThreads(threads);
-        Nd4j.getEnvironment().setMaxMasterThreads(threads);
         NetBroadcastTuple state = round.getValue();
         ComputationGraph net = ExecutorNetworks.take(networkKey, () -> {
             ComputationGraph built = new ComputationGraph(ComputationGraphConfiguration.fromJson(configuration.getValue()));

@@ -82,7 +82,7 @@ final class SynchronizedTrainingMaster extends ParameterAveragingTrainingMaster 
         // DL4J's per-worker statistics start in its network rebuild, which this worker skips
         WorkerConfiguration worker = new WorkerConfiguration(true, rddDataSetNumExamples, batchSizePerWorker,
                 averagingFrequency, prefetchNumBatches, false);
-        return new ResidentNetworkWorker(round, configuration, networkKey, times, numWorkers, saveUpdater, worker, trainingHookList, listeners,
+        return new ResidentNetworkWorker(round, configuration, networkKey, times, saveUpdater, worker, trainingHookList, listeners,
                 getRouterProvider(), net.getConfiguration().getIterationCount(), net.getConfiguration().getEpochCount());
     }
 }
