@@ -19,10 +19,11 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 @Command(name = "evaluate", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Evaluate an exported model on labelled data on Spark: top-1, top-5, loss, per-class",
-                "accuracy and the confusion matrix, printed and (with --output) written as metrics.csv,",
-                "per-class.csv, confusion.csv and report.html. Uses the code and preprocessing training",
-                "validates with: on the run's own validation data it reproduces the final top-1.",
+        description = {"Evaluate an exported model on labelled data on Spark.",
+                "Prints top-1, top-5, loss, per-class accuracy and the confusion matrix; with --output also "
+                        + "writes metrics.csv, per-class.csv, confusion.csv and report.html.",
+                "Uses the code and preprocessing that training validates with: on the run's own validation "
+                        + "data it reproduces the final top-1.",
                 "Raw data is ingested first as the model card says (into --work, else a temporary folder).",
                 "Runs in local mode unless started by spark-submit or given --master."})
 final class EvaluateCommand implements Callable<Integer> {

@@ -22,11 +22,12 @@ import java.util.stream.Collectors;
 
 @Command(name = "predict", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Classify images with an exported model, in this JVM (no Spark).",
-                "Each image is prepared as validation prepared images in training (the model card's",
-                "preprocessing: the ingest's resize, the centre crop, mean/std). Prints the top classes",
-                "with names and probabilities as a table (image, rank, id, name, probability) or JSON.",
-                "Images that cannot be decoded are named on stderr and skipped; the rest are predicted,",
-                "then the command fails (exit 3) naming them."})
+                "Each image is prepared as validation prepared images in training (the model card's "
+                        + "preprocessing: the ingest's resize, the centre crop, mean/std).",
+                "Prints the top classes with names and probabilities as a table (image, rank, id, name, "
+                        + "probability) or JSON.",
+                "Images that cannot be decoded are named on stderr and skipped; the rest are predicted, "
+                        + "then the command fails (exit 3) naming them."})
 final class PredictCommand implements Callable<Integer> {
 
     @Spec

@@ -11,11 +11,12 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 @Command(name = "score", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Score images with an exported model as a Spark batch job: one row per image (path, top-k",
-                "class ids, names, probabilities) in <output>/parquet/part-*.parquet (and <output>/csv/ with",
-                "--csv); images that cannot be decoded are listed in <output>/rejected.csv and skipped.",
-                "Logs progress with an ETA. Written into a hidden staging folder and published by one",
-                "rename with _SUCCESS; rerun after an interruption, it keeps the part files already written.",
+        description = {"Score images with an exported model as a Spark batch job.",
+                "Writes one row per image (path, top-k class ids, names, probabilities) to "
+                        + "<output>/parquet/part-*.parquet (and <output>/csv/ with --csv); images that cannot be "
+                        + "decoded are listed in <output>/rejected.csv and skipped. Logs progress with an ETA.",
+                "Works in a hidden staging folder published by one rename with _SUCCESS; rerun after an "
+                        + "interruption, it keeps the part files already written.",
                 "Ends with 'output:', 'images:', 'rejected:', 'parts:'.",
                 "Runs in local mode unless started by spark-submit or given --master."})
 final class ScoreCommand implements Callable<Integer> {
