@@ -60,11 +60,9 @@ public final class Datasets {
 
     private static ShardLoader open(JavaSparkContext sc, String uri, RunStore run, Consumer<IngestOptions> settings,
                                     int partitions) throws IOException {
+        checkExists(sc, "data", uri);
         Path input = new Path(uri);
         FileSystem fs = input.getFileSystem(sc.hadoopConfiguration());
-        if (!fs.exists(input)) {
-            throw new DataException("data: " + uri + " does not exist");
-        }
         String shards = uri;
         if (!fs.exists(new Path(input, OutputLayout.MANIFEST))) {
             shards = run.path("ingest/" + input.getName()).toString();

@@ -15,6 +15,7 @@ import org.micronet.complexity.ComplexityReport;
 import org.micronet.config.ConfigException;
 import org.micronet.config.StrictYaml;
 import org.micronet.ingest.DataException;
+import org.micronet.ingest.loader.Preprocessing;
 import org.micronet.ingest.loader.ShardLoader;
 import org.micronet.models.ModelConfig;
 import org.micronet.models.ModelConfigLoader;
@@ -97,6 +98,7 @@ public final class Trainer {
                     + " have different class indexes");
         }
         ModelConfig model = modelConfig(cfg, train.numClasses());
+        Preprocessing evaluation = val.preprocessing(model.inputSize());  // before training: it reads the manifest
         long trainImages = train.count(cfg.data().trainSplit());
         if (trainImages == 0) {
             throw new DataException("data.train " + cfg.data().train() + " has no images in split '"
@@ -144,7 +146,7 @@ public final class Trainer {
                 int e = epoch;
                 Checkpoints.State fitted = state;
                 EpochMetrics m = guard.run("validation after epoch " + (epoch + 1),
-                        () -> evaluate(spark, val, model.inputSize(), e, schedule, fitted, trainImages));
+                        () -> evaluate(spark, val, evaluation, e, schedule, fitted, trainImages));
                 net = spark.getNetwork();
                 boolean best = m.top1() > state.bestTop1();
                 state = new Checkpoints.State(epoch, m.iteration(), Math.max(m.top1(), state.bestTop1()), state.seconds(), 0,
@@ -172,7 +174,7 @@ public final class Trainer {
                 cost.maddsWithFusion(), last.top1(), last.top5(), bestEpoch.top1(), bestEpoch.epoch(),
                 cfg.data().train(), trainImages, cfg.data().val(), val.count(cfg.data().valSplit()), cfg.epochs(),
                 state.seconds(), run.uri(), version(), Instant.now().toString(), classIds(val),
-                val.preprocessing(model.inputSize()));
+                evaluation);
         Exporter.export(cfg.export(), net, run, BEST, card, overwriteExport, sc.hadoopConfiguration());
         run.writeString(SUCCESS, "");
         log.info("exported to {}: top1 {} (best {} at epoch {})", cfg.export(), last.top1(), bestEpoch.top1(),
@@ -275,9 +277,9 @@ public final class Trainer {
     }
 
     /** Validation after an epoch whose fitting {@code fitted} describes. */
-    private EpochMetrics evaluate(SparkComputationGraph spark, ShardLoader val, int inputSize, int epoch,
+    private EpochMetrics evaluate(SparkComputationGraph spark, ShardLoader val, Preprocessing evaluation, int epoch,
                                   CosineSchedule schedule, Checkpoints.State fitted, long images) {
-        JavaRDD<DataSet> valData = val.evaluationRdd(cfg.data().valSplit(), inputSize, cfg.batchSizePerWorker());
+        JavaRDD<DataSet> valData = val.evaluationRdd(cfg.data().valSplit(), evaluation, cfg.batchSizePerWorker());
         Validation.Result v = Validation.run(sc, spark.getNetwork(), spark.getTrainingMaster(), valData,
                 cfg.batchSizePerWorker(), classIds(val));
         return new EpochMetrics(epoch, fitted.iteration(), lastLr(schedule, fitted.iteration()),

@@ -4,6 +4,7 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.micronet.ingest.DataException;
 import org.micronet.ingest.Manifest;
 import org.micronet.ingest.OutputLayout;
 import org.micronet.ingest.SerializableHadoopConf;
@@ -115,7 +116,12 @@ public final class ShardLoader {
 
     /** What {@link #evaluationRdd(String, int, int)} does to this data's images, for a model card. */
     public Preprocessing preprocessing(int inputSize) {
-        return Preprocessing.evaluation(inputSize, manifest);
+        try {
+            return Preprocessing.evaluation(inputSize, manifest);
+        } catch (IllegalArgumentException e) {
+            throw new DataException(new Path(root, OutputLayout.MANIFEST) + ": " + e.getMessage()
+                    + " (written by another tool or version? ingest the data again)", e);
+        }
     }
 
     /** Images in each partition of the training RDD of (seed, epoch), in partition order, from the manifest. */
