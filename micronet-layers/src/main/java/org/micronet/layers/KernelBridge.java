@@ -79,6 +79,45 @@ public final class KernelBridge {
         return a.ordering() == 'c' && a.data().length() == a.length() && Shape.hasDefaultStridesForShape(a);
     }
 
+    /**
+     * Copies a FLOAT array's values, in c order, into the start of {@code into} (which may be
+     * longer: scratch sized for the largest batch) and returns it.
+     */
+    public static float[] read(INDArray a, float[] into) {
+        INDArray c = ownsBuffer(a) ? a : a.dup('c');
+        int n = Math.toIntExact(c.length());
+        if (c.dataType() != DataType.FLOAT) {
+            throw new IllegalArgumentException("float kernels need FLOAT arrays, got " + c.dataType());
+        }
+        new FloatPointer(c.data().addressPointer()).get(into, 0, n);
+        return into;
+    }
+
+    /** A new FLOAT array of the given shape from the workspace, holding the first values of {@code values}. */
+    public static INDArray write(LayerWorkspaceMgr mgr, ArrayType type, float[] values, long... shape) {
+        INDArray out = mgr.createUninitialized(type, DataType.FLOAT, shape, 'c');
+        new FloatPointer(out.data().addressPointer()).put(values, 0, Math.toIntExact(out.length()));
+        return out;
+    }
+
+    /** Copies the first values of {@code values} into a FLOAT parameter or gradient view. */
+    public static void assign(INDArray target, float[] values) {
+        if (!ownsBuffer(target) || target.dataType() != DataType.FLOAT) {
+            throw new IllegalArgumentException("expected a contiguous FLOAT view, got " + target.dataType() + " "
+                    + java.util.Arrays.toString(target.shape()));
+        }
+        new FloatPointer(target.data().addressPointer()).put(values, 0, Math.toIntExact(target.length()));
+    }
+
+    /**
+     * The one place that routes by data type: {@code fast} (a SIMD kernel, null when this JVM
+     * runs none) when the array is FLOAT, else null. DOUBLE layers, the ones gradient checks
+     * run, always take the double references.
+     */
+    public static <T> T fastFor(T fast, INDArray array) {
+        return fast != null && array.dataType() == DataType.FLOAT ? fast : null;
+    }
+
     /** Shape [n, c, h, w] of a 4-d activation, or an error naming the layer. */
     public static long[] nchw(INDArray input, String layerName) {
         if (input.rank() != 4) {

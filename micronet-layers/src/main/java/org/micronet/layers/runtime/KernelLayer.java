@@ -16,6 +16,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * kernel so that a faster kernel can replace it without touching configs or models.
  */
 public abstract class KernelLayer<C extends ParamLayer> extends BaseLayer<C> {
+    /** Float arrays for the SIMD kernels, reused across calls. */
+    protected final transient FloatScratch scratch = new FloatScratch();
 
     protected KernelLayer(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
@@ -48,6 +50,17 @@ public abstract class KernelLayer<C extends ParamLayer> extends BaseLayer<C> {
     }
 
     protected void setGradient(String key, double[] values) {
+        KernelBridge.assign(gradientViews.get(key), values);
+    }
+
+    /** Parameter {@code key} copied into scratch slot {@code slot}. */
+    protected float[] param(String key, int slot) {
+        INDArray p = getParam(key);
+        return KernelBridge.read(p, scratch.get(slot, p.length()));
+    }
+
+    /** Writes the first values of {@code values} as the gradient of parameter {@code key}. */
+    protected void setGradient(String key, float[] values) {
         KernelBridge.assign(gradientViews.get(key), values);
     }
 

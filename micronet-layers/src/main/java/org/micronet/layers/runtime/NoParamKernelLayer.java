@@ -12,6 +12,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /** Runtime base of MicroNet's layers without parameters. */
 public abstract class NoParamKernelLayer<C extends NoParamLayer> extends AbstractLayer<C> {
+    /** Float arrays for the SIMD kernels, reused across calls. */
+    protected final transient FloatScratch scratch = new FloatScratch();
 
     protected NoParamKernelLayer(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
