@@ -10,7 +10,6 @@ import org.deeplearning4j.spark.api.WorkerConfiguration;
 import org.deeplearning4j.spark.api.worker.NetBroadcastTuple;
 import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingResult;
 import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingWorker;
-import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
 
 import java.util.Collection;
@@ -79,13 +78,16 @@ final class ResidentNetworkWorker extends ParameterAveragingTrainingWorker {
         return result;
     }
 
-    /** The round's result as copies, so the network can go back to the executor's pool for the next round. */
+    /**
+     * The round's result as copies, so the network can go back to the executor's pool for the
+     * next round, that travel to the driver in bulk ({@link BulkArray}).
+     */
     @Override
     public ParameterAveragingTrainingResult getFinalResult(ComputationGraph network) {
         ParameterAveragingTrainingResult result = super.getFinalResult(network);
-        INDArray updater = result.getUpdaterState();
-        ParameterAveragingTrainingResult copy = new ParameterAveragingTrainingResult(result.getParameters().dup(),
-                updater == null ? null : updater.dup(), result.getScore(), result.getListenerMetaData(),
+        ParameterAveragingTrainingResult copy = new ParameterAveragingTrainingResult(
+                BulkArray.copyOf(result.getParameters()), BulkArray.copyOf(result.getUpdaterState()),
+                result.getScore(), result.getListenerMetaData(),
                 result.getListenerStaticInfo(), result.getListenerUpdates());
         ExecutorNetworks.give(networkKey, network);
         return copy;

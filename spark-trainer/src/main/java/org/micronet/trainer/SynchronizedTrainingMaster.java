@@ -74,7 +74,8 @@ final class SynchronizedTrainingMaster extends ParameterAveragingTrainingMaster 
             networkKey = UUID.randomUUID().toString();
         }
         long t0 = System.nanoTime();
-        NetBroadcastTuple state = new NetBroadcastTuple(null, null, net.params(), net.getUpdater().getStateViewArray());
+        NetBroadcastTuple state = new NetBroadcastTuple(null, null, BulkArray.copyOf(net.params()),
+                BulkArray.copyOf(net.getUpdater().getStateViewArray()));
         Broadcast<NetBroadcastTuple> round = graph.getSparkContext().broadcast(state);
         if (times != null) {  // null with the export approach, which keeps DL4J's loop
             times.broadcast(System.nanoTime() - t0);
