@@ -5,13 +5,19 @@
 # benchmarks/results/micronet-train-<size>-b<batch>.md (2 threads).
 # Usage: benchmarks/run.sh [models, default m0,m3] [train size, default 224] [train batch, default 64] [runs, default 3]
 # Set SKIP_LATENCY=1 to time training only, e.g. SKIP_LATENCY=1 benchmarks/run.sh m0 32 128
+# MVN_ARGS: more Maven arguments for the build, e.g. -o
 set -euo pipefail
 cd "$(dirname "$0")/.."
 models="${1:-m0,m3}"; size="${2:-224}"; batch="${3:-64}"; runs="${4:-3}"
-# benchmarks depends on spark-trainer (the parity check) too: install every module it builds on
-mvn -B -q -pl benchmarks -am install -DskipTests
-mvn -B -q -pl benchmarks compile dependency:build-classpath -Dmdep.outputFile=target/bench.classpath
-CP="benchmarks/target/classes:$(cat benchmarks/target/bench.classpath)"
+# The reactor's own classes, never installed snapshots in ~/.m2 (nothing is installed): compile the
+# modules benchmarks builds on (spark-trainer too: the parity check) and take the classpath in the
+# same reactor build, where the sibling modules resolve to their target/classes
+# shellcheck disable=SC2086
+mvn -B -q ${MVN_ARGS:-} -pl benchmarks -am compile dependency:build-classpath -Dmdep.outputFile=target/bench.classpath
+CP="$PWD/benchmarks/target/classes:$(cat benchmarks/target/bench.classpath)"
+if tr ':' '\n' <<<"$CP" | grep -q '/org/micronet/'; then
+  echo "the benchmark classpath reaches installed org.micronet artifacts, not the worktree's classes" >&2; exit 1
+fi
 mapfile -t opens < deploy/java17-add-opens.conf
 run() { # threads phase out size batch
   # two OpenMP runtimes (ND4J, libtorch) share the cores: busy-waiting threads would starve the other
