@@ -34,14 +34,14 @@ final class Dl4jRunner {
         return y;
     }
 
-    double inferenceSeconds(int size, int warmup, int runs) {
+    Timing.Measurement inference(int size, int warmup, int runs) {
         INDArray x = images(1, size);
-        return Timing.medianSeconds(warmup, runs, () -> net.output(x));
+        return Timing.measure(warmup, runs, () -> net.output(x));
     }
 
-    double trainStepSeconds(int batch, int size, int classes, int warmup, int runs) {
+    Timing.Measurement trainStep(int batch, int size, int classes, int warmup, int runs) {
         DataSet data = new DataSet(images(batch, size), labels(batch, classes));
-        return Timing.medianSeconds(warmup, runs, () -> net.fit(data));
+        return Timing.measure(warmup, runs, () -> net.fit(data));
     }
 
     /** Per layer vertex: {forward seconds, backward seconds} (backward NaN when not timed), median of runs. */
