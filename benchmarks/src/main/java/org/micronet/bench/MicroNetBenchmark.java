@@ -20,8 +20,8 @@ import java.util.Map;
  * against the same weights in PyTorch (libtorch through DJL, in a JVM of its own:
  * {@link TorchProcess}) and, for latency, against its ONNX export in ONNX Runtime (in this JVM):
  * batch-1 latency ({@code latency}) or training images/s ({@code train}), with the per-layer
- * breakdown, each layer's multiply-adds/s against a dense GEMM of the same size, and the Java heap
- * allocated and the collections run during our timed steps.
+ * breakdown, each layer's achieved FLOP/s or bytes/s against this machine's peak measured in the
+ * same run, and the Java heap allocated and the collections run during our timed steps.
  * This process's thread count is OMP_NUM_THREADS (see run.sh); the PyTorch process's is
  * libtorch's default for training and one for latency.
  *
@@ -61,6 +61,8 @@ public final class MicroNetBenchmark {
         int warmup = train ? TRAIN_WARMUP : LATENCY_WARMUP;
         int timed = train ? runs : LATENCY_RUNS;
         String machine = Machine.describe();
+        System.err.println("measuring the machine's peak");
+        MachinePeak peak = MachinePeak.measure(Machine.computeThreads());
         TorchProcess torchProcess = new TorchProcess(train);
         List<String[]> summary = new ArrayList<>();
         List<String> rows = new ArrayList<>();
@@ -109,7 +111,7 @@ public final class MicroNetBenchmark {
             System.err.printf("%s: per-layer breakdown%n", model);
             layers.append("\n## ").append(model).append(": per layer\n\n")
                     .append(breakdown(cfg, ours.perLayer(batch, size, train, runs),
-                            builtin.perLayer(batch, size, train, runs), torch.layers(), batch, train));
+                            builtin.perLayer(batch, size, train, runs), torch.layers(), batch, train, peak));
         }
         StringBuilder md = new StringBuilder();
         md.append("# MicroNet on the CPU: ").append(train ? "training" : "batch-1 inference")
@@ -133,7 +135,8 @@ public final class MicroNetBenchmark {
                 .append("- input ").append(size).append('x').append(size)
                 .append(", batch ").append(batch).append(", median of ").append(timed).append(train ? " steps" : " passes")
                 .append(" after ").append(warmup).append(" warm-up (per-layer rows: median of ").append(runs)
-                .append(" runs after 1; PyTorch's per-layer rows: mean of ").append(runs).append(" passes after 1)\n\n");
+                .append(" runs after 1; PyTorch's per-layer rows: mean of ").append(runs).append(" passes after 1)\n")
+                .append("- machine peak: ").append(peak.describe()).append("\n\n");
         String unit = train ? "images/s" : "ms/image";
         md.append("| model | ours ").append(unit).append(" | DL4J built-in ").append(unit).append(" | PyTorch ").append(unit)
                 .append(train ? "" : " | ONNX Runtime " + unit)
@@ -174,7 +177,7 @@ public final class MicroNetBenchmark {
                 .append("- date: ").append(ZonedDateTime.now()).append('\n')
                 .append("- PyTorch runs in a JVM of its own (libtorch via DJL, its default settings: no OMP_WAIT_POLICY,")
                 .append(" default intra-op threads for training, 1 for latency) on the same weights, shapes and batch, timed")
-                .append(" like ours; each row's file has the details and the per-layer tables\n")
+                .append(" like ours; each row's file has the details, the per-layer tables and the machine's peak\n")
                 .append("- ours / PyTorch is a speed ratio: above 1, ours is faster (images/s divided by PyTorch's;")
                 .append(" for latency PyTorch's ms divided by ours)\n\n")
                 .append("| measure | model | ours | PyTorch | ours / PyTorch | threads, ours | intra-op threads, PyTorch | file |\n")
@@ -194,45 +197,62 @@ public final class MicroNetBenchmark {
     /**
      * One row per layer: our forward (and backward) time, the DL4J built-in network's for the same
      * vertex (our kernel layers are replaced by DL4J's where it has one), PyTorch's forward time,
-     * and our forward multiply-adds/s against what a GEMM of the same size reaches.
+     * our forward FLOP/s against what a GEMM of the same size reaches, and our forward rate against
+     * the machine's peak: FLOP/s against the float GEMM's for layers with multiply-adds, bytes/s
+     * (input and output, once each) against the memory copy's for those without (batch norm,
+     * channel shuffle, activations, pooling).
      */
-    private static String breakdown(ModelConfig cfg, Map<String, double[]> ours, Map<String, double[]> builtin,
-                                    Map<String, Double> torch, int batch, boolean train) {
+    private static String breakdown(ModelConfig cfg, Map<String, Dl4jRunner.LayerTime> ours,
+                                    Map<String, Dl4jRunner.LayerTime> builtin, Map<String, Double> torch, int batch,
+                                    boolean train, MachinePeak peak) {
         Map<String, LayerCost> costs = new LinkedHashMap<>();
         for (LayerCost c : Models.complexity(cfg).layers()) {
             costs.put(c.name(), c);
         }
-        StringBuilder sb = new StringBuilder(
-                "| layer | type | MAdds/image | ours fwd ms | ours bwd ms | DL4J built-in fwd ms | DL4J built-in bwd ms "
-                        + "| PyTorch fwd ms | ours fwd GMAdd/s | GEMM GMAdd/s | GEMM / ours |\n"
-                        + "|---|---|---|---|---|---|---|---|---|---|---|\n");
+        StringBuilder sb = new StringBuilder(String.format(
+                "Peak in this run: float GEMM %s GFLOP/s, memory copy %s GB/s (%d thread(s)).%n%n",
+                fmt(peak.gemmFlops() / 1e9), fmt(peak.copyBytesPerSecond() / 1e9), peak.threads()))
+                .append("| layer | type | MAdds/image | ours fwd ms | ours bwd ms | DL4J built-in fwd ms | DL4J built-in bwd ms ")
+                .append("| PyTorch fwd ms | ours fwd GFLOP/s | same-shape GEMM GFLOP/s | GEMM / ours | ours fwd GB/s ")
+                .append("| ours fwd % of peak |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         double[] sums = new double[5];
-        for (Map.Entry<String, double[]> e : ours.entrySet()) {
+        Dl4jRunner.LayerTime none = new Dl4jRunner.LayerTime(Double.NaN, Double.NaN, Double.NaN);
+        for (Map.Entry<String, Dl4jRunner.LayerTime> e : ours.entrySet()) {
             LayerCost c = costs.get(e.getKey());
-            double[] t = e.getValue();
-            double[] b = builtin.getOrDefault(e.getKey(), new double[]{Double.NaN, Double.NaN});
+            Dl4jRunner.LayerTime t = e.getValue();
+            Dl4jRunner.LayerTime b = builtin.getOrDefault(e.getKey(), none);
             double th = torch.getOrDefault(e.getKey(), Double.NaN);
-            double[] row = {t[0], train ? t[1] : Double.NaN, b[0], train ? b[1] : Double.NaN, th};
+            double[] row = {t.forwardSeconds(), train ? t.backwardSeconds() : Double.NaN, b.forwardSeconds(),
+                    train ? b.backwardSeconds() : Double.NaN, th};
             for (int i = 0; i < row.length; i++) {
                 sums[i] += Double.isNaN(row[i]) ? 0 : row[i];
             }
             long madds = c == null ? 0 : c.madds() + c.fusionMadds();
-            String rate = "", gemm = "", ratio = "";
+            // a forward time at or under zero (the input copy taken off) has no rate
+            boolean timed = t.forwardSeconds() > 0;
+            String flops = "", gemm = "", ratio = "", bytes = "", ofPeak = "";
             if (madds > 0) {
                 long pixels = outputPixels(c.output());
                 long n = batch * pixels;
                 long k = Math.max(1, madds / Math.max(1, c.cout() * pixels));
-                double oursRate = madds * (double) batch / t[0];
-                double gemmRate = GemmReference.maddsPerSecond(c.cout(), k, n, 5);
-                rate = fmt(oursRate / 1e9);
+                double gemmRate = 2 * GemmReference.maddsPerSecond(c.cout(), k, n, 5);
                 gemm = fmt(gemmRate / 1e9);
-                ratio = fmt(gemmRate / oursRate);
+                if (timed) {
+                    double oursRate = 2.0 * madds * batch / t.forwardSeconds();
+                    flops = fmt(oursRate / 1e9);
+                    ratio = fmt(gemmRate / oursRate);
+                    ofPeak = fmt(100 * oursRate / peak.gemmFlops());
+                }
+            } else if (timed && !Double.isNaN(t.forwardBytes())) {
+                double rate = t.forwardBytes() / t.forwardSeconds();
+                bytes = fmt(rate / 1e9);
+                ofPeak = fmt(100 * rate / peak.copyBytesPerSecond());
             }
-            sb.append(String.format("| %s | %s | %,d | %s | %s | %s | %s | %s | %s | %s | %s |%n", e.getKey(),
+            sb.append(String.format("| %s | %s | %,d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |%n", e.getKey(),
                     c == null ? "" : c.type(), madds, ms(row[0]), ms(row[1]), ms(row[2]), ms(row[3]), ms(row[4]),
-                    rate, gemm, ratio));
+                    flops, gemm, ratio, bytes, ofPeak));
         }
-        sb.append(String.format("| **sum** | | | %s | %s | %s | %s | %s | | | |%n", ms(sums[0]),
+        sb.append(String.format("| **sum** | | | %s | %s | %s | %s | %s | | | | | |%n", ms(sums[0]),
                 train ? ms(sums[1]) : "", ms(sums[2]), train ? ms(sums[3]) : "", ms(sums[4])));
         return sb.toString();
     }
