@@ -1,24 +1,68 @@
 #!/usr/bin/env bash
-# MicroNet on the CPU, three ways in one JVM: ours (DL4J + our kernels), the same network on
-# DL4J's built-in layers (ops: dl4j), and PyTorch (libtorch via DJL, offline) with the same
-# weights; latency also times its ONNX export in ONNX Runtime. Writes benchmarks/results/micronet-latency.md (1 thread, batch 1) and
-# benchmarks/results/micronet-train-<size>-b<batch>.md (2 threads).
-# Usage: benchmarks/run.sh [models, default m0,m3] [train size, default 224] [train batch, default 64] [runs, default 3]
-# Set SKIP_LATENCY=1 to time training only, e.g. SKIP_LATENCY=1 benchmarks/run.sh m0 32 128
+# MicroNet on the CPU: ours (DL4J + our kernels) and the same network on DL4J's built-in layers
+# (ops: dl4j) in one JVM; PyTorch (libtorch via DJL, offline) on the same weights in a JVM of its
+# own, started per model with libtorch's default settings (org.micronet.bench.TorchProcess);
+# latency also times the ONNX export in ONNX Runtime. One run writes, under $RESULTS:
+#   micronet-latency.md                  batch 1 at 224x224 on 1 thread (micronet-latency-<size>.md at other sizes)
+#   micronet-train-<size>-b<batch>.md    training images/s for each train shape, on TRAIN_THREADS threads
+#   micronet-vs-pytorch.md               ours / PyTorch for all of them side by side
+# Usage: benchmarks/run.sh [models, default m0,m3] [train shapes <size>x<batch>,..., default 32x128,224x64] [runs, default 3]
+# Environment (those set are written into the results' command line):
+#   RESULTS=<dir>                  where the results go (default benchmarks/results)
+#   SKIP_LATENCY=1 / SKIP_TRAIN=1  time training only / latency only
+#   LATENCY_SIZE=<n>               latency input size (default 224)
+#   LATENCY_WARMUP, LATENCY_RUNS   batch-1 passes before the timed ones and timed (default 50, 31)
+#   TRAIN_WARMUP                   training steps before the timed ones (default 1; runs are timed)
+#   TRAIN_THREADS                  this JVM's threads for training (default 2); PyTorch's are libtorch's default
+#   MVN_ARGS                       more Maven arguments for the build, e.g. -o
+# Smoke test (a minute or two; keeps benchmarks/results as it is):
+#   RESULTS=target/bench-smoke LATENCY_SIZE=32 LATENCY_WARMUP=3 LATENCY_RUNS=3 benchmarks/run.sh m0 32x16 2
 set -euo pipefail
 cd "$(dirname "$0")/.."
-models="${1:-m0,m3}"; size="${2:-224}"; batch="${3:-64}"; runs="${4:-3}"
-# benchmarks depends on spark-trainer (the parity check) too: install every module it builds on
-mvn -B -q -pl benchmarks -am install -DskipTests
-mvn -B -q -pl benchmarks compile dependency:build-classpath -Dmdep.outputFile=target/bench.classpath
-CP="benchmarks/target/classes:$(cat benchmarks/target/bench.classpath)"
-mapfile -t opens < deploy/java17-add-opens.conf
+models="${1:-m0,m3}"; shapes="${2:-32x128,224x64}"; runs="${3:-3}"
+[ $# -le 3 ] && [[ "$shapes" =~ ^[0-9]+x[0-9]+(,[0-9]+x[0-9]+)*$ ]] || {
+  echo "usage: benchmarks/run.sh [models] [train shapes <size>x<batch>,...] [runs]" >&2; exit 2; }
+results="${RESULTS:-benchmarks/results}"
+knobs=""
+for v in RESULTS SKIP_LATENCY SKIP_TRAIN LATENCY_SIZE LATENCY_WARMUP LATENCY_RUNS TRAIN_WARMUP TRAIN_THREADS; do
+  [ -z "${!v:-}" ] || knobs+="$v=${!v} "
+done
+command="${knobs}benchmarks/run.sh${*:+ $*}"
+
+# The reactor's own classes, never installed snapshots in ~/.m2 (nothing is installed): compile the
+# modules benchmarks builds on (spark-trainer too: the parity check) and take the classpath in the
+# same reactor build, where the sibling modules resolve to their target/classes
+# shellcheck disable=SC2086
+mvn -B -q ${MVN_ARGS:-} -pl benchmarks -am compile dependency:build-classpath -Dmdep.outputFile=target/bench.classpath
+CP="$PWD/benchmarks/target/classes:$(cat benchmarks/target/bench.classpath)"
+if tr ':' '\n' <<<"$CP" | grep -q '/org/micronet/'; then
+  echo "the benchmark classpath reaches installed org.micronet artifacts, not the worktree's classes" >&2; exit 1
+fi
+opens=()  # the deployment's JVM options, one or two words a line (e.g. --add-modules jdk.incubator.vector)
+while read -r line; do
+  # shellcheck disable=SC2206
+  [[ -z "$line" || "$line" == \#* ]] || opens+=($line)
+done < deploy/java17-add-opens.conf
+rows="$(mktemp)"; trap 'rm -f "$rows"' EXIT
+
 run() { # threads phase out size batch
-  # two OpenMP runtimes (ND4J, libtorch) share the cores: busy-waiting threads would starve the other
-  OMP_WAIT_POLICY=PASSIVE OMP_NUM_THREADS="$1" java -Xmx8g "${opens[@]}" -Dai.djl.offline=true \
-    -Dai.djl.pytorch.num_threads="$1" -Dai.djl.pytorch.num_interop_threads=1 -Dmicronet.kernels.threads="$1" \
-    -Dbench.command="benchmarks/run.sh $models $size $batch $runs ($2, $1 thread(s))" \
+  # nothing else computes in this JVM any more (PyTorch has its own): OpenMP's default wait policy;
+  # our kernels' parallel streams (caller + common pool) get the same thread count as ND4J
+  local pool=()
+  [ "$1" -le 1 ] || pool=(-Djava.util.concurrent.ForkJoinPool.common.parallelism=$(($1 - 1)))
+  OMP_NUM_THREADS="$1" java -Xmx8g "${opens[@]}" -Dai.djl.offline=true -Dmicronet.kernels.threads="$1" "${pool[@]}" \
+    -Dbench.latency.warmup="${LATENCY_WARMUP:-50}" -Dbench.latency.runs="${LATENCY_RUNS:-31}" \
+    -Dbench.train.warmup="${TRAIN_WARMUP:-1}" -Dbench.summary="$rows" \
+    -Dbench.command="$command ($2, $1 thread(s))" \
     -cp "$CP" org.micronet.bench.MicroNetBenchmark "$2" "$3" "$models" "$4" "$5" "$runs"
 }
-[ -n "${SKIP_LATENCY:-}" ] || run 1 latency benchmarks/results/micronet-latency.md 224 1
-run 2 train "benchmarks/results/micronet-train-$size-b$batch.md" "$size" "$batch"
+if [ -z "${SKIP_LATENCY:-}" ]; then
+  lsize="${LATENCY_SIZE:-224}"
+  run 1 latency "$results/micronet-latency$([ "$lsize" = 224 ] || echo "-$lsize").md" "$lsize" 1
+fi
+if [ -z "${SKIP_TRAIN:-}" ]; then
+  for shape in ${shapes//,/ }; do
+    run "${TRAIN_THREADS:-2}" train "$results/micronet-train-${shape%x*}-b${shape#*x}.md" "${shape%x*}" "${shape#*x}"
+  done
+fi
+java -cp "$CP" -Dbench.command="$command" org.micronet.bench.MicroNetBenchmark summary "$results/micronet-vs-pytorch.md" "$rows"

@@ -2,6 +2,7 @@ package org.micronet.bench;
 
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
+import org.deeplearning4j.nn.conf.layers.DropoutLayer;
 import org.deeplearning4j.nn.conf.layers.LossLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
@@ -34,22 +35,30 @@ final class Dl4jRunner {
         return y;
     }
 
-    double inferenceSeconds(int size, int warmup, int runs) {
+    Timing.Measurement inference(int size, int warmup, int runs) {
         INDArray x = images(1, size);
-        return Timing.medianSeconds(warmup, runs, () -> net.output(x));
+        return Timing.measure(warmup, runs, () -> net.output(x));
     }
 
-    double trainStepSeconds(int batch, int size, int classes, int warmup, int runs) {
+    Timing.Measurement trainStep(int batch, int size, int classes, int warmup, int runs) {
         DataSet data = new DataSet(images(batch, size), labels(batch, classes));
-        return Timing.medianSeconds(warmup, runs, () -> net.fit(data));
+        return Timing.measure(warmup, runs, () -> net.fit(data));
     }
 
-    /** Per layer vertex: {forward seconds, backward seconds} (backward NaN when not timed), median of runs. */
-    Map<String, double[]> perLayer(int batch, int size, boolean backward, int runs) {
+    /**
+     * One layer's median times and the bytes its forward pass reads and writes: its input and its
+     * output once each (a lower bound on its memory traffic; an in-place layer reads and writes one
+     * buffer, which counts twice too), NaN for dropout outside training, which hands back its input.
+     */
+    record LayerTime(double forwardSeconds, double backwardSeconds, double forwardBytes) {
+    }
+
+    /** Per layer vertex: forward and backward seconds (backward NaN when not timed), median of runs. */
+    Map<String, LayerTime> perLayer(int batch, int size, boolean backward, int runs) {
         // inference activations at batch 1: batch norm cannot take batch statistics of one value
         Map<String, INDArray> acts = net.feedForward(images(batch, size), backward);
         LayerWorkspaceMgr mgr = LayerWorkspaceMgr.noWorkspaces();
-        Map<String, double[]> out = new LinkedHashMap<>();
+        Map<String, LayerTime> out = new LinkedHashMap<>();
         for (int i : net.topologicalSortOrder()) {
             String name = net.getVertices()[i].getVertexName();
             if (!(net.getConfiguration().getVertices().get(name) instanceof LayerVertex lv)
@@ -75,7 +84,10 @@ final class Dl4jRunner {
                     layer.backpropGradient(eps.dup(), mgr);
                 }) - fwd - copy - Timing.medianSeconds(1, runs, eps::dup);
             }
-            out.put(name, new double[]{fwd, bwd});
+            boolean identity = !backward && lv.getLayerConf().getLayer() instanceof DropoutLayer;
+            double bytes = identity ? Double.NaN : (double) (input.length() * input.dataType().width()
+                    + result[0].length() * result[0].dataType().width());
+            out.put(name, new LayerTime(fwd, bwd, bytes));
         }
         return out;
     }

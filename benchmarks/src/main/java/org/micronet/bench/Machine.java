@@ -21,10 +21,20 @@ final class Machine {
         return load < 0 ? "unknown" : String.format("%.2f", load);
     }
 
-    static String threads() {
+    /** This process's threads (ours, DL4J built-in, ONNX Runtime); PyTorch's are its own process's. */
+    static String threads(boolean onnxRuntime) {
         return "OMP_NUM_THREADS=" + System.getenv().getOrDefault("OMP_NUM_THREADS", "unset")
-                + ", ai.djl.pytorch.num_threads=" + System.getProperty("ai.djl.pytorch.num_threads", "unset")
-                + ", ONNX Runtime intra-op threads=" + (OrtRunner.threads() == 0 ? "ORT default" : OrtRunner.threads());
+                + ", OMP_WAIT_POLICY=" + System.getenv().getOrDefault("OMP_WAIT_POLICY", "unset")
+                + ", micronet.kernels.threads=" + System.getProperty("micronet.kernels.threads", "unset")
+                + ", common fork-join pool parallelism=" + java.util.concurrent.ForkJoinPool.getCommonPoolParallelism()
+                + (onnxRuntime ? ", ONNX Runtime intra-op threads=" + (OrtRunner.threads() == 0 ? "ORT default"
+                : OrtRunner.threads()) : "");
+    }
+
+    /** The threads this process computes on: OMP_NUM_THREADS (ND4J's pool), else one per CPU. */
+    static int computeThreads() {
+        String omp = System.getenv("OMP_NUM_THREADS");
+        return omp == null ? Runtime.getRuntime().availableProcessors() : Integer.parseInt(omp.trim());
     }
 
     private static String cpuModel() {

@@ -1,8 +1,6 @@
 package org.micronet.bench;
 
-import ai.onnxruntime.OrtException;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.micronet.bench.torch.TorchMicroNet;
 import org.micronet.complexity.LayerCost;
 import org.micronet.models.ModelConfig;
 import org.micronet.models.Models;
@@ -19,25 +17,40 @@ import java.util.Map;
 
 /**
  * Our DL4J MicroNet against the same network on DL4J's built-in layers ({@code ops: dl4j}),
- * against the same weights in PyTorch (libtorch through DJL) and, for latency, against its
- * ONNX export in ONNX Runtime, in one JVM:
+ * against the same weights in PyTorch (libtorch through DJL, in a JVM of its own:
+ * {@link TorchProcess}) and, for latency, against its ONNX export in ONNX Runtime (in this JVM):
  * batch-1 latency ({@code latency}) or training images/s ({@code train}), with the per-layer
- * breakdown and each layer's multiply-adds/s against a dense GEMM of the same size.
- * The thread count is the process's (OMP_NUM_THREADS and ai.djl.pytorch.num_threads; see run.sh).
+ * breakdown, each layer's achieved FLOP/s or bytes/s against this machine's peak measured in the
+ * same run, and the Java heap allocated and the collections run during our timed steps.
+ * This process's thread count is OMP_NUM_THREADS (see run.sh); the PyTorch process's is
+ * libtorch's default for training and one for latency.
  *
- * <p>Usage: {@code MicroNetBenchmark <latency|train> <out.md> <models,comma,separated> <size> <batch> <runs>}
+ * <p>Usage: {@code MicroNetBenchmark <latency|train> <out.md> <models,comma,separated> <size> <batch> <runs>},
+ * or {@code MicroNetBenchmark summary <out.md> <rows.tsv>} for the side-by-side table of the rows
+ * that runs given {@code -Dbench.summary=<rows.tsv>} appended.
+ * Warm-up and timed calls: {@code -Dbench.latency.warmup} (50), {@code -Dbench.latency.runs} (31)
+ * and {@code -Dbench.train.warmup} (1) training steps before {@code runs} timed ones.
  */
 public final class MicroNetBenchmark {
-    private static final int CLASSES = 1000;
+    static final int CLASSES = 1000;
+    /** Models.defaults' seed: the PyTorch process rebuilds the same network from it. */
+    static final long SEED = 1;
     // a batch-1 pass is milliseconds: enough calls for the JIT to compile our kernels, and a stable median
-    private static final int LATENCY_WARMUP = 50, LATENCY_RUNS = 31;
+    private static final int LATENCY_WARMUP = Integer.getInteger("bench.latency.warmup", 50);
+    private static final int LATENCY_RUNS = Integer.getInteger("bench.latency.runs", 31);
+    private static final int TRAIN_WARMUP = Integer.getInteger("bench.train.warmup", 1);
 
     private MicroNetBenchmark() {
     }
 
-    public static void main(String[] args) throws IOException, OrtException {
+    public static void main(String[] args) throws Exception {
+        if (args.length == 3 && args[0].equals("summary")) {
+            summary(Path.of(args[1]), Path.of(args[2]));
+            return;
+        }
         if (args.length != 6) {
-            System.err.println("usage: MicroNetBenchmark <latency|train> <out.md> <models> <size> <batch> <runs>");
+            System.err.println("usage: MicroNetBenchmark <latency|train> <out.md> <models> <size> <batch> <runs>\n"
+                    + "       MicroNetBenchmark summary <out.md> <rows.tsv>");
             System.exit(2);
         }
         boolean train = args[0].equals("train");
@@ -45,48 +58,85 @@ public final class MicroNetBenchmark {
         int size = Integer.parseInt(args[3]);
         int batch = train ? Integer.parseInt(args[4]) : 1;
         int runs = Integer.parseInt(args[5]);
+        int warmup = train ? TRAIN_WARMUP : LATENCY_WARMUP;
+        int timed = train ? runs : LATENCY_RUNS;
+        String machine = Machine.describe();
+        System.err.println("measuring the machine's peak");
+        MachinePeak peak = MachinePeak.measure(Machine.computeThreads());
+        TorchProcess torchProcess = new TorchProcess(train);
+        List<String[]> summary = new ArrayList<>();
+        List<String> rows = new ArrayList<>();
+        StringBuilder allocations = new StringBuilder();
+        StringBuilder layers = new StringBuilder();
+        java.util.Set<String> torchThreads = new java.util.LinkedHashSet<>();
+        int nnpackWarnings = 0;
+        List<String> fingerprints = new ArrayList<>();
+        for (String model : args[2].split(",")) {
+            ModelConfig cfg = Models.bundled(model).withTask(size, CLASSES);
+            ComputationGraph net = Models.create(cfg, Models.defaults(SEED));
+            // before ours trains: the PyTorch process checks that it rebuilt these very weights
+            String fingerprint = TorchBenchmark.fingerprint(net);
+            fingerprints.add(model + " " + fingerprint);
+            Dl4jRunner ours = new Dl4jRunner(net);
+            Dl4jRunner builtin = new Dl4jRunner(Models.create(cfg.withOps(Ops.DL4J), Models.defaults(SEED)));
+            System.err.printf("%s: timing whole model%n", model);
+            Timing.Measurement oursM = train ? ours.trainStep(batch, size, CLASSES, warmup, timed)
+                    : ours.inference(size, warmup, timed);
+            Timing.Measurement builtinM = train ? builtin.trainStep(batch, size, CLASSES, warmup, timed)
+                    : builtin.inference(size, warmup, timed);
+            TorchProcess.Result torch = torchProcess.run(model, size, batch, warmup, timed, runs, fingerprint);
+            torchThreads.add(torch.intraOpThreads() + " intra-op, " + torch.interOpThreads() + " inter-op");
+            nnpackWarnings += torch.nnpackWarnings();
+            double oursSec = oursM.medianSeconds(), builtinSec = builtinM.medianSeconds(), torchSec = torch.seconds();
+            if (train) {
+                summary.add(new String[]{model, fmt(batch / oursSec), fmt(batch / builtinSec), fmt(batch / torchSec),
+                        fmt(builtinSec / oursSec), fmt(torchSec / oursSec)});
+                rows.add(String.join("\t", "training images/s, " + size + "x" + size + " batch " + batch, model,
+                        fmt(batch / oursSec), fmt(batch / torchSec), fmt(torchSec / oursSec),
+                        Machine.computeThreads() + "", torch.intraOpThreads() + "", out.getFileName().toString()));
+            } else {
+                // ONNX Runtime stays in this process: batch 1 on one intra-op thread runs on the calling
+                // thread, with no pool of its own to spin or to compete with ND4J's (idle by then)
+                double ortSec;
+                try (OrtRunner ort = new OrtRunner(net, size)) {
+                    ortSec = ort.inferenceSeconds(size, warmup, timed);
+                }
+                summary.add(new String[]{model, fmt(oursSec * 1e3), fmt(builtinSec * 1e3), fmt(torchSec * 1e3),
+                        fmt(ortSec * 1e3), fmt(builtinSec / oursSec), fmt(torchSec / oursSec), fmt(ortSec / oursSec)});
+                rows.add(String.join("\t", "batch-1 latency ms, " + size + "x" + size, model,
+                        fmt(oursSec * 1e3), fmt(torchSec * 1e3), fmt(torchSec / oursSec),
+                        Machine.computeThreads() + "", torch.intraOpThreads() + "", out.getFileName().toString()));
+            }
+            allocations.append(allocationRow(model, "ours", oursM)).append(allocationRow(model, "DL4J built-in", builtinM));
+            System.err.printf("%s: per-layer breakdown%n", model);
+            layers.append("\n## ").append(model).append(": per layer\n\n")
+                    .append(breakdown(cfg, ours.perLayer(batch, size, train, runs),
+                            builtin.perLayer(batch, size, train, runs), torch.layers(), batch, train, peak));
+        }
         StringBuilder md = new StringBuilder();
         md.append("# MicroNet on the CPU: ").append(train ? "training" : "batch-1 inference")
                 .append(", ours (DL4J + our kernels) vs DL4J built-in layers vs PyTorch")
                 .append(train ? "" : " vs ONNX Runtime").append("\n\n")
                 .append("- command: `").append(System.getProperty("bench.command", String.join(" ", args))).append("`\n")
-                .append("- machine: ").append(Machine.describe()).append('\n')
+                .append("- machine: ").append(machine).append('\n')
                 .append("- date: ").append(ZonedDateTime.now()).append('\n')
-                .append("- threads: ").append(Machine.threads()).append(", input ").append(size).append('x').append(size)
-                .append(", batch ").append(batch).append(", median of ").append(train ? runs + " steps after 1" : LATENCY_RUNS + " passes after " + LATENCY_WARMUP)
-                .append(" warm-up (per-layer rows: ").append(runs).append(" runs)\n\n");
-        List<String[]> summary = new ArrayList<>();
-        StringBuilder layers = new StringBuilder();
-        for (String model : args[2].split(",")) {
-            ModelConfig cfg = Models.bundled(model).withTask(size, CLASSES);
-            ComputationGraph net = Models.create(cfg, Models.defaults(1));
-            Dl4jRunner ours = new Dl4jRunner(net);
-            Dl4jRunner builtin = new Dl4jRunner(Models.create(cfg.withOps(Ops.DL4J), Models.defaults(1)));
-            try (TorchMicroNet mirror = TorchMicroNet.mirror(net, ai.djl.ndarray.types.DataType.FLOAT32);
-                 OrtRunner ort = train ? null : new OrtRunner(net, size)) {
-                TorchRunner torch = new TorchRunner(mirror);
-                System.err.printf("%s: timing whole model%n", model);
-                double oursSec = train ? ours.trainStepSeconds(batch, size, CLASSES, 1, runs)
-                        : ours.inferenceSeconds(size, LATENCY_WARMUP, LATENCY_RUNS);
-                double builtinSec = train ? builtin.trainStepSeconds(batch, size, CLASSES, 1, runs)
-                        : builtin.inferenceSeconds(size, LATENCY_WARMUP, LATENCY_RUNS);
-                double torchSec = train ? torch.trainStepSeconds(batch, size, CLASSES, 1, runs)
-                        : torch.inferenceSeconds(size, LATENCY_WARMUP, LATENCY_RUNS);
-                if (train) {
-                    summary.add(new String[]{model, fmt(batch / oursSec), fmt(batch / builtinSec), fmt(batch / torchSec),
-                            fmt(builtinSec / oursSec), fmt(torchSec / oursSec)});
-                } else {
-                    double ortSec = ort.inferenceSeconds(size, LATENCY_WARMUP, LATENCY_RUNS);
-                    summary.add(new String[]{model, fmt(oursSec * 1e3), fmt(builtinSec * 1e3), fmt(torchSec * 1e3),
-                            fmt(ortSec * 1e3), fmt(builtinSec / oursSec), fmt(torchSec / oursSec), fmt(ortSec / oursSec)});
-                }
-                System.err.printf("%s: per-layer breakdown%n", model);
-                layers.append("\n## ").append(model).append(": per layer\n\n")
-                        .append(breakdown(cfg, ours.perLayer(batch, size, train, runs),
-                                builtin.perLayer(batch, size, train, runs),
-                                torch.perVertexForward(batch, size, runs), batch, train));
-            }
-        }
+                .append("- threads, ours, DL4J built-in").append(train ? "" : " and ONNX Runtime").append(" (this JVM): ")
+                .append(Machine.threads(!train)).append('\n')
+                .append("- threads, PyTorch (a JVM of its own, started per model: ").append(torchProcess.describe())
+                .append("): libtorch ").append(String.join("; ", torchThreads))
+                .append(train ? " (its defaults)" : " (intra-op set to 1)")
+                .append(nnpackWarnings == 0 ? "" : "; it printed libtorch's warning `" + TorchProcess.NNPACK_WARNING
+                        + "` " + nnpackWarnings + " times (at batch-1 convolutions), not shown in the log")
+                .append('\n')
+                .append("- weights: each network built from its config with seed ").append(SEED)
+                .append(" in both processes; the PyTorch process checked that its parameters' fingerprint (CRC-32 of the")
+                .append(" float32 parameters and batch norm statistics, count) equals this one's: ")
+                .append(String.join(", ", fingerprints)).append('\n')
+                .append("- input ").append(size).append('x').append(size)
+                .append(", batch ").append(batch).append(", median of ").append(timed).append(train ? " steps" : " passes")
+                .append(" after ").append(warmup).append(" warm-up (per-layer rows: median of ").append(runs)
+                .append(" runs after 1; PyTorch's per-layer rows: mean of ").append(runs).append(" passes after 1)\n")
+                .append("- machine peak: ").append(peak.describe()).append("\n\n");
         String unit = train ? "images/s" : "ms/image";
         md.append("| model | ours ").append(unit).append(" | DL4J built-in ").append(unit).append(" | PyTorch ").append(unit)
                 .append(train ? "" : " | ONNX Runtime " + unit)
@@ -95,7 +145,50 @@ public final class MicroNetBenchmark {
         for (String[] row : summary) {
             md.append("| ").append(String.join(" | ", row)).append(" |\n");
         }
+        String per = train ? "step" : "pass", pers = train ? "steps" : "passes";
+        md.append("\n## Java heap allocated and garbage collections during the timed ").append(pers).append("\n\n")
+                .append("After the warm-up, around the timed ").append(pers).append(" only: bytes allocated on the Java heap per ")
+                .append(per).append(" by the timing thread (ThreadMXBean#getCurrentThreadAllocatedBytes) and by all of this JVM's")
+                .append(" threads (the timing thread plus kernel pool threads), and the collections that ran meanwhile")
+                .append(" (GarbageCollectorMXBean). ND4J's off-heap buffers are not on the Java heap and do not count.\n\n")
+                .append("| model | network | ").append(pers).append(" timed | heap bytes/").append(per).append(", timing thread | heap bytes/")
+                .append(per).append(", all threads | GCs | GC ms |\n|---|---|---|---|---|---|---|\n")
+                .append(allocations);
         md.append(layers);
+        Files.createDirectories(out.toAbsolutePath().getParent());
+        Files.writeString(out, md.toString());
+        String rowsFile = System.getProperty("bench.summary");
+        if (rowsFile != null) {
+            Files.write(Path.of(rowsFile), rows, java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+        }
+        System.out.print(md);
+    }
+
+    private static String allocationRow(String model, String network, Timing.Measurement m) {
+        return String.format("| %s | %s | %d | %,.0f | %,.0f | %d | %d |%n", model, network, m.runs(), m.heapBytesPerRun(),
+                m.heapBytesPerRunAllThreads(), m.gcCount(), m.gcMillis());
+    }
+
+    /** Ours against PyTorch, every phase of one run.sh run side by side, from the rows the phases appended. */
+    private static void summary(Path out, Path rowsFile) throws IOException {
+        StringBuilder md = new StringBuilder("# MicroNet on the CPU: ours (DL4J + our kernels) vs PyTorch, side by side\n\n")
+                .append("- command: `").append(System.getProperty("bench.command", "MicroNetBenchmark summary")).append("`\n")
+                .append("- machine: ").append(Machine.describe().replace(" at the start", " at the end")).append('\n')
+                .append("- date: ").append(ZonedDateTime.now()).append('\n')
+                .append("- PyTorch runs in a JVM of its own (libtorch via DJL, its default settings: no OMP_WAIT_POLICY,")
+                .append(" default intra-op threads for training, 1 for latency) on the same weights, shapes and batch, timed")
+                .append(" like ours; each row's file has the details, the per-layer tables and the machine's peak\n")
+                .append("- ours / PyTorch is a speed ratio: above 1, ours is faster (images/s divided by PyTorch's;")
+                .append(" for latency PyTorch's ms divided by ours)\n\n")
+                .append("| measure | model | ours | PyTorch | ours / PyTorch | threads, ours | intra-op threads, PyTorch | file |\n")
+                .append("|---|---|---|---|---|---|---|---|\n");
+        for (String line : Files.readAllLines(rowsFile)) {
+            if (!line.isBlank()) {
+                String[] f = line.split("\t");
+                f[f.length - 1] = "[" + f[f.length - 1] + "](" + f[f.length - 1] + ")";
+                md.append("| ").append(String.join(" | ", f)).append(" |\n");
+            }
+        }
         Files.createDirectories(out.toAbsolutePath().getParent());
         Files.writeString(out, md.toString());
         System.out.print(md);
@@ -104,45 +197,62 @@ public final class MicroNetBenchmark {
     /**
      * One row per layer: our forward (and backward) time, the DL4J built-in network's for the same
      * vertex (our kernel layers are replaced by DL4J's where it has one), PyTorch's forward time,
-     * and our forward multiply-adds/s against what a GEMM of the same size reaches.
+     * our forward FLOP/s against what a GEMM of the same size reaches, and our forward rate against
+     * the machine's peak: FLOP/s against the float GEMM's for layers with multiply-adds, bytes/s
+     * (input and output, once each) against the memory copy's for those without (batch norm,
+     * channel shuffle, activations, pooling).
      */
-    private static String breakdown(ModelConfig cfg, Map<String, double[]> ours, Map<String, double[]> builtin,
-                                    Map<String, Double> torch, int batch, boolean train) {
+    private static String breakdown(ModelConfig cfg, Map<String, Dl4jRunner.LayerTime> ours,
+                                    Map<String, Dl4jRunner.LayerTime> builtin, Map<String, Double> torch, int batch,
+                                    boolean train, MachinePeak peak) {
         Map<String, LayerCost> costs = new LinkedHashMap<>();
         for (LayerCost c : Models.complexity(cfg).layers()) {
             costs.put(c.name(), c);
         }
-        StringBuilder sb = new StringBuilder(
-                "| layer | type | MAdds/image | ours fwd ms | ours bwd ms | DL4J built-in fwd ms | DL4J built-in bwd ms "
-                        + "| PyTorch fwd ms | ours fwd GMAdd/s | GEMM GMAdd/s | GEMM / ours |\n"
-                        + "|---|---|---|---|---|---|---|---|---|---|---|\n");
+        StringBuilder sb = new StringBuilder(String.format(
+                "Peak in this run: float GEMM %s GFLOP/s, memory copy %s GB/s (%d thread(s)).%n%n",
+                fmt(peak.gemmFlops() / 1e9), fmt(peak.copyBytesPerSecond() / 1e9), peak.threads()))
+                .append("| layer | type | MAdds/image | ours fwd ms | ours bwd ms | DL4J built-in fwd ms | DL4J built-in bwd ms ")
+                .append("| PyTorch fwd ms | ours fwd GFLOP/s | same-shape GEMM GFLOP/s | GEMM / ours | ours fwd GB/s ")
+                .append("| ours fwd % of peak |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         double[] sums = new double[5];
-        for (Map.Entry<String, double[]> e : ours.entrySet()) {
+        Dl4jRunner.LayerTime none = new Dl4jRunner.LayerTime(Double.NaN, Double.NaN, Double.NaN);
+        for (Map.Entry<String, Dl4jRunner.LayerTime> e : ours.entrySet()) {
             LayerCost c = costs.get(e.getKey());
-            double[] t = e.getValue();
-            double[] b = builtin.getOrDefault(e.getKey(), new double[]{Double.NaN, Double.NaN});
+            Dl4jRunner.LayerTime t = e.getValue();
+            Dl4jRunner.LayerTime b = builtin.getOrDefault(e.getKey(), none);
             double th = torch.getOrDefault(e.getKey(), Double.NaN);
-            double[] row = {t[0], train ? t[1] : Double.NaN, b[0], train ? b[1] : Double.NaN, th};
+            double[] row = {t.forwardSeconds(), train ? t.backwardSeconds() : Double.NaN, b.forwardSeconds(),
+                    train ? b.backwardSeconds() : Double.NaN, th};
             for (int i = 0; i < row.length; i++) {
                 sums[i] += Double.isNaN(row[i]) ? 0 : row[i];
             }
             long madds = c == null ? 0 : c.madds() + c.fusionMadds();
-            String rate = "", gemm = "", ratio = "";
+            // a forward time at or under zero (the input copy taken off) has no rate
+            boolean timed = t.forwardSeconds() > 0;
+            String flops = "", gemm = "", ratio = "", bytes = "", ofPeak = "";
             if (madds > 0) {
                 long pixels = outputPixels(c.output());
                 long n = batch * pixels;
                 long k = Math.max(1, madds / Math.max(1, c.cout() * pixels));
-                double oursRate = madds * (double) batch / t[0];
-                double gemmRate = GemmReference.maddsPerSecond(c.cout(), k, n, 5);
-                rate = fmt(oursRate / 1e9);
+                double gemmRate = 2 * GemmReference.maddsPerSecond(c.cout(), k, n, 5);
                 gemm = fmt(gemmRate / 1e9);
-                ratio = fmt(gemmRate / oursRate);
+                if (timed) {
+                    double oursRate = 2.0 * madds * batch / t.forwardSeconds();
+                    flops = fmt(oursRate / 1e9);
+                    ratio = fmt(gemmRate / oursRate);
+                    ofPeak = fmt(100 * oursRate / peak.gemmFlops());
+                }
+            } else if (timed && !Double.isNaN(t.forwardBytes())) {
+                double rate = t.forwardBytes() / t.forwardSeconds();
+                bytes = fmt(rate / 1e9);
+                ofPeak = fmt(100 * rate / peak.copyBytesPerSecond());
             }
-            sb.append(String.format("| %s | %s | %,d | %s | %s | %s | %s | %s | %s | %s | %s |%n", e.getKey(),
+            sb.append(String.format("| %s | %s | %,d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |%n", e.getKey(),
                     c == null ? "" : c.type(), madds, ms(row[0]), ms(row[1]), ms(row[2]), ms(row[3]), ms(row[4]),
-                    rate, gemm, ratio));
+                    flops, gemm, ratio, bytes, ofPeak));
         }
-        sb.append(String.format("| **sum** | | | %s | %s | %s | %s | %s | | | |%n", ms(sums[0]),
+        sb.append(String.format("| **sum** | | | %s | %s | %s | %s | %s | | | | | |%n", ms(sums[0]),
                 train ? ms(sums[1]) : "", ms(sums[2]), train ? ms(sums[3]) : "", ms(sums[4])));
         return sb.toString();
     }

@@ -1,24 +1,79 @@
 package org.micronet.bench;
 
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
 
 /** Repeats an action, after warm-up runs, and keeps the median wall time. */
 public final class Timing {
     private Timing() {
     }
 
+    /**
+     * What the timed runs cost besides time, measured around them only (after the warm-up):
+     * Java heap bytes allocated per run by the timing thread and by every JVM thread (the timing
+     * thread plus kernel pool threads such as the common fork-join pool; a thread that ended during
+     * the runs is missed), and the garbage collections that ran meanwhile. Off-heap buffers
+     * (ND4J's, libtorch's) are not Java heap allocations and do not show here.
+     */
+    public record Measurement(double medianSeconds, int runs, double heapBytesPerRun, double heapBytesPerRunAllThreads,
+                              long gcCount, long gcMillis) {
+    }
+
     /** Median seconds of {@code runs} timed calls after {@code warmup} untimed ones. */
     public static double medianSeconds(int warmup, int runs, Runnable action) {
+        return measure(warmup, runs, action).medianSeconds();
+    }
+
+    /** {@link #medianSeconds} with the allocations and garbage collections of the timed calls. */
+    public static Measurement measure(int warmup, int runs, Runnable action) {
         for (int i = 0; i < warmup; i++) {
             action.run();
         }
         double[] t = new double[runs];
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        Map<Long, Long> allBefore = allocatedByThread(threads);
+        long[] gcBefore = gc();
+        long before = threads.getCurrentThreadAllocatedBytes();
         for (int i = 0; i < runs; i++) {
             long start = System.nanoTime();
             action.run();
             t[i] = (System.nanoTime() - start) / 1e9;
         }
+        long after = threads.getCurrentThreadAllocatedBytes();
+        long[] gcAfter = gc();
+        long all = 0;
+        for (Map.Entry<Long, Long> e : allocatedByThread(threads).entrySet()) {
+            // a thread started during the runs allocated all it has during them
+            all += e.getValue() - allBefore.getOrDefault(e.getKey(), 0L);
+        }
         Arrays.sort(t);
-        return runs % 2 == 1 ? t[runs / 2] : (t[runs / 2 - 1] + t[runs / 2]) / 2;
+        double median = runs % 2 == 1 ? t[runs / 2] : (t[runs / 2 - 1] + t[runs / 2]) / 2;
+        return new Measurement(median, runs, (after - before) / (double) runs, all / (double) runs,
+                gcAfter[0] - gcBefore[0], gcAfter[1] - gcBefore[1]);
+    }
+
+    private static Map<Long, Long> allocatedByThread(com.sun.management.ThreadMXBean threads) {
+        long[] ids = threads.getAllThreadIds();
+        long[] bytes = threads.getThreadAllocatedBytes(ids);
+        Map<Long, Long> out = new HashMap<>();
+        for (int i = 0; i < ids.length; i++) {
+            if (bytes[i] >= 0) {
+                out.put(ids[i], bytes[i]);
+            }
+        }
+        return out;
+    }
+
+    /** {collections, milliseconds} over all collectors since the JVM started. */
+    private static long[] gc() {
+        long count = 0, millis = 0;
+        for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+            count += Math.max(0, gc.getCollectionCount());
+            millis += Math.max(0, gc.getCollectionTime());
+        }
+        return new long[]{count, millis};
     }
 }

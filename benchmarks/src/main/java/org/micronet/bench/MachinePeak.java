@@ -1,0 +1,63 @@
+package org.micronet.bench;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * What this machine gives, measured in the same run as the layers it is set against: a float
+ * GEMM's FLOP/s (compute-bound layers) and a memory copy's bytes/s (memory-bound layers), each on
+ * the benchmark's thread count.
+ */
+record MachinePeak(double gemmFlops, double copyBytesPerSecond, int threads) {
+    /** Square float GEMM: 3 x 4 MiB operands, 2.1 GFLOP a call, big enough for OpenBLAS's blocking to reach its peak. */
+    static final int GEMM_SIZE = 1024;
+    /** 64 MiB a thread, source and destination each: far past the last-level cache, so the copy streams from memory. */
+    static final int COPY_FLOATS = 16 << 20;
+
+    static MachinePeak measure(int threads) throws InterruptedException, ExecutionException {
+        double gemm = 2 * GemmReference.maddsPerSecond(GEMM_SIZE, GEMM_SIZE, GEMM_SIZE, 5);
+        return new MachinePeak(gemm, copyBytesPerSecond(threads), threads);
+    }
+
+    /** Bytes read plus bytes written per second by {@code threads} threads each copying its own float[] with System.arraycopy. */
+    private static double copyBytesPerSecond(int threads) throws InterruptedException, ExecutionException {
+        List<float[][]> buffers = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            float[] src = new float[COPY_FLOATS];
+            Arrays.fill(src, 1f);
+            buffers.add(new float[][]{src, new float[COPY_FLOATS]});
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            double seconds = Timing.medianSeconds(2, 7, () -> {
+                List<Future<?>> done = new ArrayList<>();
+                for (float[][] b : buffers) {
+                    done.add(pool.submit(() -> System.arraycopy(b[0], 0, b[1], 0, COPY_FLOATS)));
+                }
+                try {
+                    for (Future<?> f : done) {
+                        f.get();
+                    }
+                } catch (InterruptedException | ExecutionException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            return 2.0 * Float.BYTES * COPY_FLOATS * threads / seconds;
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    String describe() {
+        return String.format("float GEMM %dx%dx%d (ND4J, median of 5 after 2): %.1f GFLOP/s; memory copy (System.arraycopy"
+                        + " of a %d MiB float[] a thread, bytes read + written, median of 7 after 2): %.1f GB/s; both on"
+                        + " %d thread(s), measured at the start of this run",
+                GEMM_SIZE, GEMM_SIZE, GEMM_SIZE, gemmFlops / 1e9, COPY_FLOATS * Float.BYTES >> 20,
+                copyBytesPerSecond / 1e9, threads);
+    }
+}
