@@ -177,7 +177,8 @@ class AxialConvF32VecTest {
         for (int i = 0; i < ref.length; i++) {
             double tolerance = exact ? 0 : 1e-5 * refAbs[i] + 1e-7;
             if (!(Math.abs(fast[i] - ref[i]) <= tolerance)) {
-                fail(what + ": element " + i + " is " + fast[i] + ", reference " + ref[i] + " (tolerance " + tolerance + ")");
+                fail(what + ": element " + i + " is " + fast[i] + ", reference " + ref[i]
+                        + " (tolerance " + tolerance + ")");
             }
         }
         for (int i = ref.length; i < fast.length; i++) {

@@ -130,8 +130,8 @@ class AxialConvTest {
         Pair<Gradient, INDArray> g = dbl.backpropGradient(dy.dup(), mgr);
         Pair<Gradient, INDArray> gf = flt.backpropGradient(dy.castTo(DataType.FLOAT), mgr);
         assertNear(g.getSecond(), gf.getSecond(), "input gradient");
-        assertNear(g.getFirst().getGradientFor(AxialConvParams.WEIGHT), gf.getFirst().getGradientFor(AxialConvParams.WEIGHT),
-                "weight gradient");
+        assertNear(g.getFirst().getGradientFor(AxialConvParams.WEIGHT),
+                gf.getFirst().getGradientFor(AxialConvParams.WEIGHT), "weight gradient");
     }
 
     /** The layer in a FLOAT graph of its own (input, layer, loss). */
