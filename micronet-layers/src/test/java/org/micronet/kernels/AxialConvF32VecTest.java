@@ -61,7 +61,10 @@ class AxialConvF32VecTest {
             all.add(new Geometry(2, 3, 3, 3, 5, 9, 1, 2, alongHeight));    // k = 1: odd positions get no gradient
             all.add(new Geometry(2, 2, 6, 2, 8, 13, 5, 3, alongHeight));   // stride 3
             all.add(new Geometry(2, 3, 9, 3, 6, 12, 3, 1, alongHeight));   // multiplier at stride 1
-            all.add(new Geometry(3, 6, 6, 6, 16, 16, 3, 2, alongHeight));  // even planes: the paired path
+            all.add(new Geometry(3, 6, 6, 6, 16, 16, 3, 2, alongHeight));  // even planes: the split layout
+            for (int size = 1; size < n; size *= 2) {                       // split by vectors, blocks of 1 .. N/2
+                all.add(new Geometry(2, 6, 6, 6, 2 * n / size, size, 3, 2, true));
+            }
         }
         all.addAll(m0(32, 2));
         all.addAll(m0(224, 1));

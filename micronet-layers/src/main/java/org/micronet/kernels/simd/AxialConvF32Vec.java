@@ -9,6 +9,7 @@ import org.micronet.kernels.Parallel;
 import org.micronet.kernels.api.AxialConvF32;
 
 import java.util.Arrays;
+import java.util.function.IntBinaryOperator;
 
 import static org.micronet.kernels.simd.Lanes.F;
 import static org.micronet.kernels.simd.Lanes.N;
@@ -54,14 +55,43 @@ public final class AxialConvF32Vec implements AxialConvF32 {
     /** Output planes from this size on run along height by rows: long enough runs per tap and plane. */
     private static final int ROWS_PLANE = 4 * N;
 
-    // Pairs of vectors are split and merged by one-vector shuffles and a blend: JDK 17's
-    // two-vector rearrange allocates.
-    private static final VectorShuffle<Float> EVENS = VectorShuffle.fromOp(F, l -> 2 * l % N);
-    private static final VectorShuffle<Float> ODDS = VectorShuffle.fromOp(F, l -> (2 * l + 1) % N);
-    private static final VectorShuffle<Float> LOW_PAIRS = VectorShuffle.fromOp(F, l -> l / 2);
-    private static final VectorShuffle<Float> HIGH_PAIRS = VectorShuffle.fromOp(F, l -> N / 2 + l / 2);
+    // Runs of blocks of 2^e floats, 2^e < N, split and merge two vectors at a time by the
+    // shuffles and masks at [e]: one-vector shuffles and a blend, as JDK 17's two-vector
+    // rearrange allocates.
+    private static final int BLOCK_SIZES = Integer.numberOfTrailingZeros(N);
+    private static final VectorShuffle<Float>[] EVEN_BLOCKS = shuffles((size, l) -> 2 * size * (l / size) + l % size);
+    private static final VectorShuffle<Float>[] ODD_BLOCKS =
+            shuffles((size, l) -> 2 * size * (l / size) + l % size + size);
+    private static final VectorShuffle<Float>[] LOW_BLOCKS = shuffles((size, l) -> l / (2 * size) * size + l % size);
+    private static final VectorShuffle<Float>[] HIGH_BLOCKS =
+            shuffles((size, l) -> N / 2 + l / (2 * size) * size + l % size);
     private static final VectorMask<Float> HIGH_HALF = VectorMask.fromLong(F, -1L << (N / 2));
-    private static final VectorMask<Float> ODD_LANES = VectorMask.fromLong(F, 0xAAAA_AAAA_AAAA_AAAAL);
+    private static final VectorMask<Float>[] ODD_BLOCK_LANES = oddBlockLanes();
+
+    /** Per block size 2^e, the shuffle whose lane l reads lane {@code source(2^e, l)} mod N. */
+    @SuppressWarnings("unchecked")
+    private static VectorShuffle<Float>[] shuffles(IntBinaryOperator source) {
+        VectorShuffle<Float>[] s = new VectorShuffle[BLOCK_SIZES];
+        for (int e = 0; e < BLOCK_SIZES; e++) {
+            int size = 1 << e;
+            s[e] = VectorShuffle.fromOp(F, l -> source.applyAsInt(size, l) % N);
+        }
+        return s;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static VectorMask<Float>[] oddBlockLanes() {
+        VectorMask<Float>[] m = new VectorMask[BLOCK_SIZES];
+        for (int e = 0; e < BLOCK_SIZES; e++) {
+            int size = 1 << e;
+            boolean[] odd = new boolean[N];
+            for (int l = 0; l < N; l++) {
+                odd[l] = l % (2 * size) >= size;
+            }
+            m[e] = VectorMask.fromArray(F, odd, 0);
+        }
+        return m;
+    }
 
     @Override
     public int scratchLength(Geometry g) {
@@ -209,43 +239,20 @@ public final class AxialConvF32Vec implements AxialConvF32 {
         return sum;
     }
 
-    /** even[eo + j] = x[xo + 2j], odd[oo + j] = x[xo + 2j + 1] for j < len. */
-    private static void deinterleave(float[] x, int xo, float[] out, int eo, int oo, int len) {
-        int j = 0;
-        for (int end = F.loopBound(len); j < end; j += N) {
-            FloatVector a = FloatVector.fromArray(F, x, xo + 2 * j);
-            FloatVector b = FloatVector.fromArray(F, x, xo + 2 * j + N);
-            a.rearrange(EVENS).blend(b.rearrange(EVENS), HIGH_HALF).intoArray(out, eo + j);
-            a.rearrange(ODDS).blend(b.rearrange(ODDS), HIGH_HALF).intoArray(out, oo + j);
-        }
-        for (; j < len; j++) {
-            out[eo + j] = x[xo + 2 * j];
-            out[oo + j] = x[xo + 2 * j + 1];
-        }
-    }
-
-    /** x[xo + 2j] = in[eo + j], x[xo + 2j + 1] = in[oo + j] for j < len. */
-    private static void interleave(float[] in, int eo, int oo, float[] x, int xo, int len) {
-        int j = 0;
-        for (int end = F.loopBound(len); j < end; j += N) {
-            FloatVector a = FloatVector.fromArray(F, in, eo + j);
-            FloatVector b = FloatVector.fromArray(F, in, oo + j);
-            a.rearrange(LOW_PAIRS).blend(b.rearrange(LOW_PAIRS), ODD_LANES).intoArray(x, xo + 2 * j);
-            a.rearrange(HIGH_PAIRS).blend(b.rearrange(HIGH_PAIRS), ODD_LANES).intoArray(x, xo + 2 * j + N);
-        }
-        for (; j < len; j++) {
-            x[xo + 2 * j] = in[eo + j];
-            x[xo + 2 * j + 1] = in[oo + j];
-        }
-    }
-
     /** Even and odd blocks of {@code size} floats of x, one after another, into even and odd: len floats each. */
     private static void split(float[] x, int xo, float[] out, int eo, int oo, int len, int size) {
-        if (size == 1) {
-            deinterleave(x, xo, out, eo, oo, len);
-            return;
+        int j = 0;
+        if (size < N && N % size == 0) {
+            int e = Integer.numberOfTrailingZeros(size);
+            VectorShuffle<Float> evens = EVEN_BLOCKS[e], odds = ODD_BLOCKS[e];
+            for (int end = F.loopBound(len); j < end; j += N) {
+                FloatVector a = FloatVector.fromArray(F, x, xo + 2 * j);
+                FloatVector b = FloatVector.fromArray(F, x, xo + 2 * j + N);
+                a.rearrange(evens).blend(b.rearrange(evens), HIGH_HALF).intoArray(out, eo + j);
+                a.rearrange(odds).blend(b.rearrange(odds), HIGH_HALF).intoArray(out, oo + j);
+            }
         }
-        for (int j = 0; j < len; j += size) {
+        for (; j < len; j += size) {
             copy(x, xo + 2 * j, out, eo + j, size);
             copy(x, xo + 2 * j + size, out, oo + j, size);
         }
@@ -253,11 +260,19 @@ public final class AxialConvF32Vec implements AxialConvF32 {
 
     /** The reverse of {@link #split}. */
     private static void merge(float[] in, int eo, int oo, float[] x, int xo, int len, int size) {
-        if (size == 1) {
-            interleave(in, eo, oo, x, xo, len);
-            return;
+        int j = 0;
+        if (size < N && N % size == 0) {
+            int e = Integer.numberOfTrailingZeros(size);
+            VectorShuffle<Float> low = LOW_BLOCKS[e], high = HIGH_BLOCKS[e];
+            VectorMask<Float> odd = ODD_BLOCK_LANES[e];
+            for (int end = F.loopBound(len); j < end; j += N) {
+                FloatVector a = FloatVector.fromArray(F, in, eo + j);
+                FloatVector b = FloatVector.fromArray(F, in, oo + j);
+                a.rearrange(low).blend(b.rearrange(low), odd).intoArray(x, xo + 2 * j);
+                a.rearrange(high).blend(b.rearrange(high), odd).intoArray(x, xo + 2 * j + N);
+            }
         }
-        for (int j = 0; j < len; j += size) {
+        for (; j < len; j += size) {
             copy(in, eo + j, x, xo + 2 * j, size);
             copy(in, oo + j, x, xo + 2 * j + size, size);
         }
