@@ -6,7 +6,6 @@ import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.shape.Shape;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
@@ -76,7 +75,23 @@ public final class KernelBridge {
      * includes the view's offset, so it qualifies too.
      */
     private static boolean ownsBuffer(INDArray a) {
-        return a.ordering() == 'c' && a.data().length() == a.length() && Shape.hasDefaultStridesForShape(a);
+        return a.ordering() == 'c' && a.data().length() == a.length() && cStrides(a);
+    }
+
+    /**
+     * Whether the strides are c order's. Those of unit dimensions never move and ND4J writes
+     * them either way (a [4, 1, 3] parameter view has strides [3, 3, 1], which
+     * {@code Shape.hasDefaultStridesForShape} rejects), so they are not compared.
+     */
+    private static boolean cStrides(INDArray a) {
+        long expected = 1;
+        for (int d = a.rank() - 1; d >= 0; d--) {
+            if (a.size(d) != 1 && a.stride(d) != expected) {
+                return false;
+            }
+            expected *= a.size(d);
+        }
+        return true;
     }
 
     /**

@@ -1,5 +1,8 @@
 package org.micronet.layers;
 
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.CnnLossLayer;
 import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -9,18 +12,24 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.micronet.blocks.Layers;
+import org.micronet.kernels.KernelProvider;
 import org.micronet.layers.AxialConv.Axis;
 import org.micronet.layers.params.AxialConvParams;
 import org.micronet.models.Ops;
 import org.micronet.testing.AxialLayout;
 import org.micronet.testing.LayerHarness;
 import org.nd4j.common.primitives.Pair;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.config.NoOp;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -86,6 +95,65 @@ class AxialConvTest {
         assertClose(expected.getSecond(), g.getSecond(), "input gradient");
         assertClose(expected.getFirst().getGradientFor("W"),
                 AxialLayout.toDl4j(conf, g.getFirst().getGradientFor(AxialConvParams.WEIGHT)), "weight gradient");
+    }
+
+    /** M0's axial convs at 32 x 32 (stem, block 1, a stride-1 block) and the odd shapes above. */
+    private static Stream<Arguments> floatShapes() {
+        return Stream.concat(shapes(), Stream.of(
+                Arguments.of(Axis.HEIGHT, 3, 2, 3, 2, 1, 32, 32),
+                Arguments.of(Axis.WIDTH, 3, 2, 2, 4, 2, 16, 32),
+                Arguments.of(Axis.HEIGHT, 3, 2, 4, 8, 4, 16, 16),
+                Arguments.of(Axis.WIDTH, 3, 2, 8, 16, 8, 8, 16),
+                Arguments.of(Axis.HEIGHT, 5, 1, 64, 64, 64, 2, 2)));
+    }
+
+    @ParameterizedTest(name = "{0} k={1} stride={2} {3}->{4} groups={5} {6}x{7}")
+    @MethodSource("floatShapes")
+    void aFloatLayerRunsTheSimdKernelAndMatchesTheDoubleLayer(Axis axis, int k, int stride, int cin, int cout,
+                                                              int groups, int h, int w) {
+        assertTrue(KernelProvider.simd(), "the tests run with --add-modules jdk.incubator.vector");
+        org.deeplearning4j.nn.api.Layer dbl = instance(layer(axis, k, stride, cin, cout, groups), cin, h, w);
+        org.deeplearning4j.nn.api.Layer flt = floatInstance(layer(axis, k, stride, cin, cout, groups), cin, h, w);
+        INDArray weight = LayerHarness.randomInput(4, cout, cin / groups, k);
+        dbl.setParam(AxialConvParams.WEIGHT, weight);
+        flt.setParam(AxialConvParams.WEIGHT, weight.castTo(DataType.FLOAT));
+        INDArray x = LayerHarness.randomInput(5, 3, cin, h, w);
+        LayerWorkspaceMgr mgr = LayerWorkspaceMgr.noWorkspaces();
+        dbl.setInput(x, mgr);
+        flt.setInput(x.castTo(DataType.FLOAT), mgr);
+        INDArray y = dbl.activate(true, mgr);
+        INDArray yf = flt.activate(true, mgr);
+        assertEquals(DataType.FLOAT, yf.dataType());
+        assertNear(y, yf, "output");
+
+        INDArray dy = LayerHarness.randomInput(6, y.shape());
+        Pair<Gradient, INDArray> g = dbl.backpropGradient(dy.dup(), mgr);
+        Pair<Gradient, INDArray> gf = flt.backpropGradient(dy.castTo(DataType.FLOAT), mgr);
+        assertNear(g.getSecond(), gf.getSecond(), "input gradient");
+        assertNear(g.getFirst().getGradientFor(AxialConvParams.WEIGHT),
+                gf.getFirst().getGradientFor(AxialConvParams.WEIGHT), "weight gradient");
+    }
+
+    /** The layer in a FLOAT graph of its own (input, layer, loss). */
+    private static org.deeplearning4j.nn.api.Layer floatInstance(Layer conf, int channels, int h, int w) {
+        ComputationGraph net = new ComputationGraph(new NeuralNetConfiguration.Builder()
+                .seed(1).dataType(DataType.FLOAT).updater(new NoOp()).graphBuilder()
+                .addInputs("in").setInputTypes(InputType.convolutional(h, w, channels))
+                .addLayer("under-test", conf, "in")
+                .addLayer("loss", new CnnLossLayer.Builder(LossFunctions.LossFunction.MSE)
+                        .activation(Activation.IDENTITY).build(), "under-test")
+                .setOutputs("loss").build());
+        net.init();
+        net.initGradientsView();
+        return net.getLayer("under-test");
+    }
+
+    /** Within float round-off of sums of a few dozen terms of unit size. */
+    private static void assertNear(INDArray expected, INDArray actual, String what) {
+        assertArrayEquals(expected.shape(), actual.shape(), what + " shape");
+        double diff = expected.sub(actual.castTo(DataType.DOUBLE)).amaxNumber().doubleValue();
+        double scale = expected.amaxNumber().doubleValue();
+        assertTrue(diff <= 1e-5 * (1 + scale), what + " differs by " + diff + " (largest value " + scale + ")");
     }
 
     private static org.deeplearning4j.nn.api.Layer instance(Layer conf, int channels, int h, int w) {

@@ -1,0 +1,578 @@
+package org.micronet.kernels.simd;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
+import org.micronet.kernels.AxialConvKernel.Geometry;
+import org.micronet.kernels.Parallel;
+import org.micronet.kernels.api.AxialConvF32;
+
+import java.util.Arrays;
+import java.util.function.IntBinaryOperator;
+
+import static org.micronet.kernels.simd.Lanes.F;
+import static org.micronet.kernels.simd.Lanes.N;
+
+/**
+ * {@link AxialConvF32} on the Vector API.
+ *
+ * <p>Every tap becomes a shifted multiply-add over flat runs of memory. The input is first
+ * laid out as "phase planes" of the output plane's size: for stride s, phase q holds the
+ * input positions q, q + s, q + 2s, ... along the axis (rows along height, a deinterleaved
+ * row along width), and a depthwise conv with multiplier m gets one copy per output channel.
+ * Tap t then reads phase (t - k/2) mod s shifted by floor((t - k/2) / s) rows or columns,
+ * the same shift for every position of every plane. At stride 1 with the output as long as
+ * the input and no multiplier, x itself is that layout.
+ *
+ * <p>Two ways to run the taps:
+ * <ul>
+ *   <li>by rows (along height, on planes of a few vectors or more, and grouped convs along
+ *       height): per plane, a tap is one run of whole rows with one weight; the rows it
+ *       would read in the padding are skipped;</li>
+ *   <li>joined (the rest, in particular the small planes of training: 8x8 and below):
+ *       consecutive planes form one run, so planes shorter than a vector still fill vectors.
+ *       The zero padding is folded into the weights: per tap, a per-position coefficient
+ *       array holds the weight where the tap falls inside the input and 0 elsewhere (the
+ *       neighbouring row or plane it reads instead then adds 0).</li>
+ * </ul>
+ *
+ * <p>Work splits as in the reference: forward over images and blocks of output planes, dx
+ * over images and blocks of (laid-out) input planes, dw over (blocks of) output channels,
+ * each task writing its own slice. By rows, dw is a dot product per image and tap; joined,
+ * it sums per-position products over the batch, then reduces each plane with the tap's
+ * validity mask.
+ *
+ * <p>Scratch: the laid-out input (in backward, first the gradient in that layout), then, when
+ * joined, the per-tap validity masks and the coefficients (reused in backward for the dw sums).
+ */
+public final class AxialConvF32Vec implements AxialConvF32 {
+    /** Floats of output one task covers, at least: enough to amortise a task, few enough to spread a batch of 1. */
+    private static final int TASK_FLOATS = 4096;
+    /** dw tasks per call, at most (its batch loop runs inside a task), and floats of a plane block, at least. */
+    private static final int DW_TASKS = 8;
+    private static final int DW_FLOATS = 8 * N;
+    /** Output planes from this size on run along height by rows: long enough runs per tap and plane. */
+    private static final int ROWS_PLANE = 4 * N;
+
+    // Runs of blocks of 2^e floats, 2^e < N, split and merge two vectors at a time by the
+    // shuffles and masks at [e]: one-vector shuffles and a blend, as JDK 17's two-vector
+    // rearrange allocates.
+    private static final int BLOCK_SIZES = Integer.numberOfTrailingZeros(N);
+    private static final VectorShuffle<Float>[] EVEN_BLOCKS = shuffles((size, l) -> 2 * size * (l / size) + l % size);
+    private static final VectorShuffle<Float>[] ODD_BLOCKS =
+            shuffles((size, l) -> 2 * size * (l / size) + l % size + size);
+    private static final VectorShuffle<Float>[] LOW_BLOCKS = shuffles((size, l) -> l / (2 * size) * size + l % size);
+    private static final VectorShuffle<Float>[] HIGH_BLOCKS =
+            shuffles((size, l) -> N / 2 + l / (2 * size) * size + l % size);
+    private static final VectorMask<Float> HIGH_HALF = VectorMask.fromLong(F, -1L << (N / 2));
+    private static final VectorMask<Float>[] ODD_BLOCK_LANES = oddBlockLanes();
+
+    /** Per block size 2^e, the shuffle whose lane l reads lane {@code source(2^e, l)} mod N. */
+    @SuppressWarnings("unchecked")
+    private static VectorShuffle<Float>[] shuffles(IntBinaryOperator source) {
+        VectorShuffle<Float>[] s = new VectorShuffle[BLOCK_SIZES];
+        for (int e = 0; e < BLOCK_SIZES; e++) {
+            int size = 1 << e;
+            s[e] = VectorShuffle.fromOp(F, l -> source.applyAsInt(size, l) % N);
+        }
+        return s;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static VectorMask<Float>[] oddBlockLanes() {
+        VectorMask<Float>[] m = new VectorMask[BLOCK_SIZES];
+        for (int e = 0; e < BLOCK_SIZES; e++) {
+            int size = 1 << e;
+            boolean[] odd = new boolean[N];
+            for (int l = 0; l < N; l++) {
+                odd[l] = l % (2 * size) >= size;
+            }
+            m[e] = VectorMask.fromArray(F, odd, 0);
+        }
+        return m;
+    }
+
+    @Override
+    public int scratchLength(Geometry g) {
+        return new Layout(g).scratchLength;
+    }
+
+    @Override
+    public void forward(float[] x, float[] w, float[] y, Geometry g, float[] scratch) {
+        Layout l = new Layout(g);
+        if (l.relaid) {
+            Parallel.forEach(l.n * l.inBlocks, task -> l.layOut(x, scratch, task));
+        }
+        float[] src = l.relaid ? scratch : x;
+        if (!l.rows) {
+            l.coefficients(w, scratch);
+        }
+        Parallel.forEach(l.n * l.outBlocks, task -> {
+            int b = task / l.outBlocks, o0 = task % l.outBlocks * l.block;
+            int len = (Math.min(l.cout, o0 + l.block) - o0) * l.op;
+            int yo = (b * l.cout + o0) * l.op;
+            Arrays.fill(y, yo, yo + len, 0f);
+            for (int i = 0; i < l.cig; i++) {
+                for (int t = 0; t < l.k; t++) {
+                    int shift = l.shift(t), so = l.source(b, l.phase(t), l.sourceChannel(o0, i)) + shift;
+                    if (l.rows) {
+                        scaledAdd(w[(o0 * l.cig + i) * l.k + t], src, so, y, yo, l.rowsStart(t), l.rowsEnd(t));
+                    } else {
+                        multiplyAdd(scratch, l.coef(t, o0, i), src, so, y, yo, Math.max(0, -shift),
+                                Math.min(len, len - shift));
+                    }
+                }
+            }
+        });
+    }
+
+    @Override
+    public void backward(float[] x, float[] w, float[] dy, float[] dx, float[] dw, Geometry g, float[] scratch) {
+        Layout l = new Layout(g);
+        if (!l.rows) {
+            l.coefficients(w, scratch);
+        }
+        float[] ds = l.relaid ? scratch : dx;
+        // The gradient of the laid-out input: tap t sends each dy, scaled, back to where it read.
+        Parallel.forEach(l.n * l.sourceBlocks, task -> {
+            int b = task / l.sourceBlocks, h0 = task % l.sourceBlocks * l.block;
+            int len = (Math.min(l.channels, h0 + l.block) - h0) * l.op;
+            for (int q = 0; q < l.s; q++) {
+                int at = l.source(b, q, h0);
+                Arrays.fill(ds, at, at + len, 0f);
+            }
+            // depthwise: planes h0.. take dy of output planes h0..; grouped: plane h0 takes every output of its group
+            int readers = l.cig == 1 ? 1 : l.cog;
+            for (int r = 0; r < readers; r++) {
+                int o0 = l.cig == 1 ? h0 : h0 / l.cig * l.cog + r, i = l.cig == 1 ? 0 : h0 % l.cig;
+                int dyo = (b * l.cout + o0) * l.op;
+                for (int t = 0; t < l.k; t++) {
+                    int shift = l.shift(t), dso = l.source(b, l.phase(t), h0) + shift;
+                    if (l.rows) {
+                        scaledAdd(w[(o0 * l.cig + i) * l.k + t], dy, dyo, ds, dso, l.rowsStart(t), l.rowsEnd(t));
+                    } else {
+                        multiplyAdd(scratch, l.coef(t, o0, i), dy, dyo, ds, dso, Math.max(0, -shift),
+                                Math.min(len, len - shift));
+                    }
+                }
+            }
+        });
+        if (l.relaid) {
+            Parallel.forEach(l.n * l.inBlocks, task -> l.layBack(scratch, dx, task));
+            Parallel.forEach(l.n * l.inBlocks, task -> l.layOut(x, scratch, task));
+        }
+        float[] src = l.relaid ? scratch : x;
+        Parallel.forEach(l.dwBlocks, task -> {
+            if (l.rows) {
+                l.weightGradientByRows(dy, src, dw, task);
+            } else {
+                l.weightGradientByPositions(dy, src, dw, task, scratch);
+            }
+        });
+    }
+
+    /** out[oo + u] += a * b[bo + u] for u in [lo, hi). */
+    private static void scaledAdd(float a, float[] b, int bo, float[] out, int oo, int lo, int hi) {
+        FloatVector va = FloatVector.broadcast(F, a);
+        int u = lo;
+        for (int end = lo + F.loopBound(Math.max(0, hi - lo)); u < end; u += N) {
+            va.fma(FloatVector.fromArray(F, b, bo + u), FloatVector.fromArray(F, out, oo + u)).intoArray(out, oo + u);
+        }
+        for (; u < hi; u++) {
+            out[oo + u] = Math.fma(a, b[bo + u], out[oo + u]);
+        }
+    }
+
+    /** out[oo + u] += a[ao + u] * b[bo + u] for u in [lo, hi). */
+    private static void multiplyAdd(float[] a, int ao, float[] b, int bo, float[] out, int oo, int lo, int hi) {
+        int u = lo;
+        for (int end = lo + F.loopBound(Math.max(0, hi - lo)); u < end; u += N) {
+            FloatVector va = FloatVector.fromArray(F, a, ao + u);
+            FloatVector vb = FloatVector.fromArray(F, b, bo + u);
+            va.fma(vb, FloatVector.fromArray(F, out, oo + u)).intoArray(out, oo + u);
+        }
+        for (; u < hi; u++) {
+            out[oo + u] = Math.fma(a[ao + u], b[bo + u], out[oo + u]);
+        }
+    }
+
+    /** out[oo + u] = a * b[bo + u] for u < len. */
+    private static void scale(float a, float[] b, int bo, float[] out, int oo, int len) {
+        FloatVector va = FloatVector.broadcast(F, a);
+        int u = 0;
+        for (int end = F.loopBound(len); u < end; u += N) {
+            va.mul(FloatVector.fromArray(F, b, bo + u)).intoArray(out, oo + u);
+        }
+        for (; u < len; u++) {
+            out[oo + u] = a * b[bo + u];
+        }
+    }
+
+    /** out[oo + u] += b[bo + u] for u < len. */
+    private static void add(float[] b, int bo, float[] out, int oo, int len) {
+        int u = 0;
+        for (int end = F.loopBound(len); u < end; u += N) {
+            FloatVector.fromArray(F, out, oo + u).add(FloatVector.fromArray(F, b, bo + u)).intoArray(out, oo + u);
+        }
+        for (; u < len; u++) {
+            out[oo + u] += b[bo + u];
+        }
+    }
+
+    /** Sum of a[ao + u] * b[bo + u] for u < len, in two vector sums so the adds do not wait on each other. */
+    private static float dot(float[] a, int ao, float[] b, int bo, int len) {
+        FloatVector s0 = FloatVector.zero(F), s1 = FloatVector.zero(F);
+        int u = 0;
+        for (int end = len - 2 * N; u <= end; u += 2 * N) {
+            s0 = FloatVector.fromArray(F, a, ao + u).fma(FloatVector.fromArray(F, b, bo + u), s0);
+            s1 = FloatVector.fromArray(F, a, ao + u + N).fma(FloatVector.fromArray(F, b, bo + u + N), s1);
+        }
+        if (u + N <= len) {
+            s0 = FloatVector.fromArray(F, a, ao + u).fma(FloatVector.fromArray(F, b, bo + u), s0);
+            u += N;
+        }
+        float sum = s0.add(s1).reduceLanes(VectorOperators.ADD);
+        for (; u < len; u++) {
+            sum = Math.fma(a[ao + u], b[bo + u], sum);
+        }
+        return sum;
+    }
+
+    /** Even and odd blocks of {@code size} floats of x, one after another, into even and odd: len floats each. */
+    private static void split(float[] x, int xo, float[] out, int eo, int oo, int len, int size) {
+        int j = 0;
+        if (size < N && N % size == 0) {
+            int e = Integer.numberOfTrailingZeros(size);
+            VectorShuffle<Float> evens = EVEN_BLOCKS[e], odds = ODD_BLOCKS[e];
+            for (int end = F.loopBound(len); j < end; j += N) {
+                FloatVector a = FloatVector.fromArray(F, x, xo + 2 * j);
+                FloatVector b = FloatVector.fromArray(F, x, xo + 2 * j + N);
+                a.rearrange(evens).blend(b.rearrange(evens), HIGH_HALF).intoArray(out, eo + j);
+                a.rearrange(odds).blend(b.rearrange(odds), HIGH_HALF).intoArray(out, oo + j);
+            }
+        }
+        for (; j < len; j += size) {
+            copy(x, xo + 2 * j, out, eo + j, size);
+            copy(x, xo + 2 * j + size, out, oo + j, size);
+        }
+    }
+
+    /** The reverse of {@link #split}. */
+    private static void merge(float[] in, int eo, int oo, float[] x, int xo, int len, int size) {
+        int j = 0;
+        if (size < N && N % size == 0) {
+            int e = Integer.numberOfTrailingZeros(size);
+            VectorShuffle<Float> low = LOW_BLOCKS[e], high = HIGH_BLOCKS[e];
+            VectorMask<Float> odd = ODD_BLOCK_LANES[e];
+            for (int end = F.loopBound(len); j < end; j += N) {
+                FloatVector a = FloatVector.fromArray(F, in, eo + j);
+                FloatVector b = FloatVector.fromArray(F, in, oo + j);
+                a.rearrange(low).blend(b.rearrange(low), odd).intoArray(x, xo + 2 * j);
+                a.rearrange(high).blend(b.rearrange(high), odd).intoArray(x, xo + 2 * j + N);
+            }
+        }
+        for (; j < len; j += size) {
+            copy(in, eo + j, x, xo + 2 * j, size);
+            copy(in, oo + j, x, xo + 2 * j + size, size);
+        }
+    }
+
+    /** System.arraycopy, without its call for runs shorter than a vector (tiny planes make many). */
+    private static void copy(float[] from, int fo, float[] to, int too, int len) {
+        if (len >= N) {
+            System.arraycopy(from, fo, to, too, len);
+        } else {
+            for (int j = 0; j < len; j++) {
+                to[too + j] = from[fo + j];
+            }
+        }
+    }
+
+    /** out[oo + j] = x[xo + step * j] for j < len. */
+    private static void gather(float[] x, int xo, int step, float[] out, int oo, int len) {
+        if (step == 1) {
+            copy(x, xo, out, oo, len);
+        } else {
+            for (int j = 0; j < len; j++) {
+                out[oo + j] = x[xo + step * j];
+            }
+        }
+    }
+
+    /** x[xo + step * j] = in[io + j] for j < len. */
+    private static void scatter(float[] in, int io, float[] x, int xo, int step, int len) {
+        if (step == 1) {
+            copy(in, io, x, xo, len);
+        } else {
+            for (int j = 0; j < len; j++) {
+                x[xo + step * j] = in[io + j];
+            }
+        }
+    }
+
+    /** One call's sizes, as this kernel lays out its work. Offsets are in floats. */
+    private static final class Layout {
+        final int n, cin, cout, k, s, cig, cog, height, width;
+        final boolean alongHeight;
+        /** Depthwise with a multiplier: each output channel gets its own copy of its input plane. */
+        final boolean replicated;
+        /** Planes per image of the laid-out input. */
+        final int channels;
+        /** Lengths along the axis; output plane size; input plane size; the axis step within a plane. */
+        final int inLen, outLen, outW, outH, op, ip, unit;
+        /** Whether the input is copied into the phase layout; otherwise x already is that layout. */
+        final boolean relaid;
+        /** Stride 2 on an even length, phases as long as the output: laying out splits runs of rows or columns. */
+        final boolean pairs;
+        /**
+         * Along height on planes of a few vectors or more: each tap is a run of whole rows per
+         * plane with one weight, so no coefficients; otherwise planes join into runs through
+         * the coefficients.
+         */
+        final boolean rows;
+        /** Output (and laid-out) planes per task: several only when runs join planes. */
+        final int block, outBlocks, sourceBlocks, dwBlock, dwBlocks;
+        /** Input planes per layout task: all of an image's planes can split in one run unless copied. */
+        final int inBlock, inBlocks;
+        final int maskAt, coefAt, scratchLength;
+        private final int[] phase, shift, first, last;
+
+        Layout(Geometry g) {
+            n = g.n();
+            cin = g.cin();
+            cout = g.cout();
+            k = g.k();
+            s = g.stride();
+            cig = cin / g.groups();
+            cog = cout / g.groups();
+            height = g.height();
+            width = g.width();
+            alongHeight = g.alongHeight();
+            outH = g.outHeight();
+            outW = g.outWidth();
+            op = outH * outW;
+            ip = height * width;
+            inLen = alongHeight ? height : width;
+            outLen = alongHeight ? outH : outW;
+            unit = alongHeight ? outW : 1;
+            replicated = cig == 1 && cog > 1;
+            channels = replicated ? cout : cin;
+            relaid = s > 1 || replicated || inLen != outLen;
+            pairs = s == 2 && inLen % 2 == 0 && outLen == inLen / 2;
+            rows = alongHeight && (cig > 1 || op >= ROWS_PLANE);
+            boolean joined = cig == 1 && !rows;
+            block = joined ? Math.max(1, Math.min(cout, TASK_FLOATS / op)) : 1;
+            outBlocks = ceilDiv(cout, block);
+            sourceBlocks = ceilDiv(channels, block);
+            dwBlock = joined ? Math.max(ceilDiv(cout, Math.min(cout, DW_TASKS)), ceilDiv(DW_FLOATS, op)) : 1;
+            dwBlocks = ceilDiv(cout, dwBlock);
+            inBlock = replicated ? 1 : Math.max(1, Math.min(cin, TASK_FLOATS / ip));
+            inBlocks = ceilDiv(cin, inBlock);
+            maskAt = relaid ? n * s * channels * op : 0;
+            coefAt = maskAt + k * op;
+            scratchLength = rows ? maskAt : coefAt + k * cout * cig * op;
+            // per tap, once: the divisions cost more than a short run of vectors
+            phase = new int[k];
+            shift = new int[k];
+            first = new int[k];
+            last = new int[k];
+            for (int t = 0; t < k; t++) {
+                int d = Math.floorDiv(t - k / 2, s);
+                phase[t] = Math.floorMod(t - k / 2, s);
+                shift[t] = d * unit;
+                first[t] = Math.max(0, -d);
+                last[t] = Math.max(first[t], Math.min(outLen, held(phase[t]) - d));
+            }
+        }
+
+        private static int ceilDiv(int a, int b) {
+            return (a + b - 1) / b;
+        }
+
+        /** The phase tap t reads. */
+        int phase(int t) {
+            return phase[t];
+        }
+
+        /** How far tap t reads from the output position, within its phase plane. */
+        int shift(int t) {
+            return shift[t];
+        }
+
+        /** The first output position along the axis whose tap t falls inside the input. */
+        int first(int t) {
+            return first[t];
+        }
+
+        /** The end of the output positions along the axis whose tap t falls inside the input; at least first(t). */
+        int last(int t) {
+            return last[t];
+        }
+
+        /** By rows: where in an output plane the rows tap t reads inside the input start, and end. */
+        int rowsStart(int t) {
+            return first[t] * outW;
+        }
+
+        int rowsEnd(int t) {
+            return last[t] * outW;
+        }
+
+        /** Input positions along the axis that phase q holds; later positions of a phase plane are 0. */
+        int held(int q) {
+            return (inLen - q + s - 1) / s;
+        }
+
+        /** Start of laid-out plane (b, q, ch). */
+        int source(int b, int q, int ch) {
+            return ((b * s + q) * channels + ch) * op;
+        }
+
+        /** The laid-out plane output channel o reads as its i-th input. */
+        int sourceChannel(int o, int i) {
+            return replicated ? o : o / cog * cig + i;
+        }
+
+        /** Start of the coefficients of tap t for output o, input i: {@code [k][cout][cig][op]}. */
+        int coef(int t, int o, int i) {
+            return coefAt + ((t * cout + o) * cig + i) * op;
+        }
+
+        /** Per tap 1 where it falls inside the input, else 0; then the weights spread over those masks. */
+        void coefficients(float[] w, float[] scratch) {
+            for (int t = 0; t < k; t++) {
+                int mo = maskAt + t * op, first = first(t), last = last(t);
+                Arrays.fill(scratch, mo, mo + op, 0f);
+                if (alongHeight) {
+                    Arrays.fill(scratch, mo + first * outW, mo + last * outW, 1f);
+                } else {
+                    for (int r = 0; r < outH; r++) {
+                        Arrays.fill(scratch, mo + r * outW + first, mo + r * outW + last, 1f);
+                    }
+                }
+            }
+            Parallel.forEach(cout, o -> {
+                for (int t = 0; t < k; t++) {
+                    for (int i = 0; i < cig; i++) {
+                        scale(w[(o * cig + i) * k + t], scratch, maskAt + t * op, scratch, coef(t, o, i), op);
+                    }
+                }
+            });
+        }
+
+        /** dw of output plane {@code o}, one image at a time: a dot product over the rows each tap reads. */
+        void weightGradientByRows(float[] dy, float[] src, float[] dw, int o) {
+            for (int i = 0; i < cig; i++) {
+                for (int t = 0; t < k; t++) {
+                    int lo = rowsStart(t), len = rowsEnd(t) - lo, so = sourceChannel(o, i);
+                    float sum = 0;
+                    for (int b = 0; b < n; b++) {
+                        sum += dot(dy, (b * cout + o) * op + lo, src, source(b, phase(t), so) + shift(t) + lo, len);
+                    }
+                    dw[(o * cig + i) * k + t] = sum;
+                }
+            }
+        }
+
+        /**
+         * dw of output planes {@code task * dwBlock ...}: per-position sums of dy times the input
+         * each tap reads, over the batch, in the coefficients' place; then masked plane sums.
+         */
+        void weightGradientByPositions(float[] dy, float[] src, float[] dw, int task, float[] scratch) {
+            int o0 = task * dwBlock, o1 = Math.min(cout, o0 + dwBlock);
+            int len = (o1 - o0) * op;
+            for (int t = 0; t < k; t++) {
+                for (int i = 0; i < cig; i++) {
+                    int at = coef(t, o0, i);
+                    Arrays.fill(scratch, at, at + len, 0f);
+                }
+            }
+            for (int b = 0; b < n; b++) {
+                int dyo = (b * cout + o0) * op;
+                for (int i = 0; i < cig; i++) {
+                    for (int t = 0; t < k; t++) {
+                        int shift = shift(t);
+                        multiplyAdd(dy, dyo, src, source(b, phase(t), sourceChannel(o0, i)) + shift,
+                                scratch, coef(t, o0, i), Math.max(0, -shift), Math.min(len, len - shift));
+                    }
+                }
+            }
+            for (int o = o0; o < o1; o++) {
+                for (int i = 0; i < cig; i++) {
+                    for (int t = 0; t < k; t++) {
+                        dw[(o * cig + i) * k + t] = dot(scratch, maskAt + t * op, scratch, coef(t, o, i), op);
+                    }
+                }
+            }
+        }
+
+        /** Writes the phase planes (and their copies) of input planes {@code task}'s block of x into {@code out}. */
+        void layOut(float[] x, float[] out, int task) {
+            int b = task / inBlocks, c0 = task % inBlocks * inBlock, c1 = Math.min(cin, c0 + inBlock);
+            int ch0 = replicated ? c0 * cog : c0;
+            if (pairs) {
+                split(x, (b * cin + c0) * ip, out, source(b, 0, ch0), source(b, 1, ch0), (c1 - c0) * op,
+                        alongHeight ? width : 1);
+            } else {
+                for (int c = c0; c < c1; c++) {
+                    layOutPlane(x, (b * cin + c) * ip, out, b, replicated ? c * cog : c);
+                }
+            }
+            for (int q = 0; q < s; q++) {
+                for (int r = 1; r < channels / cin; r++) {
+                    copy(out, source(b, q, ch0), out, source(b, q, ch0 + r), op);
+                }
+            }
+        }
+
+        private void layOutPlane(float[] x, int xo, float[] out, int b, int ch) {
+            for (int q = 0; q < s; q++) {
+                int at = source(b, q, ch), held = held(q);
+                if (alongHeight) {
+                    for (int j = 0; j < held; j++) {
+                        copy(x, xo + (q + s * j) * width, out, at + j * width, width);
+                    }
+                    Arrays.fill(out, at + held * width, at + op, 0f);
+                } else {
+                    for (int r = 0; r < outH; r++) {
+                        int to = at + r * outW;
+                        gather(x, xo + r * width + q, s, out, to, held);
+                        Arrays.fill(out, to + held, to + outW, 0f);
+                    }
+                }
+            }
+        }
+
+        /** The reverse of {@link #layOut}: sums the copies of the block's planes and writes them into dx. */
+        void layBack(float[] ds, float[] dx, int task) {
+            int b = task / inBlocks, c0 = task % inBlocks * inBlock, c1 = Math.min(cin, c0 + inBlock);
+            int ch0 = replicated ? c0 * cog : c0;
+            for (int q = 0; q < s; q++) {
+                for (int r = 1; r < channels / cin; r++) {
+                    add(ds, source(b, q, ch0 + r), ds, source(b, q, ch0), op);
+                }
+            }
+            if (pairs) {
+                merge(ds, source(b, 0, ch0), source(b, 1, ch0), dx, (b * cin + c0) * ip, (c1 - c0) * op,
+                        alongHeight ? width : 1);
+                return;
+            }
+            for (int c = c0; c < c1; c++) {
+                int xo = (b * cin + c) * ip, ch = replicated ? c * cog : c;
+                for (int q = 0; q < s; q++) {
+                    int at = source(b, q, ch), held = held(q);
+                    if (alongHeight) {
+                        for (int j = 0; j < held; j++) {
+                            copy(ds, at + j * width, dx, xo + (q + s * j) * width, width);
+                        }
+                    } else {
+                        for (int r = 0; r < outH; r++) {
+                            scatter(ds, at + r * outW, dx, xo + r * width + q, s, held);
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
