@@ -4,8 +4,10 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.micronet.kernels.KernelProvider;
 import org.micronet.layers.params.GroupAdaptivePointwiseConvParams;
 import org.micronet.testing.LayerHarness;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -13,6 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 class GroupAdaptivePointwiseConvTest {
 
@@ -25,6 +28,41 @@ class GroupAdaptivePointwiseConvTest {
     void gradientsMatchFiniteDifferences(int cin, int cout, int groups, int h, int w) {
         ComputationGraph net = LayerHarness.graph(layer(cin, cout, groups), cin, h, w, 42);
         LayerHarness.assertGradientsMatch(net, LayerHarness.randomInput(7, 2, cin, h, w), 7);
+    }
+
+    /** 2x3 planes are packed across the batch by the SIMD kernel, 5x5 ones are not. */
+    @ParameterizedTest(name = "{0}x{1}")
+    @CsvSource({"2,3", "5,5"})
+    void floatGraphTakesTheSimdKernelAndAgreesWithDouble(int h, int w) {
+        assertTrue(KernelProvider.simd(), "tests run with the Vector API, so FLOAT layers must take the SIMD kernel");
+        ComputationGraph dbl = LayerHarness.graph(layer(12, 8, 4), 12, h, w, 5);
+        ComputationGraph flt = dbl.convertDataType(DataType.FLOAT);
+        INDArray x = LayerHarness.randomInput(9, 3, 12, h, w);
+        INDArray labels = LayerHarness.randomInput(10, 3, 8, h, w);
+        assertClose(dbl.feedForward(x, false).get("under-test"),
+                flt.feedForward(x.castTo(DataType.FLOAT), false).get("under-test"), "output");
+        dbl.setInputs(x);
+        dbl.setLabels(labels);
+        dbl.computeGradientAndScore();
+        flt.setInputs(x.castTo(DataType.FLOAT));
+        flt.setLabels(labels.castTo(DataType.FLOAT));
+        flt.computeGradientAndScore();
+        // the 1x1 convolution before the layer gets its gradient through the layer's input gradient
+        dbl.gradient().gradientForVariable().forEach((key, g) ->
+                assertClose(g, flt.gradient().getGradientFor(key), "gradient " + key));
+    }
+
+    private static void assertClose(INDArray expected, INDArray actual, String what) {
+        assertEquals(DataType.FLOAT, actual.dataType(), what);
+        double[] e = expected.dup('c').data().asDouble();
+        double[] a = actual.dup('c').data().asDouble();
+        assertEquals(e.length, a.length, what);
+        double scale = java.util.Arrays.stream(e).map(Math::abs).max().orElse(0);
+        for (int i = 0; i < e.length; i++) {
+            if (!(Math.abs(e[i] - a[i]) <= 1e-5 * scale + 1e-7)) {
+                fail(what + ": element " + i + " is " + a[i] + " in float, " + e[i] + " in double");
+            }
+        }
     }
 
     @Test

@@ -4,6 +4,8 @@ import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.micronet.kernels.GroupedPointwiseKernel;
+import org.micronet.kernels.KernelProvider;
+import org.micronet.kernels.api.PointwiseGroupedF32;
 import org.micronet.layers.GroupAdaptivePointwiseConv;
 import org.micronet.layers.KernelBridge;
 import org.micronet.layers.params.GroupAdaptivePointwiseConvParams;
@@ -11,6 +13,14 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 public class GroupAdaptivePointwiseConvLayer extends KernelLayer<GroupAdaptivePointwiseConv> {
+    private static final PointwiseGroupedF32 FAST = KernelProvider.fast(PointwiseGroupedF32.class, "PointwiseGroupedF32Vec");
+    private static final int INPUT = 0;
+    private static final int WEIGHT = 1;
+    private static final int OUTPUT = 2;
+    private static final int OUTPUT_GRAD = 3;
+    private static final int INPUT_GRAD = 4;
+    private static final int WEIGHT_GRAD = 5;
+    private static final int WORK = 6;
 
     public GroupAdaptivePointwiseConvLayer(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
@@ -21,10 +31,19 @@ public class GroupAdaptivePointwiseConvLayer extends KernelLayer<GroupAdaptivePo
         GroupAdaptivePointwiseConv c = layerConf();
         long[] s = KernelBridge.nchw(input, c.getLayerName());
         int n = (int) s[0], hw = (int) (s[2] * s[3]);
-        double[] y = new double[n * c.getNOut() * hw];
-        GroupedPointwiseKernel.forward(KernelBridge.read(input), param(GroupAdaptivePointwiseConvParams.WEIGHT), y,
-                n, c.getNIn(), c.getNOut(), c.getGroups(), hw);
-        return KernelBridge.write(mgr, ArrayType.ACTIVATIONS, input.dataType(), y, n, c.getNOut(), s[2], s[3]);
+        int cin = c.getNIn(), cout = c.getNOut(), groups = c.getGroups();
+        PointwiseGroupedF32 k = KernelBridge.fastFor(FAST, input);
+        if (k == null) {
+            double[] y = new double[n * cout * hw];
+            GroupedPointwiseKernel.forward(KernelBridge.read(input), param(GroupAdaptivePointwiseConvParams.WEIGHT), y,
+                    n, cin, cout, groups, hw);
+            return KernelBridge.write(mgr, ArrayType.ACTIVATIONS, input.dataType(), y, n, cout, s[2], s[3]);
+        }
+        float[] y = scratch.get(OUTPUT, (long) n * cout * hw);
+        k.forward(KernelBridge.read(input, scratch.get(INPUT, input.length())),
+                param(GroupAdaptivePointwiseConvParams.WEIGHT, WEIGHT), y,
+                scratch.get(WORK, k.scratchFloats(n, cin, cout, groups, hw)), n, cin, cout, groups, hw);
+        return KernelBridge.write(mgr, ArrayType.ACTIVATIONS, y, n, cout, s[2], s[3]);
     }
 
     @Override
@@ -32,11 +51,23 @@ public class GroupAdaptivePointwiseConvLayer extends KernelLayer<GroupAdaptivePo
         GroupAdaptivePointwiseConv c = layerConf();
         long[] s = input.shape();
         int n = (int) s[0], hw = (int) (s[2] * s[3]);
-        double[] dx = new double[n * c.getNIn() * hw];
-        double[] dw = new double[(int) c.weightCount()];
-        GroupedPointwiseKernel.backward(KernelBridge.read(input), param(GroupAdaptivePointwiseConvParams.WEIGHT),
-                KernelBridge.read(epsilon), dx, dw, n, c.getNIn(), c.getNOut(), c.getGroups(), hw);
+        int cin = c.getNIn(), cout = c.getNOut(), groups = c.getGroups();
+        PointwiseGroupedF32 k = KernelBridge.fastFor(FAST, input);
+        if (k == null) {
+            double[] dx = new double[n * cin * hw];
+            double[] dw = new double[(int) c.weightCount()];
+            GroupedPointwiseKernel.backward(KernelBridge.read(input), param(GroupAdaptivePointwiseConvParams.WEIGHT),
+                    KernelBridge.read(epsilon), dx, dw, n, cin, cout, groups, hw);
+            setGradient(GroupAdaptivePointwiseConvParams.WEIGHT, dw);
+            return KernelBridge.write(mgr, ArrayType.ACTIVATION_GRAD, input.dataType(), dx, s);
+        }
+        float[] dx = scratch.get(INPUT_GRAD, input.length());
+        float[] dw = scratch.get(WEIGHT_GRAD, c.weightCount());
+        k.backward(KernelBridge.read(input, scratch.get(INPUT, input.length())),
+                param(GroupAdaptivePointwiseConvParams.WEIGHT, WEIGHT),
+                KernelBridge.read(epsilon, scratch.get(OUTPUT_GRAD, epsilon.length())), dx, dw,
+                scratch.get(WORK, k.scratchFloats(n, cin, cout, groups, hw)), n, cin, cout, groups, hw);
         setGradient(GroupAdaptivePointwiseConvParams.WEIGHT, dw);
-        return KernelBridge.write(mgr, ArrayType.ACTIVATION_GRAD, input.dataType(), dx, s);
+        return KernelBridge.write(mgr, ArrayType.ACTIVATION_GRAD, dx, s);
     }
 }
