@@ -1,0 +1,358 @@
+package org.micronet.kernels.simd;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import org.micronet.kernels.Parallel;
+import org.micronet.kernels.api.BatchNormF32;
+
+import java.util.Arrays;
+
+import static org.micronet.kernels.simd.Lanes.F;
+import static org.micronet.kernels.simd.Lanes.N;
+
+/**
+ * Each operation is, per channel, shifted sums over the channel's n runs of hw values (the
+ * training statistics, the gradient sums), then one pass of {@code y = a*u + b*v + c} with
+ * per-channel coefficients. Two walks over the runs:
+ * <ul>
+ *   <li>planes, when vectors cover most of a run: one task per channel, shifts and coefficients
+ *       broadcast, four runs summed at once so that four add chains hide the add latency;</li>
+ *   <li>rows, for small planes (hw = 1, 2, 4, 8 at 32x32 input): a vector spans several channels
+ *       of an image's c*hw values, so shifts and coefficients are expanded per column into
+ *       scratch, and sums run per column over the images before they combine per channel.
+ *       One task per chunk of whole channels.</li>
+ * </ul>
+ * A float lane sums at most {@link #FLUSH} terms before its partial sum moves on (to double in
+ * the plane walk, to a float column total in the row walk): single float sums over the 32*112*112
+ * values of a channel would drift.
+ */
+public final class BatchNormF32Vec implements BatchNormF32 {
+    private static final int FLUSH = 64;
+    /** Row-walk columns per task: a few vectors wide, and a chunk of 128 images stays in L2. */
+    private static final int CHUNK = 128;
+    /** Per-channel rows of scratch, c floats each: the sums' shift of u, and the coefficients. */
+    private static final int SHIFT = 0, A = 1, B = 2, C = 3, CHANNEL_ROWS = 4;
+    /** Per-column rows of scratch in the row walk, c*hw floats each, after the channel rows. */
+    private static final int COLUMN_ROWS = 4;
+
+    @Override
+    public int scratchLength(int c, int hw) {
+        return CHANNEL_ROWS * c + (rows(hw) ? COLUMN_ROWS * c * hw : 0);
+    }
+
+    /** Whether the plane walk would leave more than a quarter of each run to scalar tails. */
+    private static boolean rows(int hw) {
+        return 4 * (hw % N) > hw;
+    }
+
+    @Override
+    public void forwardTraining(float[] x, float[] gamma, float[] beta, double eps, float[] y,
+                                float[] mean, float[] var, float[] invStd, float[] s, int n, int c, int hw) {
+        double m = (double) n * hw;
+        int per = channelsPerTask(c, hw);
+        Parallel.forEach(ceilDiv(c, per), t -> {
+            int c0 = t * per;
+            int c1 = Math.min(c, c0 + per);
+            for (int ch = c0; ch < c1; ch++) {
+                // sums of x - k with k a sample of the channel: one pass, without the cancellation
+                // that plain sums of squares suffer when the mean is large against the spread
+                s[SHIFT * c + ch] = x[ch * hw];
+            }
+            sums(x, s, SHIFT * c, x, s, SHIFT * c, mean, var, s, c0, c1, n, c, hw);
+            for (int ch = c0; ch < c1; ch++) {
+                double shiftOfMean = mean[ch] / m;
+                double mu = x[ch * hw] + shiftOfMean;
+                double v = Math.max(var[ch] / m - shiftOfMean * shiftOfMean, 0.0);
+                double is = 1.0 / Math.sqrt(v + eps);
+                mean[ch] = (float) mu;
+                var[ch] = (float) v;
+                invStd[ch] = (float) is;
+                double scale = gamma[ch] * is;
+                coefficients(s, c, ch, scale, 0, beta[ch] - mu * scale);
+            }
+            combine(x, x, y, s, c0, c1, n, c, hw);
+        });
+    }
+
+    @Override
+    public void forwardInference(float[] x, float[] gamma, float[] beta, float[] runningMean, float[] runningVar,
+                                 double eps, float[] y, float[] s, int n, int c, int hw) {
+        int per = channelsPerTask(c, hw);
+        Parallel.forEach(ceilDiv(c, per), t -> {
+            int c0 = t * per;
+            int c1 = Math.min(c, c0 + per);
+            for (int ch = c0; ch < c1; ch++) {
+                double scale = gamma[ch] / Math.sqrt(runningVar[ch] + eps);
+                coefficients(s, c, ch, scale, 0, beta[ch] - runningMean[ch] * scale);
+            }
+            combine(x, x, y, s, c0, c1, n, c, hw);
+        });
+    }
+
+    @Override
+    public void backward(float[] x, float[] dy, float[] gamma, float[] mean, float[] invStd,
+                         float[] dx, float[] dgamma, float[] dbeta, float[] s, int n, int c, int hw) {
+        double m = (double) n * hw;
+        int per = channelsPerTask(c, hw);
+        Parallel.forEach(ceilDiv(c, per), t -> {
+            int c0 = t * per;
+            int c1 = Math.min(c, c0 + per);
+            Arrays.fill(s, SHIFT * c + c0, SHIFT * c + c1, 0f);
+            sums(dy, s, SHIFT * c, x, mean, 0, dbeta, dgamma, s, c0, c1, n, c, hw);
+            for (int ch = c0; ch < c1; ch++) {
+                double is = invStd[ch];
+                double dg = dgamma[ch] * is;
+                dgamma[ch] = (float) dg;
+                // dx = gamma * is * (dy - mean(dy) - xhat * mean(dy * xhat)), expanded to a*dy + bx*x + c0
+                double a = gamma[ch] * is;
+                double bx = -a * is * dg / m;
+                coefficients(s, c, ch, a, bx, -a * dbeta[ch] / m - bx * mean[ch]);
+            }
+            combine(dy, x, dx, s, c0, c1, n, c, hw);
+        });
+    }
+
+    private static void coefficients(float[] s, int c, int ch, double a, double b, double cc) {
+        s[A * c + ch] = (float) a;
+        s[B * c + ch] = (float) b;
+        s[C * c + ch] = (float) cc;
+    }
+
+    /**
+     * Per channel of [c0, c1): sum1 = Σ(u - ku) and sum2 = Σ(u - ku)(v - kv), with the channel's
+     * shifts ku and kv at {@code kuAt + ch} and {@code kvAt + ch}.
+     */
+    private static void sums(float[] u, float[] ku, int kuAt, float[] v, float[] kv, int kvAt,
+                             float[] sum1, float[] sum2, float[] s, int c0, int c1, int n, int c, int hw) {
+        if (!rows(hw)) {
+            for (int ch = c0; ch < c1; ch++) {
+                planeSums(u, ku[kuAt + ch], v, kv[kvAt + ch], sum1, sum2, ch, n, c, hw);
+            }
+            return;
+        }
+        int len = c * hw;
+        int ekU = CHANNEL_ROWS * c;
+        int ekV = ekU + len;
+        int es1 = ekV + len;
+        int es2 = es1 + len;
+        expand(ku, kuAt, s, ekU, c0, c1, hw);
+        expand(kv, kvAt, s, ekV, c0, c1, hw);
+        columnSums(u, v, s, ekU, ekV, es1, es2, c0 * hw, c1 * hw, n, len);
+        for (int ch = c0; ch < c1; ch++) {
+            double t1 = 0;
+            double t2 = 0;
+            for (int j = ch * hw; j < (ch + 1) * hw; j++) {
+                t1 += s[es1 + j];
+                t2 += s[es2 + j];
+            }
+            sum1[ch] = (float) t1;
+            sum2[ch] = (float) t2;
+        }
+    }
+
+    /** y = a*u + b*v + c over channels [c0, c1), with the coefficients of scratch rows A, B, C. */
+    private static void combine(float[] u, float[] v, float[] y, float[] s, int c0, int c1, int n, int c, int hw) {
+        if (!rows(hw)) {
+            for (int ch = c0; ch < c1; ch++) {
+                planeCombine(u, s[A * c + ch], v, s[B * c + ch], s[C * c + ch], y, ch, n, c, hw);
+            }
+            return;
+        }
+        int len = c * hw;
+        int ea = CHANNEL_ROWS * c;
+        int eb = ea + len;
+        int ec = eb + len;
+        expand(s, A * c, s, ea, c0, c1, hw);
+        expand(s, B * c, s, eb, c0, c1, hw);
+        expand(s, C * c, s, ec, c0, c1, hw);
+        rowCombine(u, v, y, s, ea, eb, ec, c0 * hw, c1 * hw, n, len);
+    }
+
+    /** Per-channel values {@code src[srcAt + ch]} repeated over the channel's columns at {@code dstAt}. */
+    private static void expand(float[] src, int srcAt, float[] dst, int dstAt, int c0, int c1, int hw) {
+        for (int ch = c0; ch < c1; ch++) {
+            Arrays.fill(dst, dstAt + ch * hw, dstAt + (ch + 1) * hw, src[srcAt + ch]);
+        }
+    }
+
+    private static void planeSums(float[] u, float ku, float[] v, float kv, float[] sum1, float[] sum2,
+                                  int ch, int n, int c, int hw) {
+        FloatVector kuv = FloatVector.broadcast(F, ku);
+        FloatVector kvv = FloatVector.broadcast(F, kv);
+        FloatVector zero = FloatVector.zero(F);
+        FloatVector p10 = zero, p11 = zero, p12 = zero, p13 = zero;
+        FloatVector p20 = zero, p21 = zero, p22 = zero, p23 = zero;
+        int stride = c * hw;
+        int first = ch * hw;
+        int bound = F.loopBound(hw);
+        double t1 = 0;
+        double t2 = 0;
+        int pending = 0;
+        // segments of the runs keep each lane's float sum short on large planes too
+        for (int p0 = 0; p0 < bound; p0 += FLUSH * N) {
+            int p1 = Math.min(bound, p0 + FLUSH * N);
+            for (int b = 0; b < n; ) {
+                int o0 = first + b * stride;
+                if (b + 4 <= n) {
+                    int o1 = o0 + stride;
+                    int o2 = o1 + stride;
+                    int o3 = o2 + stride;
+                    for (int p = p0; p < p1; p += N) {
+                        FloatVector d0 = FloatVector.fromArray(F, u, o0 + p).sub(kuv);
+                        FloatVector d1 = FloatVector.fromArray(F, u, o1 + p).sub(kuv);
+                        FloatVector d2 = FloatVector.fromArray(F, u, o2 + p).sub(kuv);
+                        FloatVector d3 = FloatVector.fromArray(F, u, o3 + p).sub(kuv);
+                        p10 = p10.add(d0);
+                        p11 = p11.add(d1);
+                        p12 = p12.add(d2);
+                        p13 = p13.add(d3);
+                        p20 = d0.fma(FloatVector.fromArray(F, v, o0 + p).sub(kvv), p20);
+                        p21 = d1.fma(FloatVector.fromArray(F, v, o1 + p).sub(kvv), p21);
+                        p22 = d2.fma(FloatVector.fromArray(F, v, o2 + p).sub(kvv), p22);
+                        p23 = d3.fma(FloatVector.fromArray(F, v, o3 + p).sub(kvv), p23);
+                    }
+                    b += 4;
+                } else {
+                    for (int p = p0; p < p1; p += N) {
+                        FloatVector d0 = FloatVector.fromArray(F, u, o0 + p).sub(kuv);
+                        p10 = p10.add(d0);
+                        p20 = d0.fma(FloatVector.fromArray(F, v, o0 + p).sub(kvv), p20);
+                    }
+                    b++;
+                }
+                pending += (p1 - p0) / N;
+                if (pending >= FLUSH || b == n && p1 == bound) {
+                    t1 += p10.add(p11).add(p12.add(p13)).reduceLanes(VectorOperators.ADD);
+                    t2 += p20.add(p21).add(p22.add(p23)).reduceLanes(VectorOperators.ADD);
+                    p10 = p11 = p12 = p13 = p20 = p21 = p22 = p23 = zero;
+                    pending = 0;
+                }
+            }
+        }
+        for (int b = 0; b < n; b++) {
+            int o = first + b * stride;
+            for (int p = bound; p < hw; p++) {
+                double d = (double) u[o + p] - ku;
+                t1 += d;
+                t2 += d * ((double) v[o + p] - kv);
+            }
+        }
+        sum1[ch] = (float) t1;
+        sum2[ch] = (float) t2;
+    }
+
+    /**
+     * Per column j of [j0, j1) of the n rows of {@code len} values: Σ(u - ku_j) into
+     * {@code s[s1 + j]} and Σ(u - ku_j)(v - kv_j) into {@code s[s2 + j]}, shifts at
+     * {@code s[ku + j]} and {@code s[kv + j]}.
+     */
+    private static void columnSums(float[] u, float[] v, float[] s, int ku, int kv, int s1, int s2,
+                                   int j0, int j1, int n, int len) {
+        FloatVector zero = FloatVector.zero(F);
+        int jEnd = j0 + F.loopBound(j1 - j0);
+        int j = j0;
+        for (; j < jEnd; j += N) {
+            FloatVector kuv = FloatVector.fromArray(F, s, ku + j);
+            FloatVector kvv = FloatVector.fromArray(F, s, kv + j);
+            FloatVector t1 = zero;
+            FloatVector t2 = zero;
+            for (int b0 = 0; b0 < n; b0 += FLUSH) {
+                int b1 = Math.min(n, b0 + FLUSH);
+                FloatVector p10 = zero, p11 = zero, p12 = zero, p13 = zero;
+                FloatVector p20 = zero, p21 = zero, p22 = zero, p23 = zero;
+                int b = b0;
+                for (; b + 4 <= b1; b += 4) {
+                    int o = b * len + j;
+                    FloatVector d0 = FloatVector.fromArray(F, u, o).sub(kuv);
+                    FloatVector d1 = FloatVector.fromArray(F, u, o + len).sub(kuv);
+                    FloatVector d2 = FloatVector.fromArray(F, u, o + 2 * len).sub(kuv);
+                    FloatVector d3 = FloatVector.fromArray(F, u, o + 3 * len).sub(kuv);
+                    p10 = p10.add(d0);
+                    p11 = p11.add(d1);
+                    p12 = p12.add(d2);
+                    p13 = p13.add(d3);
+                    p20 = d0.fma(FloatVector.fromArray(F, v, o).sub(kvv), p20);
+                    p21 = d1.fma(FloatVector.fromArray(F, v, o + len).sub(kvv), p21);
+                    p22 = d2.fma(FloatVector.fromArray(F, v, o + 2 * len).sub(kvv), p22);
+                    p23 = d3.fma(FloatVector.fromArray(F, v, o + 3 * len).sub(kvv), p23);
+                }
+                for (; b < b1; b++) {
+                    FloatVector d0 = FloatVector.fromArray(F, u, b * len + j).sub(kuv);
+                    p10 = p10.add(d0);
+                    p20 = d0.fma(FloatVector.fromArray(F, v, b * len + j).sub(kvv), p20);
+                }
+                t1 = t1.add(p10.add(p11).add(p12.add(p13)));
+                t2 = t2.add(p20.add(p21).add(p22.add(p23)));
+            }
+            t1.intoArray(s, s1 + j);
+            t2.intoArray(s, s2 + j);
+        }
+        for (; j < j1; j++) {
+            double t1 = 0;
+            double t2 = 0;
+            for (int b = 0; b < n; b++) {
+                double d = (double) u[b * len + j] - s[ku + j];
+                t1 += d;
+                t2 += d * ((double) v[b * len + j] - s[kv + j]);
+            }
+            s[s1 + j] = (float) t1;
+            s[s2 + j] = (float) t2;
+        }
+    }
+
+    private static void planeCombine(float[] u, float a, float[] v, float b, float cc, float[] y,
+                                     int ch, int n, int c, int hw) {
+        FloatVector av = FloatVector.broadcast(F, a);
+        FloatVector bv = FloatVector.broadcast(F, b);
+        FloatVector cv = FloatVector.broadcast(F, cc);
+        int bound = F.loopBound(hw);
+        for (int img = 0; img < n; img++) {
+            int o = (img * c + ch) * hw;
+            int p = 0;
+            for (; p < bound; p += N) {
+                FloatVector.fromArray(F, u, o + p)
+                        .fma(av, FloatVector.fromArray(F, v, o + p).fma(bv, cv))
+                        .intoArray(y, o + p);
+            }
+            for (; p < hw; p++) {
+                y[o + p] = Math.fma(u[o + p], a, Math.fma(v[o + p], b, cc));
+            }
+        }
+    }
+
+    private static void rowCombine(float[] u, float[] v, float[] y, float[] s, int a, int b, int cc,
+                                   int j0, int j1, int n, int len) {
+        int jEnd = j0 + F.loopBound(j1 - j0);
+        for (int img = 0; img < n; img++) {
+            int o = img * len;
+            int j = j0;
+            for (; j < jEnd; j += N) {
+                FloatVector.fromArray(F, u, o + j)
+                        .fma(FloatVector.fromArray(F, s, a + j),
+                                FloatVector.fromArray(F, v, o + j).fma(FloatVector.fromArray(F, s, b + j),
+                                        FloatVector.fromArray(F, s, cc + j)))
+                        .intoArray(y, o + j);
+            }
+            for (; j < j1; j++) {
+                y[o + j] = Math.fma(u[o + j], s[a + j], Math.fma(v[o + j], s[b + j], s[cc + j]));
+            }
+        }
+    }
+
+    /** One channel per task on the plane walk; chunks of about CHUNK columns on the row walk. */
+    private static int channelsPerTask(int c, int hw) {
+        if (!rows(hw)) {
+            return 1;
+        }
+        int per = ceilDiv(c, Math.max(1, c * hw / CHUNK));
+        if (N % hw == 0) {
+            // whole vectors per chunk
+            per = ceilDiv(per, N / hw) * (N / hw);
+        }
+        return Math.min(per, c);
+    }
+
+    private static int ceilDiv(int a, int b) {
+        return (a + b - 1) / b;
+    }
+}
