@@ -6,7 +6,6 @@ import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.shape.Shape;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
@@ -76,7 +75,23 @@ public final class KernelBridge {
      * includes the view's offset, so it qualifies too.
      */
     private static boolean ownsBuffer(INDArray a) {
-        return a.ordering() == 'c' && a.data().length() == a.length() && Shape.hasDefaultStridesForShape(a);
+        return a.ordering() == 'c' && a.data().length() == a.length() && denseInCOrder(a.shape(), a.stride());
+    }
+
+    /**
+     * C-order strides, except on dimensions of size 1, whose stride ND4J sets as it likes (it
+     * gives [n, c, 1, 1] activations strides that its own default-stride check rejects, which
+     * cost a dup per read).
+     */
+    private static boolean denseInCOrder(long[] shape, long[] stride) {
+        long expected = 1;
+        for (int i = shape.length - 1; i >= 0; i--) {
+            if (shape[i] != 1 && stride[i] != expected) {
+                return false;
+            }
+            expected *= shape[i];
+        }
+        return true;
     }
 
     /**
