@@ -6,7 +6,7 @@ import org.micronet.kernels.api.BatchNormF32;
 import org.micronet.kernels.simd.BatchNormF32Vec;
 import org.micronet.kernels.simd.Lanes;
 import org.micronet.layers.BatchNorm;
-import org.micronet.testing.ModelShapes;
+import org.micronet.models.ModelShapes;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -15,29 +15,34 @@ import static org.micronet.kernels.simd.Lanes.N;
  * training statistics, the gradient sums), then one pass of {@code y = a*u + b*v + c} with
  * per-channel coefficients. Two walks over the runs:
  * <ul>
- *   <li>planes, when vectors cover most of a run: one task per channel, shifts and coefficients
- *       broadcast, four runs summed at once so that four add chains hide the add latency;</li>
+ *   <li>planes, when vectors cover most of a run: one task per channel, coefficients broadcast;</li>
  *   <li>rows, for small planes (hw = 1, 2, 4, 8 at 32x32 input): a vector spans several channels
  *       of an image's c*hw values, so shifts and coefficients are expanded per column into
- *       scratch, and sums run per column over the images before they combine per channel.
- *       One task per chunk of whole channels.</li>
+ *       scratch, and sums are per column before they combine per channel. One task per chunk
+ *       of whole channels.</li>
  * </ul>
- * A float lane sums at most {@link #FLUSH} terms before its partial sum moves on (to double in
- * the plane walk, to a float column total in the row walk): single float sums over the 32*112*112
- * values of a channel would drift.
+ * Both sum a column vector down the images, four at a time in four add chains. A float lane sums
+ * at most {@link #FLUSH} terms before its partial sum moves on (to double in the plane walk, to a
+ * float column total in the row walk): single float sums over the 32*112*112 values of a channel
+ * would drift.
  */
 public final class BatchNormF32Vec implements BatchNormF32 {
     private static final int FLUSH = 64;
+    /** Rows per column-sum call: each of its four add chains sums FLUSH of them. */
+    private static final int BLOCK_ROWS = 4 * FLUSH;
     /** Row-walk columns per task: a few vectors wide, and a chunk of 128 images stays in L2. */
     private static final int CHUNK = 128;
     /** Per-channel rows of scratch, c floats each: the sums' shift of u, and the coefficients. */
     private static final int SHIFT = 0, A = 1, B = 2, C = 3, CHANNEL_ROWS = 4;
-    /** Per-column rows of scratch in the row walk, c*hw floats each, after the channel rows. */
+    /**
+     * After the channel rows: in the row walk, per-column rows of c*hw floats each; in the plane
+     * walk, per channel the lanes of two shift and two sum vectors.
+     */
     private static final int COLUMN_ROWS = 4;
 
     @Override
     public int scratchLength(int c, int hw) {
-        return CHANNEL_ROWS * c + (rows(hw) ? COLUMN_ROWS * c * hw : 0);
+        return CHANNEL_ROWS * c + COLUMN_ROWS * c * (rows(hw) ? hw : N);
     }
 
     /** Whether the plane walk would leave more than a quarter of each run to scalar tails. */
@@ -126,7 +131,7 @@ public final class BatchNormF32Vec implements BatchNormF32 {
                              float[] sum1, float[] sum2, float[] s, int c0, int c1, int n, int c, int hw) {
         if (!rows(hw)) {
             for (int ch = c0; ch < c1; ch++) {
-                planeSums(u, ku[kuAt + ch], v, kv[kvAt + ch], sum1, sum2, ch, n, c, hw);
+                planeSums(u, ku[kuAt + ch], v, kv[kvAt + ch], sum1, sum2, s, ch, n, c, hw);
             }
             return;
         }
@@ -137,7 +142,27 @@ public final class BatchNormF32Vec implements BatchNormF32 {
         int es2 = es1 + len;
         expand(ku, kuAt, s, ekU, c0, c1, hw);
         expand(kv, kvAt, s, ekV, c0, c1, hw);
-        columnSums(u, v, s, ekU, ekV, es1, es2, c0 * hw, c1 * hw, n, len);
+        int j0 = c0 * hw;
+        int j1 = c1 * hw;
+        int jEnd = j0 + F.loopBound(j1 - j0);
+        Arrays.fill(s, es1 + j0, es1 + jEnd, 0f);
+        Arrays.fill(s, es2 + j0, es2 + jEnd, 0f);
+        for (int j = j0; j < jEnd; j += N) {
+            for (int b0 = 0; b0 < n; b0 += BLOCK_ROWS) {
+                addColumnSums(u, v, s, ekU + j, ekV + j, es1 + j, es2 + j, j, b0, Math.min(n, b0 + BLOCK_ROWS), len);
+            }
+        }
+        for (int j = jEnd; j < j1; j++) {
+            double t1 = 0;
+            double t2 = 0;
+            for (int b = 0; b < n; b++) {
+                double d = (double) u[b * len + j] - s[ekU + j];
+                t1 += d;
+                t2 += d * ((double) v[b * len + j] - s[ekV + j]);
+            }
+            s[es1 + j] = (float) t1;
+            s[es2 + j] = (float) t2;
+        }
         for (int ch = c0; ch < c1; ch++) {
             double t1 = 0;
             double t2 = 0;
@@ -175,58 +200,25 @@ public final class BatchNormF32Vec implements BatchNormF32 {
         }
     }
 
+    /** The plane walk's sums of one channel: per vector of its runs, float column sums moved to double. */
     private static void planeSums(float[] u, float ku, float[] v, float kv, float[] sum1, float[] sum2,
-                                  int ch, int n, int c, int hw) {
-        FloatVector kuv = FloatVector.broadcast(F, ku);
-        FloatVector kvv = FloatVector.broadcast(F, kv);
-        FloatVector zero = FloatVector.zero(F);
-        FloatVector p10 = zero, p11 = zero, p12 = zero, p13 = zero;
-        FloatVector p20 = zero, p21 = zero, p22 = zero, p23 = zero;
+                                  float[] s, int ch, int n, int c, int hw) {
+        // the channel's lanes of scratch: shift of u, shift of v, the two column sums
+        int at = CHANNEL_ROWS * c + 4 * N * ch;
+        Arrays.fill(s, at, at + N, ku);
+        Arrays.fill(s, at + N, at + 2 * N, kv);
         int stride = c * hw;
         int first = ch * hw;
         int bound = F.loopBound(hw);
         double t1 = 0;
         double t2 = 0;
-        int pending = 0;
-        // segments of the runs keep each lane's float sum short on large planes too
-        for (int p0 = 0; p0 < bound; p0 += FLUSH * N) {
-            int p1 = Math.min(bound, p0 + FLUSH * N);
-            for (int b = 0; b < n; ) {
-                int o0 = first + b * stride;
-                if (b + 4 <= n) {
-                    int o1 = o0 + stride;
-                    int o2 = o1 + stride;
-                    int o3 = o2 + stride;
-                    for (int p = p0; p < p1; p += N) {
-                        FloatVector d0 = FloatVector.fromArray(F, u, o0 + p).sub(kuv);
-                        FloatVector d1 = FloatVector.fromArray(F, u, o1 + p).sub(kuv);
-                        FloatVector d2 = FloatVector.fromArray(F, u, o2 + p).sub(kuv);
-                        FloatVector d3 = FloatVector.fromArray(F, u, o3 + p).sub(kuv);
-                        p10 = p10.add(d0);
-                        p11 = p11.add(d1);
-                        p12 = p12.add(d2);
-                        p13 = p13.add(d3);
-                        p20 = d0.fma(FloatVector.fromArray(F, v, o0 + p).sub(kvv), p20);
-                        p21 = d1.fma(FloatVector.fromArray(F, v, o1 + p).sub(kvv), p21);
-                        p22 = d2.fma(FloatVector.fromArray(F, v, o2 + p).sub(kvv), p22);
-                        p23 = d3.fma(FloatVector.fromArray(F, v, o3 + p).sub(kvv), p23);
-                    }
-                    b += 4;
-                } else {
-                    for (int p = p0; p < p1; p += N) {
-                        FloatVector d0 = FloatVector.fromArray(F, u, o0 + p).sub(kuv);
-                        p10 = p10.add(d0);
-                        p20 = d0.fma(FloatVector.fromArray(F, v, o0 + p).sub(kvv), p20);
-                    }
-                    b++;
-                }
-                pending += (p1 - p0) / N;
-                if (pending >= FLUSH || b == n && p1 == bound) {
-                    t1 += p10.add(p11).add(p12.add(p13)).reduceLanes(VectorOperators.ADD);
-                    t2 += p20.add(p21).add(p22.add(p23)).reduceLanes(VectorOperators.ADD);
-                    p10 = p11 = p12 = p13 = p20 = p21 = p22 = p23 = zero;
-                    pending = 0;
-                }
+        for (int p = 0; p < bound; p += N) {
+            for (int b0 = 0; b0 < n; b0 += BLOCK_ROWS) {
+                Arrays.fill(s, at + 2 * N, at + 4 * N, 0f);
+                addColumnSums(u, v, s, at, at + N, at + 2 * N, at + 3 * N, first + p, b0,
+                        Math.min(n, b0 + BLOCK_ROWS), stride);
+                t1 += FloatVector.fromArray(F, s, at + 2 * N).reduceLanes(VectorOperators.ADD);
+                t2 += FloatVector.fromArray(F, s, at + 3 * N).reduceLanes(VectorOperators.ADD);
             }
         }
         for (int b = 0; b < n; b++) {
@@ -242,72 +234,53 @@ public final class BatchNormF32Vec implements BatchNormF32 {
     }
 
     /**
-     * Per column j of [j0, j1) of the n rows of {@code len} values: Σ(u - ku_j) into
-     * {@code s[s1 + j]} and Σ(u - ku_j)(v - kv_j) into {@code s[s2 + j]}, shifts at
-     * {@code s[ku + j]} and {@code s[kv + j]}.
+     * Adds, lanewise over rows [b0, b1) of the column vector at j (rows {@code len} apart),
+     * Σ(u - ku) to the vector at {@code s[at1]} and Σ(u - ku)(v - kv) to the one at {@code s[at2]},
+     * with the shift vectors at {@code s[ku]} and {@code s[kv]}. Four rows at a time, in four add
+     * chains. (Vectors live across one loop only: C2 boxes, and so allocates, accumulators that
+     * live across nested loops.)
      */
-    private static void columnSums(float[] u, float[] v, float[] s, int ku, int kv, int s1, int s2,
-                                   int j0, int j1, int n, int len) {
+    private static void addColumnSums(float[] u, float[] v, float[] s, int ku, int kv, int at1, int at2,
+                                      int j, int b0, int b1, int len) {
+        FloatVector kuv = FloatVector.fromArray(F, s, ku);
+        FloatVector kvv = FloatVector.fromArray(F, s, kv);
         FloatVector zero = FloatVector.zero(F);
-        int jEnd = j0 + F.loopBound(j1 - j0);
-        int j = j0;
-        for (; j < jEnd; j += N) {
-            FloatVector kuv = FloatVector.fromArray(F, s, ku + j);
-            FloatVector kvv = FloatVector.fromArray(F, s, kv + j);
-            FloatVector t1 = zero;
-            FloatVector t2 = zero;
-            for (int b0 = 0; b0 < n; b0 += FLUSH) {
-                int b1 = Math.min(n, b0 + FLUSH);
-                FloatVector p10 = zero, p11 = zero, p12 = zero, p13 = zero;
-                FloatVector p20 = zero, p21 = zero, p22 = zero, p23 = zero;
-                int b = b0;
-                for (; b + 4 <= b1; b += 4) {
-                    int o = b * len + j;
-                    FloatVector d0 = FloatVector.fromArray(F, u, o).sub(kuv);
-                    FloatVector d1 = FloatVector.fromArray(F, u, o + len).sub(kuv);
-                    FloatVector d2 = FloatVector.fromArray(F, u, o + 2 * len).sub(kuv);
-                    FloatVector d3 = FloatVector.fromArray(F, u, o + 3 * len).sub(kuv);
-                    p10 = p10.add(d0);
-                    p11 = p11.add(d1);
-                    p12 = p12.add(d2);
-                    p13 = p13.add(d3);
-                    p20 = d0.fma(FloatVector.fromArray(F, v, o).sub(kvv), p20);
-                    p21 = d1.fma(FloatVector.fromArray(F, v, o + len).sub(kvv), p21);
-                    p22 = d2.fma(FloatVector.fromArray(F, v, o + 2 * len).sub(kvv), p22);
-                    p23 = d3.fma(FloatVector.fromArray(F, v, o + 3 * len).sub(kvv), p23);
-                }
-                for (; b < b1; b++) {
-                    FloatVector d0 = FloatVector.fromArray(F, u, b * len + j).sub(kuv);
-                    p10 = p10.add(d0);
-                    p20 = d0.fma(FloatVector.fromArray(F, v, b * len + j).sub(kvv), p20);
-                }
-                t1 = t1.add(p10.add(p11).add(p12.add(p13)));
-                t2 = t2.add(p20.add(p21).add(p22.add(p23)));
-            }
-            t1.intoArray(s, s1 + j);
-            t2.intoArray(s, s2 + j);
+        FloatVector p10 = zero, p11 = zero, p12 = zero, p13 = zero;
+        FloatVector p20 = zero, p21 = zero, p22 = zero, p23 = zero;
+        int b = b0;
+        for (; b + 4 <= b1; b += 4) {
+            int o = b * len + j;
+            FloatVector d0 = FloatVector.fromArray(F, u, o).sub(kuv);
+            FloatVector d1 = FloatVector.fromArray(F, u, o + len).sub(kuv);
+            FloatVector d2 = FloatVector.fromArray(F, u, o + 2 * len).sub(kuv);
+            FloatVector d3 = FloatVector.fromArray(F, u, o + 3 * len).sub(kuv);
+            p10 = p10.add(d0);
+            p11 = p11.add(d1);
+            p12 = p12.add(d2);
+            p13 = p13.add(d3);
+            p20 = d0.fma(FloatVector.fromArray(F, v, o).sub(kvv), p20);
+            p21 = d1.fma(FloatVector.fromArray(F, v, o + len).sub(kvv), p21);
+            p22 = d2.fma(FloatVector.fromArray(F, v, o + 2 * len).sub(kvv), p22);
+            p23 = d3.fma(FloatVector.fromArray(F, v, o + 3 * len).sub(kvv), p23);
         }
-        for (; j < j1; j++) {
-            double t1 = 0;
-            double t2 = 0;
-            for (int b = 0; b < n; b++) {
-                double d = (double) u[b * len + j] - s[ku + j];
-                t1 += d;
-                t2 += d * ((double) v[b * len + j] - s[kv + j]);
-            }
-            s[s1 + j] = (float) t1;
-            s[s2 + j] = (float) t2;
+        for (; b < b1; b++) {
+            FloatVector d0 = FloatVector.fromArray(F, u, b * len + j).sub(kuv);
+            p10 = p10.add(d0);
+            p20 = d0.fma(FloatVector.fromArray(F, v, b * len + j).sub(kvv), p20);
         }
+        FloatVector.fromArray(F, s, at1).add(p10.add(p11).add(p12.add(p13))).intoArray(s, at1);
+        FloatVector.fromArray(F, s, at2).add(p20.add(p21).add(p22.add(p23))).intoArray(s, at2);
     }
 
     private static void planeCombine(float[] u, float a, float[] v, float b, float cc, float[] y,
                                      int ch, int n, int c, int hw) {
-        FloatVector av = FloatVector.broadcast(F, a);
-        FloatVector bv = FloatVector.broadcast(F, b);
-        FloatVector cv = FloatVector.broadcast(F, cc);
         int bound = F.loopBound(hw);
         for (int img = 0; img < n; img++) {
             int o = (img * c + ch) * hw;
+            // broadcast per run: vectors living across both loops would be boxed
+            FloatVector av = FloatVector.broadcast(F, a);
+            FloatVector bv = FloatVector.broadcast(F, b);
+            FloatVector cv = FloatVector.broadcast(F, cc);
             int p = 0;
             for (; p < bound; p += N) {
                 FloatVector.fromArray(F, u, o + p)

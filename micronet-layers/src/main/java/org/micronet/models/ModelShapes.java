@@ -1,10 +1,9 @@
-package org.micronet.testing;
+package org.micronet.models;
 
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.Layer;
-import org.micronet.models.Models;
 
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -14,8 +13,8 @@ import java.util.Set;
 
 /**
  * The distinct (layer configuration, input type) pairs of one layer class in a bundled model at
- * a given input size, read from the model's graph: kernel tests take their real shapes from the
- * config code, not from a copied table.
+ * a given input size, read from the model's graph: kernel tests and benchmarks take their real
+ * shapes from the config code, not from a copied table.
  */
 public final class ModelShapes {
     private ModelShapes() {
