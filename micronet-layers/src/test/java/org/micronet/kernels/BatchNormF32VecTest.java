@@ -45,11 +45,14 @@ class BatchNormF32VecTest {
             shapes.add(new int[]{5, 3, hw});
             shapes.add(new int[]{7, 2 * N + 1, hw});
         }
-        // several flushes: long planes, many images, several row-walk chunks
+        // long planes, more images than one column-sum call takes, several row-walk chunks
         shapes.add(new int[]{3, 2, 130 * N + 5});
         shapes.add(new int[]{131, 3, N});
         shapes.add(new int[]{133, 2 * N + 1, 4});
         shapes.add(new int[]{130, 300, 1});
+        shapes.add(new int[]{517, 2, N + 1});
+        shapes.add(new int[]{517, 3, 4});
+        shapes.add(new int[]{517, 40, 1});
         for (ModelShapes.Use<BatchNorm> use : ModelShapes.of("m0", 32, BatchNorm.class)) {
             int[] ch = ModelShapes.channelsAndPlane(use.input());
             shapes.add(new int[]{128, ch[0], ch[1]});
