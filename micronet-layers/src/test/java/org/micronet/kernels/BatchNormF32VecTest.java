@@ -53,6 +53,10 @@ class BatchNormF32VecTest {
         shapes.add(new int[]{517, 2, N + 1});
         shapes.add(new int[]{517, 3, 4});
         shapes.add(new int[]{517, 40, 1});
+        // rows long enough for several row-walk tasks, chunks starting on and off vector boundaries
+        shapes.add(new int[]{5, 1100, 1});
+        shapes.add(new int[]{3, 300, 4});
+        shapes.add(new int[]{3, 400, 3});
         for (ModelShapes.Use<BatchNorm> use : ModelShapes.of("m0", 32, BatchNorm.class)) {
             int[] ch = ModelShapes.channelsAndPlane(use.input());
             shapes.add(new int[]{128, ch[0], ch[1]});

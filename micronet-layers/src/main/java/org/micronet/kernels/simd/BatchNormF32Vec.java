@@ -16,38 +16,42 @@ import static org.micronet.kernels.simd.Lanes.N;
  * per-channel coefficients. Two walks over the runs:
  * <ul>
  *   <li>planes, when vectors cover most of a run: one task per channel, coefficients broadcast;</li>
- *   <li>rows, for small planes (hw = 1, 2, 4, 8 at 32x32 input): a vector spans several channels
+ *   <li>rows, for small planes (hw = 1 to 16 at 32x32 input): a vector spans several channels
  *       of an image's c*hw values, so shifts and coefficients are expanded per column into
  *       scratch, and sums are per column before they combine per channel. One task per chunk
  *       of whole channels.</li>
  * </ul>
- * Both sum a column vector down the images, four at a time in four add chains. A float lane sums
- * at most {@link #FLUSH} terms before its partial sum moves on (to double in the plane walk, to a
- * float column total in the row walk): single float sums over the 32*112*112 values of a channel
- * would drift.
+ * Both sum four images at a time, reading each along its row or plane: walking a column down
+ * the images instead strides by c*hw floats, often a power of two, and ran two to five times
+ * slower. A float lane sums at most {@link #FLUSH} terms before its partial sum moves to double:
+ * single float sums over the 32*112*112 values of a channel would drift. Runs past the last four
+ * images and plane tails past the last vector are summed in double.
  */
 public final class BatchNormF32Vec implements BatchNormF32 {
     private static final int FLUSH = 64;
-    /** Rows per column-sum call: each of its four add chains sums FLUSH of them. */
+    /** Row-walk images per block: the column sums add FLUSH sums of four. */
     private static final int BLOCK_ROWS = 4 * FLUSH;
-    /** Row-walk columns per task: a few vectors wide, and a chunk of 128 images stays in L2. */
-    private static final int CHUNK = 128;
+    /**
+     * Row-walk columns per task: narrower chunks of the images' rows (often a power of two floats
+     * apart) ran slower, 128 columns up to 1.7 times; 1024-column rows still make two tasks.
+     */
+    private static final int CHUNK = 512;
     /** Per-channel rows of scratch, c floats each: the sums' shift of u, and the coefficients. */
     private static final int SHIFT = 0, A = 1, B = 2, C = 3, CHANNEL_ROWS = 4;
-    /**
-     * After the channel rows: in the row walk, per-column rows of c*hw floats each; in the plane
-     * walk, per channel the lanes of two shift and two sum vectors.
-     */
+    /** Per-column rows of scratch in the row walk, c*hw floats each, after the channel rows. */
     private static final int COLUMN_ROWS = 4;
 
     @Override
     public int scratchLength(int c, int hw) {
-        return CHANNEL_ROWS * c + COLUMN_ROWS * c * (rows(hw) ? hw : N);
+        return CHANNEL_ROWS * c + (rows(hw) ? COLUMN_ROWS * c * hw : 0);
     }
 
-    /** Whether the plane walk would leave more than a quarter of each run to scalar tails. */
+    /**
+     * The row walk for planes under four vectors (measured faster from 16 to 49 floats, on par at
+     * 64) and for those whose tails past the last vector would take over a quarter of each run.
+     */
     private static boolean rows(int hw) {
-        return 4 * (hw % N) > hw;
+        return hw < 4 * N || 4 * (hw % N) > hw;
     }
 
     @Override
@@ -131,7 +135,7 @@ public final class BatchNormF32Vec implements BatchNormF32 {
                              float[] sum1, float[] sum2, float[] s, int c0, int c1, int n, int c, int hw) {
         if (!rows(hw)) {
             for (int ch = c0; ch < c1; ch++) {
-                planeSums(u, ku[kuAt + ch], v, kv[kvAt + ch], sum1, sum2, s, ch, n, c, hw);
+                planeSums(u, ku[kuAt + ch], v, kv[kvAt + ch], sum1, sum2, ch, n, c, hw);
             }
             return;
         }
@@ -145,33 +149,53 @@ public final class BatchNormF32Vec implements BatchNormF32 {
         int j0 = c0 * hw;
         int j1 = c1 * hw;
         int jEnd = j0 + F.loopBound(j1 - j0);
-        Arrays.fill(s, es1 + j0, es1 + jEnd, 0f);
-        Arrays.fill(s, es2 + j0, es2 + jEnd, 0f);
-        for (int j = j0; j < jEnd; j += N) {
-            for (int b0 = 0; b0 < n; b0 += BLOCK_ROWS) {
-                addColumnSums(u, v, s, ekU + j, ekV + j, es1 + j, es2 + j, j, b0, Math.min(n, b0 + BLOCK_ROWS), len);
+        Arrays.fill(sum1, c0, c1, 0f);
+        Arrays.fill(sum2, c0, c1, 0f);
+        for (int b0 = 0; b0 < n; b0 += BLOCK_ROWS) {
+            int b1 = Math.min(n, b0 + BLOCK_ROWS);
+            int b4 = b0 + (b1 - b0) / 4 * 4;
+            Arrays.fill(s, es1 + j0, es1 + jEnd, 0f);
+            Arrays.fill(s, es2 + j0, es2 + jEnd, 0f);
+            // four image rows at a time, each read along its columns
+            for (int b = b0; b < b4; b += 4) {
+                int o = b * len;
+                for (int j = j0; j < jEnd; j += N) {
+                    FloatVector kuv = FloatVector.fromArray(F, s, ekU + j);
+                    FloatVector kvv = FloatVector.fromArray(F, s, ekV + j);
+                    FloatVector d0 = FloatVector.fromArray(F, u, o + j).sub(kuv);
+                    FloatVector d1 = FloatVector.fromArray(F, u, o + len + j).sub(kuv);
+                    FloatVector d2 = FloatVector.fromArray(F, u, o + 2 * len + j).sub(kuv);
+                    FloatVector d3 = FloatVector.fromArray(F, u, o + 3 * len + j).sub(kuv);
+                    FloatVector e0 = FloatVector.fromArray(F, v, o + j).sub(kvv);
+                    FloatVector e1 = FloatVector.fromArray(F, v, o + len + j).sub(kvv);
+                    FloatVector e2 = FloatVector.fromArray(F, v, o + 2 * len + j).sub(kvv);
+                    FloatVector e3 = FloatVector.fromArray(F, v, o + 3 * len + j).sub(kvv);
+                    FloatVector.fromArray(F, s, es1 + j).add(d0.add(d1).add(d2.add(d3))).intoArray(s, es1 + j);
+                    FloatVector.fromArray(F, s, es2 + j).add(d0.fma(e0, d1.mul(e1)).add(d2.fma(e2, d3.mul(e3))))
+                            .intoArray(s, es2 + j);
+                }
             }
-        }
-        for (int j = jEnd; j < j1; j++) {
-            double t1 = 0;
-            double t2 = 0;
-            for (int b = 0; b < n; b++) {
-                double d = (double) u[b * len + j] - s[ekU + j];
-                t1 += d;
-                t2 += d * ((double) v[b * len + j] - s[ekV + j]);
+            // per channel, its columns' sums, and in double the rows past the last four and the
+            // columns past the last vector
+            for (int ch = c0; ch < c1; ch++) {
+                double t1 = sum1[ch];
+                double t2 = sum2[ch];
+                for (int j = ch * hw; j < (ch + 1) * hw; j++) {
+                    int from = b0;
+                    if (j < jEnd) {
+                        t1 += s[es1 + j];
+                        t2 += s[es2 + j];
+                        from = b4;
+                    }
+                    for (int b = from; b < b1; b++) {
+                        double d = (double) u[b * len + j] - s[ekU + j];
+                        t1 += d;
+                        t2 += d * ((double) v[b * len + j] - s[ekV + j]);
+                    }
+                }
+                sum1[ch] = (float) t1;
+                sum2[ch] = (float) t2;
             }
-            s[es1 + j] = (float) t1;
-            s[es2 + j] = (float) t2;
-        }
-        for (int ch = c0; ch < c1; ch++) {
-            double t1 = 0;
-            double t2 = 0;
-            for (int j = ch * hw; j < (ch + 1) * hw; j++) {
-                t1 += s[es1 + j];
-                t2 += s[es2 + j];
-            }
-            sum1[ch] = (float) t1;
-            sum2[ch] = (float) t2;
         }
     }
 
@@ -195,35 +219,62 @@ public final class BatchNormF32Vec implements BatchNormF32 {
 
     /** Per-channel values {@code src[srcAt + ch]} repeated over the channel's columns at {@code dstAt}. */
     private static void expand(float[] src, int srcAt, float[] dst, int dstAt, int c0, int c1, int hw) {
+        if (hw == 1) {
+            System.arraycopy(src, srcAt + c0, dst, dstAt + c0, c1 - c0);
+            return;
+        }
         for (int ch = c0; ch < c1; ch++) {
-            Arrays.fill(dst, dstAt + ch * hw, dstAt + (ch + 1) * hw, src[srcAt + ch]);
+            float value = src[srcAt + ch];
+            for (int j = dstAt + ch * hw; j < dstAt + (ch + 1) * hw; j++) {
+                dst[j] = value;
+            }
         }
     }
 
-    /** The plane walk's sums of one channel: per vector of its runs, float column sums moved to double. */
+    /** The plane walk's sums of one channel: four runs at a time, each read along its plane. */
     private static void planeSums(float[] u, float ku, float[] v, float kv, float[] sum1, float[] sum2,
-                                  float[] s, int ch, int n, int c, int hw) {
-        // the channel's lanes of scratch: shift of u, shift of v, the two column sums
-        int at = CHANNEL_ROWS * c + 4 * N * ch;
-        Arrays.fill(s, at, at + N, ku);
-        Arrays.fill(s, at + N, at + 2 * N, kv);
+                                  int ch, int n, int c, int hw) {
         int stride = c * hw;
         int first = ch * hw;
         int bound = F.loopBound(hw);
+        int n4 = n - n % 4;
         double t1 = 0;
         double t2 = 0;
-        for (int p = 0; p < bound; p += N) {
-            for (int b0 = 0; b0 < n; b0 += BLOCK_ROWS) {
-                Arrays.fill(s, at + 2 * N, at + 4 * N, 0f);
-                addColumnSums(u, v, s, at, at + N, at + 2 * N, at + 3 * N, first + p, b0,
-                        Math.min(n, b0 + BLOCK_ROWS), stride);
-                t1 += FloatVector.fromArray(F, s, at + 2 * N).reduceLanes(VectorOperators.ADD);
-                t2 += FloatVector.fromArray(F, s, at + 3 * N).reduceLanes(VectorOperators.ADD);
+        for (int b = 0; b < n4; b += 4) {
+            int o0 = first + b * stride;
+            int o1 = o0 + stride;
+            int o2 = o1 + stride;
+            int o3 = o2 + stride;
+            // segments of long planes keep each lane's float sum to FLUSH terms
+            for (int p0 = 0; p0 < bound; p0 += FLUSH * N) {
+                int p1 = Math.min(bound, p0 + FLUSH * N);
+                FloatVector kuv = FloatVector.broadcast(F, ku);
+                FloatVector kvv = FloatVector.broadcast(F, kv);
+                FloatVector zero = FloatVector.zero(F);
+                FloatVector p10 = zero, p11 = zero, p12 = zero, p13 = zero;
+                FloatVector p20 = zero, p21 = zero, p22 = zero, p23 = zero;
+                for (int p = p0; p < p1; p += N) {
+                    FloatVector d0 = FloatVector.fromArray(F, u, o0 + p).sub(kuv);
+                    FloatVector d1 = FloatVector.fromArray(F, u, o1 + p).sub(kuv);
+                    FloatVector d2 = FloatVector.fromArray(F, u, o2 + p).sub(kuv);
+                    FloatVector d3 = FloatVector.fromArray(F, u, o3 + p).sub(kuv);
+                    p10 = p10.add(d0);
+                    p11 = p11.add(d1);
+                    p12 = p12.add(d2);
+                    p13 = p13.add(d3);
+                    p20 = d0.fma(FloatVector.fromArray(F, v, o0 + p).sub(kvv), p20);
+                    p21 = d1.fma(FloatVector.fromArray(F, v, o1 + p).sub(kvv), p21);
+                    p22 = d2.fma(FloatVector.fromArray(F, v, o2 + p).sub(kvv), p22);
+                    p23 = d3.fma(FloatVector.fromArray(F, v, o3 + p).sub(kvv), p23);
+                }
+                t1 += p10.add(p11).add(p12.add(p13)).reduceLanes(VectorOperators.ADD);
+                t2 += p20.add(p21).add(p22.add(p23)).reduceLanes(VectorOperators.ADD);
             }
         }
+        // in double: the runs past the last four, and the plane's tail
         for (int b = 0; b < n; b++) {
             int o = first + b * stride;
-            for (int p = bound; p < hw; p++) {
+            for (int p = b < n4 ? bound : 0; p < hw; p++) {
                 double d = (double) u[o + p] - ku;
                 t1 += d;
                 t2 += d * ((double) v[o + p] - kv);
@@ -231,45 +282,6 @@ public final class BatchNormF32Vec implements BatchNormF32 {
         }
         sum1[ch] = (float) t1;
         sum2[ch] = (float) t2;
-    }
-
-    /**
-     * Adds, lanewise over rows [b0, b1) of the column vector at j (rows {@code len} apart),
-     * Σ(u - ku) to the vector at {@code s[at1]} and Σ(u - ku)(v - kv) to the one at {@code s[at2]},
-     * with the shift vectors at {@code s[ku]} and {@code s[kv]}. Four rows at a time, in four add
-     * chains. (Vectors live across one loop only: C2 boxes, and so allocates, accumulators that
-     * live across nested loops.)
-     */
-    private static void addColumnSums(float[] u, float[] v, float[] s, int ku, int kv, int at1, int at2,
-                                      int j, int b0, int b1, int len) {
-        FloatVector kuv = FloatVector.fromArray(F, s, ku);
-        FloatVector kvv = FloatVector.fromArray(F, s, kv);
-        FloatVector zero = FloatVector.zero(F);
-        FloatVector p10 = zero, p11 = zero, p12 = zero, p13 = zero;
-        FloatVector p20 = zero, p21 = zero, p22 = zero, p23 = zero;
-        int b = b0;
-        for (; b + 4 <= b1; b += 4) {
-            int o = b * len + j;
-            FloatVector d0 = FloatVector.fromArray(F, u, o).sub(kuv);
-            FloatVector d1 = FloatVector.fromArray(F, u, o + len).sub(kuv);
-            FloatVector d2 = FloatVector.fromArray(F, u, o + 2 * len).sub(kuv);
-            FloatVector d3 = FloatVector.fromArray(F, u, o + 3 * len).sub(kuv);
-            p10 = p10.add(d0);
-            p11 = p11.add(d1);
-            p12 = p12.add(d2);
-            p13 = p13.add(d3);
-            p20 = d0.fma(FloatVector.fromArray(F, v, o).sub(kvv), p20);
-            p21 = d1.fma(FloatVector.fromArray(F, v, o + len).sub(kvv), p21);
-            p22 = d2.fma(FloatVector.fromArray(F, v, o + 2 * len).sub(kvv), p22);
-            p23 = d3.fma(FloatVector.fromArray(F, v, o + 3 * len).sub(kvv), p23);
-        }
-        for (; b < b1; b++) {
-            FloatVector d0 = FloatVector.fromArray(F, u, b * len + j).sub(kuv);
-            p10 = p10.add(d0);
-            p20 = d0.fma(FloatVector.fromArray(F, v, b * len + j).sub(kvv), p20);
-        }
-        FloatVector.fromArray(F, s, at1).add(p10.add(p11).add(p12.add(p13))).intoArray(s, at1);
-        FloatVector.fromArray(F, s, at2).add(p20.add(p21).add(p22.add(p23))).intoArray(s, at2);
     }
 
     private static void planeCombine(float[] u, float a, float[] v, float b, float cc, float[] y,
