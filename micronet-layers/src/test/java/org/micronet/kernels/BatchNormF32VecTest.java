@@ -109,7 +109,7 @@ class BatchNormF32VecTest {
         BatchNormKernel.forwardTraining(xd, widen(gamma, k.c), widen(beta, k.c), EPS, yRef, meanRef, varRef, isRef,
                 k.n, k.c, k.hw);
 
-        float[] scratch = nan(FAST.scratchLength(k.c, k.hw));
+        float[] scratch = nan(FAST.scratchLength(k.n, k.c, k.hw));
         float[] y = nan(len);
         float[] mean = nan(k.c);
         float[] var = nan(k.c);
@@ -167,7 +167,7 @@ class BatchNormF32VecTest {
         BatchNormKernel.forwardInference(widen(x, len), widen(gamma, k.c), widen(beta, k.c), widen(runningMean, k.c),
                 widen(runningVar, k.c), EPS, yRef, k.n, k.c, k.hw);
 
-        float[] scratch = nan(FAST.scratchLength(k.c, k.hw));
+        float[] scratch = nan(FAST.scratchLength(k.n, k.c, k.hw));
         float[] y = nan(len);
         FAST.forwardInference(x, gamma, beta, runningMean, runningVar, EPS, y, scratch, k.n, k.c, k.hw);
         double[] magnitude = new double[len];
@@ -205,7 +205,7 @@ class BatchNormF32VecTest {
         BatchNormKernel.backward(xd, dyd, widen(gamma, k.c), widen(mean, k.c), widen(invStd, k.c),
                 dxRef, dgRef, dbRef, k.n, k.c, k.hw);
 
-        float[] scratch = nan(FAST.scratchLength(k.c, k.hw));
+        float[] scratch = nan(FAST.scratchLength(k.n, k.c, k.hw));
         float[] dx = nan(len);
         float[] dgamma = nan(k.c);
         float[] dbeta = nan(k.c);

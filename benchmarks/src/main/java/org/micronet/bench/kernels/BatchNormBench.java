@@ -70,7 +70,7 @@ public final class BatchNormBench {
         float[] invStd = new float[c];
         float[] dgamma = new float[c];
         float[] dbeta = new float[c];
-        float[] scratch = new float[fast.scratchLength(c, hw)];
+        float[] scratch = new float[fast.scratchLength(n, c, hw)];
         String shape = String.format("%dx%dx%dx%d", n, c, h, w);
 
         KernelTimer.row(shape + " fwd", 8.0 * len,
@@ -114,7 +114,7 @@ public final class BatchNormBench {
         float[] rv = toFloat(rvD);
         float[] x = KernelBridge.read(in, new float[len]);
         float[] y = new float[len];
-        float[] scratch = new float[fast.scratchLength(c, hw)];
+        float[] scratch = new float[fast.scratchLength(n, c, hw)];
         KernelTimer.row(String.format("%dx%dx%dx%d inf", n, c, h, w), 8.0 * len,
                 () -> {
                     double[] yD = new double[len];

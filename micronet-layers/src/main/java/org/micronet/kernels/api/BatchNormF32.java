@@ -9,8 +9,8 @@ package org.micronet.kernels.api;
  * {@link #scratchLength} floats, contents stale) is the caller's.
  */
 public interface BatchNormF32 {
-    /** Floats of scratch the calls need at this channel count and plane size. */
-    int scratchLength(int c, int hw);
+    /** Floats of scratch the calls need at this shape. */
+    int scratchLength(int n, int c, int hw);
 
     /** Writes y and, per channel, the batch mean, biased variance and 1 / sqrt(variance + eps). */
     void forwardTraining(float[] x, float[] gamma, float[] beta, double eps, float[] y,

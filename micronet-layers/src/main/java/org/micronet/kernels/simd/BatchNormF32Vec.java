@@ -42,23 +42,24 @@ public final class BatchNormF32Vec implements BatchNormF32 {
     private static final int COLUMN_ROWS = 4;
 
     @Override
-    public int scratchLength(int c, int hw) {
-        return CHANNEL_ROWS * c + (rows(hw) ? COLUMN_ROWS * c * hw : 0);
+    public int scratchLength(int n, int c, int hw) {
+        return CHANNEL_ROWS * c + (rows(n, hw) ? COLUMN_ROWS * c * hw : 0);
     }
 
     /**
-     * The row walk for planes under four vectors (measured faster from 16 to 49 floats, on par at
-     * 64) and for those whose tails past the last vector would take over a quarter of each run.
+     * The row walk where the plane walk would leave over a quarter of each run to scalar tails,
+     * and for planes under four vectors (measured faster from 16 to 49 floats, on par at 64) when
+     * there are images enough to pay for its expanded coefficients.
      */
-    private static boolean rows(int hw) {
-        return hw < 4 * N || 4 * (hw % N) > hw;
+    private static boolean rows(int n, int hw) {
+        return 4 * (hw % N) > hw || hw < 4 * N && n >= 4;
     }
 
     @Override
     public void forwardTraining(float[] x, float[] gamma, float[] beta, double eps, float[] y,
                                 float[] mean, float[] var, float[] invStd, float[] s, int n, int c, int hw) {
         double m = (double) n * hw;
-        int per = channelsPerTask(c, hw);
+        int per = channelsPerTask(n, c, hw);
         Parallel.forEach(ceilDiv(c, per), t -> {
             int c0 = t * per;
             int c1 = Math.min(c, c0 + per);
@@ -86,7 +87,7 @@ public final class BatchNormF32Vec implements BatchNormF32 {
     @Override
     public void forwardInference(float[] x, float[] gamma, float[] beta, float[] runningMean, float[] runningVar,
                                  double eps, float[] y, float[] s, int n, int c, int hw) {
-        int per = channelsPerTask(c, hw);
+        int per = channelsPerTask(n, c, hw);
         Parallel.forEach(ceilDiv(c, per), t -> {
             int c0 = t * per;
             int c1 = Math.min(c, c0 + per);
@@ -102,7 +103,7 @@ public final class BatchNormF32Vec implements BatchNormF32 {
     public void backward(float[] x, float[] dy, float[] gamma, float[] mean, float[] invStd,
                          float[] dx, float[] dgamma, float[] dbeta, float[] s, int n, int c, int hw) {
         double m = (double) n * hw;
-        int per = channelsPerTask(c, hw);
+        int per = channelsPerTask(n, c, hw);
         Parallel.forEach(ceilDiv(c, per), t -> {
             int c0 = t * per;
             int c1 = Math.min(c, c0 + per);
@@ -133,7 +134,7 @@ public final class BatchNormF32Vec implements BatchNormF32 {
      */
     private static void sums(float[] u, float[] ku, int kuAt, float[] v, float[] kv, int kvAt,
                              float[] sum1, float[] sum2, float[] s, int c0, int c1, int n, int c, int hw) {
-        if (!rows(hw)) {
+        if (!rows(n, hw)) {
             for (int ch = c0; ch < c1; ch++) {
                 planeSums(u, ku[kuAt + ch], v, kv[kvAt + ch], sum1, sum2, ch, n, c, hw);
             }
@@ -201,7 +202,7 @@ public final class BatchNormF32Vec implements BatchNormF32 {
 
     /** y = a*u + b*v + c over channels [c0, c1), with the coefficients of scratch rows A, B, C. */
     private static void combine(float[] u, float[] v, float[] y, float[] s, int c0, int c1, int n, int c, int hw) {
-        if (!rows(hw)) {
+        if (!rows(n, hw)) {
             for (int ch = c0; ch < c1; ch++) {
                 planeCombine(u, s[A * c + ch], v, s[B * c + ch], s[C * c + ch], y, ch, n, c, hw);
             }
@@ -325,8 +326,8 @@ public final class BatchNormF32Vec implements BatchNormF32 {
     }
 
     /** One channel per task on the plane walk; chunks of about CHUNK columns on the row walk. */
-    private static int channelsPerTask(int c, int hw) {
-        if (!rows(hw)) {
+    private static int channelsPerTask(int n, int c, int hw) {
+        if (!rows(n, hw)) {
             return 1;
         }
         int per = ceilDiv(c, Math.max(1, c * hw / CHUNK));

@@ -67,7 +67,7 @@ public class BatchNormLayer extends KernelLayer<BatchNorm> {
             long len = input.length();
             float[] x = KernelBridge.read(input, scratch.get(IN, len));
             float[] y = scratch.get(OUT, len);
-            float[] work = scratch.get(WORK, k.scratchLength(d[1], d[2]));
+            float[] work = scratch.get(WORK, k.scratchLength(d[0], d[1], d[2]));
             if (training) {
                 k.forwardTraining(x, param(GAMMA, GAMMA_IN), param(BETA, BETA_IN), c.getEps(), y,
                         scratch.get(BATCH_MEAN, d[1]), scratch.get(BATCH_VAR, d[1]), scratch.get(INV_STD, d[1]), work,
@@ -110,7 +110,7 @@ public class BatchNormLayer extends KernelLayer<BatchNorm> {
             float[] mean = scratch.get(BATCH_MEAN, d[1]);
             k.backward(KernelBridge.read(input, scratch.get(IN, len)), KernelBridge.read(epsilon, scratch.get(GRAD, len)),
                     param(GAMMA, GAMMA_IN), mean, scratch.get(INV_STD, d[1]), dx, dGamma, dBeta,
-                    scratch.get(WORK, k.scratchLength(d[1], d[2])), d[0], d[1], d[2]);
+                    scratch.get(WORK, k.scratchLength(d[0], d[1], d[2])), d[0], d[1], d[2]);
             setGradient(GAMMA, dGamma);
             setGradient(BETA, dBeta);
             setGradient(MEAN, movingAverageStep(param(MEAN, MEAN_IN), mean, 1.0, scratch.get(STEP, d[1]), d[1]));
