@@ -75,21 +75,21 @@ public final class KernelBridge {
      * includes the view's offset, so it qualifies too.
      */
     private static boolean ownsBuffer(INDArray a) {
-        return a.ordering() == 'c' && a.data().length() == a.length() && cStrides(a);
+        return a.ordering() == 'c' && a.data().length() == a.length() && denseInCOrder(a.shape(), a.stride());
     }
 
     /**
-     * Whether the strides are c order's. Those of unit dimensions never move and ND4J writes
-     * them either way (a [4, 1, 3] parameter view has strides [3, 3, 1], which
-     * {@code Shape.hasDefaultStridesForShape} rejects), so they are not compared.
+     * C-order strides, except on dimensions of size 1, whose stride ND4J sets as it likes: it
+     * gives [n, c, 1, 1] activations and [cout, 1, k] parameter views strides that its own
+     * default-stride check rejects, which cost a dup per read and refused gradient writes.
      */
-    private static boolean cStrides(INDArray a) {
+    private static boolean denseInCOrder(long[] shape, long[] stride) {
         long expected = 1;
-        for (int d = a.rank() - 1; d >= 0; d--) {
-            if (a.size(d) != 1 && a.stride(d) != expected) {
+        for (int i = shape.length - 1; i >= 0; i--) {
+            if (shape[i] != 1 && stride[i] != expected) {
                 return false;
             }
-            expected *= a.size(d);
+            expected *= shape[i];
         }
         return true;
     }

@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.micronet.testing.FloatParity;
 import org.micronet.testing.LayerHarness;
 import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.activations.Activation;
@@ -147,6 +148,22 @@ class BatchNormTest {
         ComputationGraph net = denseGraph(bn(features), features, 42);
         randomiseBatchNorm(net.getLayer(UNDER_TEST), 5);
         assertGradientsMatch(net, LayerHarness.randomInput(7, batch, features));
+    }
+
+    /** The float path (SIMD kernel) against the double one: plane and row walks, NCHW and 2-d input. */
+    @ParameterizedTest(name = "c={0} {1}x{2} batch {3}")
+    @CsvSource({"3,5,7,4", "20,2,2,6", "4,16,16,3", "5,1,1,9"})
+    void floatPathMatchesDouble(int c, int h, int w, int batch) {
+        ComputationGraph net = LayerHarness.graph(bn(c), c, h, w, 42);
+        randomiseBatchNorm(net.getLayer(UNDER_TEST), 5);
+        FloatParity.assertFloatMatchesDouble(net, LayerHarness.randomInput(7, batch, c, h, w).muli(3).addi(2), 8, 1e-4);
+    }
+
+    @Test
+    void denseFloatPathMatchesDouble() {
+        ComputationGraph net = denseGraph(bn(20), 20, 42);
+        randomiseBatchNorm(net.getLayer(UNDER_TEST), 5);
+        FloatParity.assertFloatMatchesDouble(net, LayerHarness.randomInput(7, 9, 20), 8, 1e-4);
     }
 
     @Test

@@ -5,6 +5,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.micronet.kernels.ChannelPermutation;
+import org.micronet.testing.FloatParity;
 import org.micronet.testing.LayerHarness;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -33,6 +34,14 @@ class ChannelShuffleTest {
     void gradientsMatchFiniteDifferences(int c, int groups, int h, int w) {
         ComputationGraph net = LayerHarness.graph(new ChannelShuffle("s", groups), c, h, w, 11);
         LayerHarness.assertGradientsMatch(net, LayerHarness.randomInput(2, 2, c, h, w), 2);
+    }
+
+    /** The float path (plane copies by the channel map) against ND4J's reshape-permute in double. */
+    @ParameterizedTest(name = "c={0} groups={1} {2}x{3}")
+    @CsvSource({"6,2,3,3", "12,3,1,1", "8,4,4,5"})
+    void floatPathMatchesDouble(int c, int groups, int h, int w) {
+        ComputationGraph net = LayerHarness.graph(new ChannelShuffle("s", groups), c, h, w, 11);
+        FloatParity.assertFloatMatchesDouble(net, LayerHarness.randomInput(2, 3, c, h, w), 3, 1e-5);
     }
 
     @Test

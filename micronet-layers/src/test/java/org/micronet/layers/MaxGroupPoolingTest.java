@@ -5,6 +5,7 @@ import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.micronet.testing.FloatParity;
 import org.micronet.testing.LayerHarness;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -27,6 +28,13 @@ class MaxGroupPoolingTest {
     void gradientsMatchFiniteDifferences(int c, int size, int h, int w) {
         ComputationGraph net = LayerHarness.graph(new MaxGroupPooling("mgp", size), c, h, w, 13);
         LayerHarness.assertGradientsMatch(net, LayerHarness.randomInput(4, 2, c, h, w), 4);
+    }
+
+    @ParameterizedTest(name = "c={0} size={1} {2}x{3}")
+    @CsvSource({"6,2,3,3", "6,3,1,1", "8,4,5,7"})
+    void floatPathMatchesDouble(int c, int size, int h, int w) {
+        ComputationGraph net = LayerHarness.graph(new MaxGroupPooling("mgp", size), c, h, w, 13);
+        FloatParity.assertFloatMatchesDouble(net, LayerHarness.randomInput(4, 3, c, h, w), 5, 1e-5);
     }
 
     @Test

@@ -4,6 +4,8 @@ import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.micronet.kernels.BatchNormKernel;
+import org.micronet.kernels.KernelProvider;
+import org.micronet.kernels.api.BatchNormF32;
 import org.micronet.layers.BatchNorm;
 import org.micronet.layers.KernelBridge;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -22,9 +24,15 @@ import static org.micronet.layers.params.BatchNormParams.isRunningStatistic;
  * pass, which also emits the running statistics' moving-average step as their "gradient".
  */
 public class BatchNormLayer extends KernelLayer<BatchNorm> {
+    private static final BatchNormF32 FAST = KernelProvider.fast(BatchNormF32.class, "BatchNormF32Vec");
+    /** Scratch slots of the float path; the batch statistics stay in theirs from forward to backward. */
+    private static final int IN = 0, OUT = 1, GRAD = 2, WORK = 3, GAMMA_IN = 4, BETA_IN = 5, MEAN_IN = 6, VAR_IN = 7,
+            BATCH_MEAN = 8, BATCH_VAR = 9, INV_STD = 10, D_GAMMA = 11, D_BETA = 12, STEP = 13;
+
     private double[] batchMean;
     private double[] batchVar;
     private double[] invStd;
+    /** Values per channel in the last training batch; 0 before the first. */
     private long batchCount;
 
     public BatchNormLayer(NeuralNetConfiguration conf, DataType dataType) {
@@ -46,8 +54,6 @@ public class BatchNormLayer extends KernelLayer<BatchNorm> {
     protected INDArray forward(INDArray input, boolean training, LayerWorkspaceMgr mgr) {
         BatchNorm c = layerConf();
         int[] d = dims(input);
-        double[] x = KernelBridge.read(input);
-        double[] y = new double[x.length];
         if (training) {
             batchCount = (long) d[0] * d[2];
             if (batchCount < 2) {
@@ -55,6 +61,26 @@ public class BatchNormLayer extends KernelLayer<BatchNorm> {
                         + "' needs more than one value per channel to train (as PyTorch does), got input "
                         + Arrays.toString(input.shape()) + ": train with at least 2 images per batch, or run inference");
             }
+        }
+        BatchNormF32 k = KernelBridge.fastFor(FAST, input);
+        if (k != null) {
+            long len = input.length();
+            float[] x = KernelBridge.read(input, scratch.get(IN, len));
+            float[] y = scratch.get(OUT, len);
+            float[] work = scratch.get(WORK, k.scratchLength(d[0], d[1], d[2]));
+            if (training) {
+                k.forwardTraining(x, param(GAMMA, GAMMA_IN), param(BETA, BETA_IN), c.getEps(), y,
+                        scratch.get(BATCH_MEAN, d[1]), scratch.get(BATCH_VAR, d[1]), scratch.get(INV_STD, d[1]), work,
+                        d[0], d[1], d[2]);
+            } else {
+                k.forwardInference(x, param(GAMMA, GAMMA_IN), param(BETA, BETA_IN), param(MEAN, MEAN_IN),
+                        param(VAR, VAR_IN), c.getEps(), y, work, d[0], d[1], d[2]);
+            }
+            return KernelBridge.write(mgr, ArrayType.ACTIVATIONS, y, input.shape());
+        }
+        double[] x = KernelBridge.read(input);
+        double[] y = new double[x.length];
+        if (training) {
             batchMean = new double[d[1]];
             batchVar = new double[d[1]];
             invStd = new double[d[1]];
@@ -69,11 +95,29 @@ public class BatchNormLayer extends KernelLayer<BatchNorm> {
 
     @Override
     protected INDArray backward(INDArray input, INDArray epsilon, LayerWorkspaceMgr mgr) {
-        if (invStd == null) {
+        if (batchCount == 0) {
             throw new IllegalStateException("Layer '" + layerConf().getLayerName()
                     + "': backpropagation needs a training-mode forward pass first");
         }
         int[] d = dims(input);
+        double varScale = batchCount / (batchCount - 1.0);
+        BatchNormF32 k = KernelBridge.fastFor(FAST, input);
+        if (k != null) {
+            long len = input.length();
+            float[] dx = scratch.get(OUT, len);
+            float[] dGamma = scratch.get(D_GAMMA, d[1]);
+            float[] dBeta = scratch.get(D_BETA, d[1]);
+            float[] mean = scratch.get(BATCH_MEAN, d[1]);
+            k.backward(KernelBridge.read(input, scratch.get(IN, len)), KernelBridge.read(epsilon, scratch.get(GRAD, len)),
+                    param(GAMMA, GAMMA_IN), mean, scratch.get(INV_STD, d[1]), dx, dGamma, dBeta,
+                    scratch.get(WORK, k.scratchLength(d[0], d[1], d[2])), d[0], d[1], d[2]);
+            setGradient(GAMMA, dGamma);
+            setGradient(BETA, dBeta);
+            setGradient(MEAN, movingAverageStep(param(MEAN, MEAN_IN), mean, 1.0, scratch.get(STEP, d[1]), d[1]));
+            setGradient(VAR, movingAverageStep(param(VAR, VAR_IN), scratch.get(BATCH_VAR, d[1]), varScale,
+                    scratch.get(STEP, d[1]), d[1]));
+            return KernelBridge.write(mgr, ArrayType.ACTIVATION_GRAD, dx, input.shape());
+        }
         double[] dx = new double[(int) input.length()];
         double[] dGamma = new double[d[1]];
         double[] dBeta = new double[d[1]];
@@ -82,7 +126,7 @@ public class BatchNormLayer extends KernelLayer<BatchNorm> {
         setGradient(GAMMA, dGamma);
         setGradient(BETA, dBeta);
         setGradient(MEAN, movingAverageStep(param(MEAN), batchMean, 1.0));
-        setGradient(VAR, movingAverageStep(param(VAR), batchVar, batchCount / (batchCount - 1.0)));
+        setGradient(VAR, movingAverageStep(param(VAR), batchVar, varScale));
         return KernelBridge.write(mgr, ArrayType.ACTIVATION_GRAD, input.dataType(), dx, input.shape());
     }
 
@@ -92,6 +136,15 @@ public class BatchNormLayer extends KernelLayer<BatchNorm> {
         double[] step = new double[running.length];
         for (int i = 0; i < step.length; i++) {
             step[i] = m * (running[i] - batch[i] * batchScale);
+        }
+        return step;
+    }
+
+    /** {@link #movingAverageStep(double[], double[], double)} of the float path, into {@code step}. */
+    private float[] movingAverageStep(float[] running, float[] batch, double batchScale, float[] step, int c) {
+        double m = layerConf().getMomentum();
+        for (int i = 0; i < c; i++) {
+            step[i] = (float) (m * (running[i] - batch[i] * batchScale));
         }
         return step;
     }

@@ -1,0 +1,244 @@
+package org.micronet.kernels;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.micronet.kernels.api.BatchNormF32;
+import org.micronet.kernels.simd.BatchNormF32Vec;
+import org.micronet.kernels.simd.Lanes;
+import org.micronet.layers.BatchNorm;
+import org.micronet.models.ModelShapes;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.micronet.kernels.F32Data.assertClose;
+import static org.micronet.kernels.F32Data.assertExact;
+import static org.micronet.kernels.F32Data.input;
+import static org.micronet.kernels.F32Data.nan;
+import static org.micronet.kernels.F32Data.widen;
+
+/**
+ * {@link BatchNormF32Vec} against {@link BatchNormKernel}. In exact mode the sums are exact, so
+ * the statistics and parameter gradients must equal the reference's rounded to float (y and dx
+ * go through float arithmetic and are compared within tolerance in both modes).
+ */
+class BatchNormF32VecTest {
+    private static final BatchNormF32 FAST = new BatchNormF32Vec();
+    private static final int N = Lanes.N;
+    private static final double EPS = 1e-5;
+
+    record Case(int n, int c, int hw, boolean exact, long seed) {
+        @Override
+        public String toString() {
+            return "n=" + n + " c=" + c + " hw=" + hw + (exact ? " exact" : " random") + " seed=" + seed;
+        }
+    }
+
+    static Stream<Case> cases() {
+        List<int[]> shapes = new ArrayList<>();
+        // planes at and around the lane count, the four-wide unroll and the row/plane switch
+        for (int hw : new int[]{1, 2, N - 1, N, N + 1, 2 * N + 1, 3 * N, 4 * N - 1, 4 * N, 4 * N + 1, 49, 196}) {
+            shapes.add(new int[]{2, 1, hw});
+            shapes.add(new int[]{5, 3, hw});
+            shapes.add(new int[]{7, 2 * N + 1, hw});
+        }
+        // long planes, more images than one column-sum call takes, several row-walk chunks
+        shapes.add(new int[]{3, 2, 130 * N + 5});
+        shapes.add(new int[]{131, 3, N});
+        shapes.add(new int[]{133, 2 * N + 1, 4});
+        shapes.add(new int[]{130, 300, 1});
+        shapes.add(new int[]{517, 2, N + 1});
+        shapes.add(new int[]{517, 3, 4});
+        shapes.add(new int[]{517, 40, 1});
+        // rows long enough for several row-walk tasks, chunks starting on and off vector boundaries
+        shapes.add(new int[]{5, 1100, 1});
+        shapes.add(new int[]{3, 300, 4});
+        shapes.add(new int[]{3, 400, 3});
+        for (ModelShapes.Use<BatchNorm> use : ModelShapes.of("m0", 32, BatchNorm.class)) {
+            int[] ch = ModelShapes.channelsAndPlane(use.input());
+            shapes.add(new int[]{128, ch[0], ch[1]});
+        }
+        for (ModelShapes.Use<BatchNorm> use : ModelShapes.of("m0", 224, BatchNorm.class)) {
+            int[] ch = ModelShapes.channelsAndPlane(use.input());
+            shapes.add(new int[]{2, ch[0], ch[1]});
+        }
+        List<Case> cases = new ArrayList<>();
+        for (int[] s : shapes) {
+            for (boolean exact : new boolean[]{true, false}) {
+                cases.add(new Case(s[0], s[1], s[2], exact, 1000L * cases.size() + 17));
+            }
+        }
+        return cases.stream();
+    }
+
+    /** Random mode offsets channels by 0, 4 or 8 against a spread of 1, so the shift trick is exercised. */
+    private static float[] activations(Case k, Random rng) {
+        float[] x = input(rng, k.n * k.c * k.hw, k.exact);
+        if (!k.exact) {
+            for (int i = 0; i < x.length; i++) {
+                x[i] += 4 * ((i / k.hw) % k.c % 3);
+            }
+        }
+        return x;
+    }
+
+    private static float[] uniform(Random rng, int length, double from, double to) {
+        float[] a = new float[length];
+        for (int i = 0; i < length; i++) {
+            a[i] = (float) (from + (to - from) * rng.nextDouble());
+        }
+        return a;
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
+    void forwardTrainingMatchesReference(Case k) {
+        Random rng = new Random(k.seed);
+        int len = k.n * k.c * k.hw;
+        float[] x = activations(k, rng);
+        float[] gamma = uniform(rng, k.c, 0.5, 2);
+        float[] beta = input(rng, k.c, false);
+        double[] xd = widen(x, len);
+        double[] yRef = new double[len];
+        double[] meanRef = new double[k.c];
+        double[] varRef = new double[k.c];
+        double[] isRef = new double[k.c];
+        BatchNormKernel.forwardTraining(xd, widen(gamma, k.c), widen(beta, k.c), EPS, yRef, meanRef, varRef, isRef,
+                k.n, k.c, k.hw);
+
+        float[] scratch = nan(FAST.scratchLength(k.n, k.c, k.hw));
+        float[] y = nan(len);
+        float[] mean = nan(k.c);
+        float[] var = nan(k.c);
+        float[] invStd = nan(k.c);
+        FAST.forwardTraining(x, gamma, beta, EPS, y, mean, var, invStd, scratch, k.n, k.c, k.hw);
+
+        // what the float sums add up: |x| for the mean, (x - k)^2 for the variance
+        double[] absMean = new double[k.c];
+        double[] shiftedSquares = new double[k.c];
+        for (int i = 0; i < len; i++) {
+            int ch = (i / k.hw) % k.c;
+            double d = xd[i] - xd[ch * k.hw];
+            absMean[ch] += (Math.abs(xd[i]) + Math.abs(xd[ch * k.hw])) / ((double) k.n * k.hw);
+            shiftedSquares[ch] += d * d / ((double) k.n * k.hw);
+        }
+        double[] isMagnitude = new double[k.c];
+        for (int ch = 0; ch < k.c; ch++) {
+            isMagnitude[ch] = isRef[ch] * shiftedSquares[ch] / (varRef[ch] + EPS);
+        }
+        double[] yMagnitude = new double[len];
+        for (int i = 0; i < len; i++) {
+            int ch = (i / k.hw) % k.c;
+            yMagnitude[i] = gamma[ch] * isRef[ch] * (Math.abs(xd[i]) + Math.abs(meanRef[ch]) + Math.sqrt(shiftedSquares[ch]))
+                    + Math.abs(beta[ch]);
+        }
+        if (k.exact) {
+            assertExact(meanRef, mean, k.c, "mean " + k);
+            assertExact(varRef, var, k.c, "var " + k);
+            assertExact(isRef, invStd, k.c, "invStd " + k);
+        } else {
+            assertClose(meanRef, mean, absMean, k.c, "mean " + k);
+            assertClose(varRef, var, shiftedSquares, k.c, "var " + k);
+            assertClose(isRef, invStd, isMagnitude, k.c, "invStd " + k);
+        }
+        assertClose(yRef, y, yMagnitude, len, "y " + k);
+
+        // again on the scratch the first call left: the same result, inputs untouched
+        float[] again = nan(len);
+        FAST.forwardTraining(x, gamma, beta, EPS, again, mean, var, invStd, scratch, k.n, k.c, k.hw);
+        assertArrayEquals(y, again, "second call " + k);
+        assertArrayEquals(xd, widen(x, len), "input changed " + k);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
+    void forwardInferenceMatchesReference(Case k) {
+        Random rng = new Random(k.seed);
+        int len = k.n * k.c * k.hw;
+        float[] x = activations(k, rng);
+        float[] gamma = uniform(rng, k.c, 0.5, 2);
+        float[] beta = input(rng, k.c, false);
+        float[] runningMean = uniform(rng, k.c, -1, 9);
+        float[] runningVar = uniform(rng, k.c, 0.25, 4);
+        double[] yRef = new double[len];
+        BatchNormKernel.forwardInference(widen(x, len), widen(gamma, k.c), widen(beta, k.c), widen(runningMean, k.c),
+                widen(runningVar, k.c), EPS, yRef, k.n, k.c, k.hw);
+
+        float[] scratch = nan(FAST.scratchLength(k.n, k.c, k.hw));
+        float[] y = nan(len);
+        FAST.forwardInference(x, gamma, beta, runningMean, runningVar, EPS, y, scratch, k.n, k.c, k.hw);
+        double[] magnitude = new double[len];
+        for (int i = 0; i < len; i++) {
+            int ch = (i / k.hw) % k.c;
+            double scale = gamma[ch] / Math.sqrt(runningVar[ch] + EPS);
+            magnitude[i] = scale * (Math.abs(x[i]) + Math.abs(runningMean[ch])) + Math.abs(beta[ch]);
+        }
+        assertClose(yRef, y, magnitude, len, "y " + k);
+
+        float[] again = nan(len);
+        FAST.forwardInference(x, gamma, beta, runningMean, runningVar, EPS, again, scratch, k.n, k.c, k.hw);
+        assertArrayEquals(y, again, "second call " + k);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
+    void backwardMatchesReference(Case k) {
+        Random rng = new Random(k.seed);
+        int len = k.n * k.c * k.hw;
+        float[] x = activations(k, rng);
+        float[] dy = input(rng, len, k.exact);
+        float[] gamma = uniform(rng, k.c, 0.5, 2);
+        // quarters keep x - mean exact in exact mode
+        float[] mean = new float[k.c];
+        for (int ch = 0; ch < k.c; ch++) {
+            mean[ch] = (rng.nextInt(33) - 16) / 4f + (k.exact ? 0 : 4 * (ch % 3));
+        }
+        float[] invStd = uniform(rng, k.c, 0.3, 3);
+        double[] xd = widen(x, len);
+        double[] dyd = widen(dy, len);
+        double[] dxRef = new double[len];
+        double[] dgRef = new double[k.c];
+        double[] dbRef = new double[k.c];
+        BatchNormKernel.backward(xd, dyd, widen(gamma, k.c), widen(mean, k.c), widen(invStd, k.c),
+                dxRef, dgRef, dbRef, k.n, k.c, k.hw);
+
+        float[] scratch = nan(FAST.scratchLength(k.n, k.c, k.hw));
+        float[] dx = nan(len);
+        float[] dgamma = nan(k.c);
+        float[] dbeta = nan(k.c);
+        FAST.backward(x, dy, gamma, mean, invStd, dx, dgamma, dbeta, scratch, k.n, k.c, k.hw);
+
+        double m = (double) k.n * k.hw;
+        double[] dbMagnitude = new double[k.c];
+        double[] dgMagnitude = new double[k.c];
+        for (int i = 0; i < len; i++) {
+            int ch = (i / k.hw) % k.c;
+            dbMagnitude[ch] += Math.abs(dyd[i]);
+            dgMagnitude[ch] += Math.abs(dyd[i] * (xd[i] - mean[ch])) * invStd[ch];
+        }
+        double[] dxMagnitude = new double[len];
+        for (int i = 0; i < len; i++) {
+            int ch = (i / k.hw) % k.c;
+            double a = gamma[ch] * invStd[ch];
+            double bx = a * invStd[ch] * dgMagnitude[ch] / m;
+            dxMagnitude[i] = a * Math.abs(dyd[i]) + bx * (Math.abs(xd[i]) + Math.abs(mean[ch])) + a * dbMagnitude[ch] / m;
+        }
+        if (k.exact) {
+            assertExact(dbRef, dbeta, k.c, "dbeta " + k);
+            assertExact(dgRef, dgamma, k.c, "dgamma " + k);
+        } else {
+            assertClose(dbRef, dbeta, dbMagnitude, k.c, "dbeta " + k);
+            assertClose(dgRef, dgamma, dgMagnitude, k.c, "dgamma " + k);
+        }
+        assertClose(dxRef, dx, dxMagnitude, len, "dx " + k);
+
+        float[] again = nan(len);
+        FAST.backward(x, dy, gamma, mean, invStd, again, dgamma, dbeta, scratch, k.n, k.c, k.hw);
+        assertArrayEquals(dx, again, "second call " + k);
+        assertArrayEquals(xd, widen(x, len), "x changed " + k);
+        assertArrayEquals(dyd, widen(dy, len), "dy changed " + k);
+    }
+}
