@@ -29,7 +29,7 @@ import java.util.Map;
  * or {@code MicroNetBenchmark summary <out.md> <rows.tsv>} for the side-by-side table of the rows
  * that runs given {@code -Dbench.summary=<rows.tsv>} appended.
  * Warm-up and timed calls: {@code -Dbench.latency.warmup} (50), {@code -Dbench.latency.runs} (31)
- * and {@code -Dbench.train.warmup} (1) training steps before {@code runs} timed ones.
+ * and {@code -Dbench.train.warmup} (20) training steps before {@code runs} timed ones.
  */
 public final class MicroNetBenchmark {
     static final int CLASSES = 1000;
@@ -38,7 +38,7 @@ public final class MicroNetBenchmark {
     // a batch-1 pass is milliseconds: enough calls for the JIT to compile our kernels, and a stable median
     private static final int LATENCY_WARMUP = Integer.getInteger("bench.latency.warmup", 50);
     private static final int LATENCY_RUNS = Integer.getInteger("bench.latency.runs", 31);
-    private static final int TRAIN_WARMUP = Integer.getInteger("bench.train.warmup", 1);
+    private static final int TRAIN_WARMUP = Integer.getInteger("bench.train.warmup", 20);
 
     private MicroNetBenchmark() {
     }

@@ -48,6 +48,10 @@ final class BenchmarkCommand implements Callable<Integer> {
     @Option(names = "--iterations", paramLabel = "<n>", description = "Timed iterations after warm-up (default 20 latency, 5 train).")
     Integer iterations;
 
+    @Option(names = "--warmup", paramLabel = "<n>",
+            description = "Untimed iterations first (default 50 latency, 20 train): the float kernels run slowly until the JIT has compiled them.")
+    Integer warmupIterations;
+
     @Override
     public Integer call() {
         ModelConfig resolved = Models.resolve(model);
@@ -58,6 +62,9 @@ final class BenchmarkCommand implements Callable<Integer> {
         int nThreads = threads != null ? threads : mode == Mode.LATENCY ? 1 : Runtime.getRuntime().availableProcessors();
         if (n < 1 || runs < 1 || nThreads < 1) {
             throw new IllegalArgumentException("--batch, --iterations and --threads must be >= 1");
+        }
+        if (warmupIterations != null && warmupIterations < 0) {
+            throw new IllegalArgumentException("--warmup must be >= 0");
         }
         System.setProperty(Parallel.THREADS_PROPERTY, Integer.toString(nThreads));
         Nd4j.getEnvironment().setMaxThreads(nThreads);
@@ -74,7 +81,7 @@ final class BenchmarkCommand implements Callable<Integer> {
         }
         DataSet data = new DataSet(x, y);
         Runnable step = mode == Mode.LATENCY ? () -> net.output(x) : () -> net.fit(data);
-        int warmup = mode == Mode.LATENCY ? 5 : 2;
+        int warmup = warmupIterations != null ? warmupIterations : mode == Mode.LATENCY ? 50 : 20;
         double[] seconds = new double[runs];
         for (int i = -warmup; i < runs; i++) {
             long start = System.nanoTime();
