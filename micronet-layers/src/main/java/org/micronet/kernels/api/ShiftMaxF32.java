@@ -9,17 +9,20 @@ import org.micronet.kernels.ChannelPermutation;
  * <p>Data is NCHW flattened to {@code [n][c][hw]}. The caller owns every array: {@code state}
  * ({@link Config#stateLength}) carries the hyper-function's values from
  * {@link #coefficients} to {@link #fuse} and {@link #backward}, and must not change between
- * them; {@code work} ({@link Config#workLength}) is scratch. Arrays may be longer than needed
+ * them; {@code work} ({@link #workLength}) is scratch. Arrays may be longer than needed
  * and hold stale data. Parameters and gradients are in {@link org.micronet.kernels.ShiftMaxKernel}'s
  * order: dynamic {w1, b1, w2, b2}, static {coef}; every gradient element is overwritten.
  */
 public interface ShiftMaxF32 {
 
+    /** Floats of scratch the calls below need for n images of hw pixels. */
+    int workLength(Config cfg, int n, int hw);
+
     /** The pooled means, hidden layer and coefficients of {@code n} images, from x and the parameters. */
     void coefficients(Config cfg, int n, int hw, float[] x, float[][] params, float[] state, float[] work);
 
     /** {@code y = max_k sum_j a^k_{c,j} * xhat^j_c} with the coefficients in {@code state}. */
-    void fuse(Config cfg, int n, int hw, float[] x, float[] state, float[] y);
+    void fuse(Config cfg, int n, int hw, float[] x, float[] state, float[] work, float[] y);
 
     /** Writes dx and the parameter gradients; recomputes which fusion won from x. */
     void backward(Config cfg, int n, int hw, float[] x, float[] dy, float[][] params, float[] state,
@@ -67,10 +70,6 @@ public interface ShiftMaxF32 {
 
         public int stateLength(int n) {
             return coefAt(n) + (dynamic ? n : 1) * coefficientCount();
-        }
-
-        public int workLength(int n, int hw) {
-            return 2 * squeeze * channels + n * (coefficientCount() + squeeze + channels + hw);
         }
     }
 }

@@ -70,7 +70,8 @@ public class DynamicShiftMaxLayer extends KernelLayer<DynamicShiftMax> {
             float[] state = f32Coefficients(fast, x, f32Params(), n, hw);
             f32StateReady = training;
             float[] y = scratch.get(Y, input.length());
-            fast.fuse(f32Config(), n, hw, x, state, y);
+            ShiftMaxF32.Config cfg = f32Config();
+            fast.fuse(cfg, n, hw, x, state, scratch.get(WORK, fast.workLength(cfg, n, hw)), y);
             return KernelBridge.write(mgr, ArrayType.ACTIVATIONS, y, s);
         }
         double[] x = KernelBridge.read(input);
@@ -109,7 +110,7 @@ public class DynamicShiftMaxLayer extends KernelLayer<DynamicShiftMax> {
     private float[] f32Coefficients(ShiftMaxF32 fast, float[] x, float[][] params, int n, int hw) {
         ShiftMaxF32.Config cfg = f32Config();
         float[] state = scratch.get(STATE, cfg.stateLength(n));
-        fast.coefficients(cfg, n, hw, x, params, state, scratch.get(WORK, cfg.workLength(n, hw)));
+        fast.coefficients(cfg, n, hw, x, params, state, scratch.get(WORK, fast.workLength(cfg, n, hw)));
         return state;
     }
 
@@ -125,7 +126,7 @@ public class DynamicShiftMaxLayer extends KernelLayer<DynamicShiftMax> {
         }
         float[] dx = scratch.get(DX, input.length());
         fast.backward(cfg, n, hw, x, KernelBridge.read(epsilon, scratch.get(DY, epsilon.length())), params,
-                state, scratch.get(WORK, cfg.workLength(n, hw)), dx, f32Grads);
+                state, scratch.get(WORK, fast.workLength(cfg, n, hw)), dx, f32Grads);
         for (int i = 0; i < f32Grads.length; i++) {
             setGradient(keys.get(i), f32Grads[i]);
         }
