@@ -36,7 +36,7 @@ class ShiftMaxF32VecTest {
     private static final int N = Lanes.N;
     private static final int GUARD = 7;
 
-    /** One layer setting on one shape; {@code actMax} 3 makes the hard sigmoid's slope exactly 1. */
+    /** One layer setting on one shape; offsets 1 for the unshifted copy, quarters for the others. */
     record Case(int c, int groups, int squeeze, int shifts, int fusions, boolean dynamic, int n, int hw) {
         @Override
         public String toString() {
