@@ -35,6 +35,16 @@ public final class ChannelPermutation {
         return map;
     }
 
+    /** The maps of the first {@code count} shifted copies: {@link #groupShift} to the powers 0 .. count-1. */
+    public static int[][] groupShiftPowers(int channels, int groups, int count) {
+        int[] once = groupShift(channels, groups);
+        int[][] maps = new int[count][];
+        for (int j = 0; j < count; j++) {
+            maps[j] = power(once, j);
+        }
+        return maps;
+    }
+
     /** {@code map} applied {@code times} times: the j-th shifted copy reads input channel result[c]. */
     public static int[] power(int[] map, int times) {
         int[] result = new int[map.length];

@@ -38,11 +38,7 @@ public final class ShiftMaxKernel {
         this.dynamic = dynamic;
         this.actMax = actMax;
         this.offsets = offsets.clone();
-        int[] once = ChannelPermutation.groupShift(channels, shiftGroups);
-        this.shiftMaps = new int[shifts][];
-        for (int j = 0; j < shifts; j++) {
-            shiftMaps[j] = ChannelPermutation.power(once, j);
-        }
+        this.shiftMaps = ChannelPermutation.groupShiftPowers(channels, shiftGroups, shifts);
     }
 
     public int coefficientCount() {

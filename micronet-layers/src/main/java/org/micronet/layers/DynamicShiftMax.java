@@ -6,6 +6,7 @@ import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.deeplearning4j.optimize.api.TrainingListener;
 import org.micronet.kernels.ShiftMaxKernel;
+import org.micronet.kernels.api.ShiftMaxF32;
 import org.micronet.layers.params.DynamicShiftMaxParams;
 import org.micronet.layers.runtime.DynamicShiftMaxLayer;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -85,6 +86,11 @@ public class DynamicShiftMax extends ParamLayer {
 
     public ShiftMaxKernel kernel() {
         return new ShiftMaxKernel(channels, shiftGroups, squeeze, shifts, fusions, dynamic, actMax, offsets());
+    }
+
+    /** The settings the float kernel takes, built once per layer. */
+    public ShiftMaxF32.Config f32Config() {
+        return ShiftMaxF32.Config.of(channels, shiftGroups, squeeze, shifts, fusions, dynamic, actMax, offsets());
     }
 
     public int coefficientCount() {

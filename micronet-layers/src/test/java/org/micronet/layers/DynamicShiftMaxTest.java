@@ -7,11 +7,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.micronet.kernels.ChannelPermutation;
+import org.micronet.kernels.KernelProvider;
 import org.micronet.layers.params.DynamicShiftMaxParams;
 import org.micronet.testing.LayerHarness;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.util.Arrays;
+import java.util.Map;
+import java.util.TreeMap;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -45,6 +49,55 @@ class DynamicShiftMaxTest {
             net.getLayer("under-test").getParam(DynamicShiftMaxParams.COEF).assign(LayerHarness.randomInput(9, c * j * k));
         }
         LayerHarness.assertGradientsMatch(net, LayerHarness.randomInput(8, 2, c, h, w), 8);
+    }
+
+    @ParameterizedTest(name = "C={0} g={1} s={2} J={3} K={4} dynamic={5} {6}x{7}")
+    @CsvSource({
+            "8,2,4,2,2,true,4,4",
+            "12,4,4,2,1,true,3,5",
+            "12,4,4,3,3,true,1,1",
+            "8,2,0,2,2,false,5,7"})
+    void floatLayersRunTheFloatKernelAndAgreeWithDouble(int c, int g, int s, int j, int k, boolean dynamic, int h, int w) {
+        assertTrue(KernelProvider.simd(), "surefire starts the JVM with the Vector API module");
+        ComputationGraph floats = LayerHarness.graph(layer(c, g, s, j, k, dynamic), c, h, w, 21).convertDataType(DataType.FLOAT);
+        ComputationGraph doubles = floats.convertDataType(DataType.DOUBLE);
+        if (!dynamic) {
+            INDArray coef = LayerHarness.randomInput(9, c * j * k).castTo(DataType.FLOAT);
+            floats.getLayer("under-test").getParam(DynamicShiftMaxParams.COEF).assign(coef);
+            doubles.getLayer("under-test").getParam(DynamicShiftMaxParams.COEF).assign(coef.castTo(DataType.DOUBLE));
+        }
+        INDArray x = LayerHarness.randomInput(8, 3, c, h, w).castTo(DataType.FLOAT);
+        INDArray labels = LayerHarness.randomInput(7, 3, c, h, w).castTo(DataType.FLOAT);
+        assertClose(doubles.outputSingle(x.castTo(DataType.DOUBLE)), floats.outputSingle(x), "output");
+        Map<String, INDArray> expected = gradients(doubles, x.castTo(DataType.DOUBLE), labels.castTo(DataType.DOUBLE));
+        Map<String, INDArray> actual = gradients(floats, x, labels);
+        assertEquals(expected.keySet(), actual.keySet());
+        expected.forEach((name, grad) -> assertClose(grad, actual.get(name), name));
+
+        // without a training forward pass first, the backward pass recomputes the coefficients
+        Layer dsm = floats.getLayer("under-test");
+        INDArray in = floats.feedForward(x, false).get("pre");
+        INDArray eps = LayerHarness.randomInput(6, 3, c, h, w).castTo(DataType.FLOAT);
+        dsm.activate(in, true, LayerWorkspaceMgr.noWorkspaces());
+        INDArray afterTraining = dsm.backpropGradient(eps, LayerWorkspaceMgr.noWorkspaces()).getSecond().dup();
+        dsm.activate(in, false, LayerWorkspaceMgr.noWorkspaces());
+        assertEquals(afterTraining, dsm.backpropGradient(eps, LayerWorkspaceMgr.noWorkspaces()).getSecond());
+    }
+
+    private static Map<String, INDArray> gradients(ComputationGraph net, INDArray x, INDArray labels) {
+        net.setInputs(x);
+        net.setLabels(labels);
+        net.computeGradientAndScore();
+        Map<String, INDArray> out = new TreeMap<>();
+        net.gradient().gradientForVariable().forEach((name, grad) -> out.put(name, grad.dup()));
+        return out;
+    }
+
+    /** Within float rounding of the largest value; a flat 1e-4 would hide nothing the kernel tests show. */
+    private static void assertClose(INDArray expected, INDArray actual, String what) {
+        double scale = expected.amaxNumber().doubleValue();
+        double diff = expected.sub(actual.castTo(DataType.DOUBLE)).amaxNumber().doubleValue();
+        assertTrue(diff <= 1e-5 * scale + 1e-7, what + ": max difference " + diff + " at scale " + scale);
     }
 
     @Test
