@@ -6,6 +6,7 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.micronet.kernels.KernelProvider;
+import org.micronet.layers.params.BatchNormParams;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -33,6 +34,7 @@ class FloatPathTest {
         NeuralNetConfiguration.Builder base = new NeuralNetConfiguration.Builder().seed(11)
                 .dataType(DataType.DOUBLE).updater(new NoOp());
         ComputationGraph reference = Models.create(cfg, base);
+        breakTies(reference);
         ComputationGraph fast = reference.convertDataType(DataType.FLOAT);
         Nd4j.getRandom().setSeed(11);
         INDArray x = Nd4j.randn(DataType.DOUBLE, 6, 3, 32, 32);
@@ -59,6 +61,21 @@ class FloatPathTest {
                 .mapToDouble(g -> g.amaxNumber().doubleValue()).max().orElseThrow();
         for (Map.Entry<String, INDArray> e : want.gradientForVariable().entrySet()) {
             assertClose("gradient of " + e.getKey(), e.getValue(), got.getGradientFor(e.getKey()), 2e-3, floor);
+        }
+    }
+
+    /**
+     * At initialisation Dynamic Shift-Max's two fusion branches are nearly equal, so which one
+     * wins its max, and so the gradient, is float rounding; noise on the weights (as training
+     * leaves them) makes the winner a property of the network again.
+     */
+    private static void breakTies(ComputationGraph net) {
+        Nd4j.getRandom().setSeed(12);
+        for (Map.Entry<String, INDArray> e : net.paramTable().entrySet()) {
+            String key = e.getKey().substring(e.getKey().lastIndexOf('_') + 1);
+            if (!BatchNormParams.isRunningStatistic(key)) {
+                e.getValue().addi(Nd4j.randn(DataType.DOUBLE, e.getValue().shape()).muli(0.05));
+            }
         }
     }
 
