@@ -24,7 +24,12 @@ import java.util.Random;
 import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
+import static org.micronet.kernels.F32Data.abs;
+import static org.micronet.kernels.F32Data.assertClose;
+import static org.micronet.kernels.F32Data.assertEqualValues;
+import static org.micronet.kernels.F32Data.filled;
+import static org.micronet.kernels.F32Data.inputWithNanTail;
+import static org.micronet.kernels.F32Data.widen;
 
 /**
  * The SIMD axial conv against the double reference: exact on small integers, within float
@@ -105,19 +110,18 @@ class AxialConvF32VecTest {
         Random rnd = new Random(seed ^ g.hashCode());
         int xLen = g.n() * g.cin() * g.height() * g.width();
         int yLen = g.n() * g.cout() * g.outHeight() * g.outWidth();
-        float[] x = values(rnd, xLen, exact);
-        float[] w = values(rnd, g.weightLength(), exact);
-        float[] dy = values(rnd, yLen, exact);
+        float[] x = inputWithNanTail(rnd, xLen, exact, GUARD);
+        float[] w = inputWithNanTail(rnd, g.weightLength(), exact, GUARD);
+        float[] dy = inputWithNanTail(rnd, yLen, exact, GUARD);
         float[] x0 = x.clone(), w0 = w.clone(), dy0 = dy.clone();
 
+        double[] xd = widen(x, xLen), wd = widen(w, g.weightLength()), dyd = widen(dy, yLen);
         double[] y = new double[yLen], dx = new double[xLen], dw = new double[g.weightLength()];
-        AxialConvKernel.forward(widen(x, xLen, false), widen(w, w.length - GUARD, false), y, g);
-        AxialConvKernel.backward(widen(x, xLen, false), widen(w, w.length - GUARD, false), widen(dy, yLen, false),
-                dx, dw, g);
+        AxialConvKernel.forward(xd, wd, y, g);
+        AxialConvKernel.backward(xd, wd, dyd, dx, dw, g);
         double[] yAbs = new double[yLen], dxAbs = new double[xLen], dwAbs = new double[g.weightLength()];
-        AxialConvKernel.forward(widen(x, xLen, true), widen(w, w.length - GUARD, true), yAbs, g);
-        AxialConvKernel.backward(widen(x, xLen, true), widen(w, w.length - GUARD, true), widen(dy, yLen, true),
-                dxAbs, dwAbs, g);
+        AxialConvKernel.forward(abs(xd), abs(wd), yAbs, g);
+        AxialConvKernel.backward(abs(xd), abs(wd), abs(dyd), dxAbs, dwAbs, g);
         if (!exact) {
             assertTrue(nonZero(y) > 0.5, "the reference output is mostly zeros: a weak case " + g);
         }
@@ -129,7 +133,8 @@ class AxialConvF32VecTest {
             // first call: NaN everywhere; second: garbage scratch and outputs, NaN guards
             float fill = call == 0 ? Float.NaN : 1e30f;
             Arrays.fill(scratch, fill);
-            float[] fy = filled(yLen, fill), fdx = filled(xLen, fill), fdw = filled(g.weightLength(), fill);
+            float[] fy = filled(yLen, fill, GUARD), fdx = filled(xLen, fill, GUARD);
+            float[] fdw = filled(g.weightLength(), fill, GUARD);
             FAST.forward(x, w, fy, g, scratch);
             Arrays.fill(scratch, call == 0 ? Float.NaN : -7e29f);
             FAST.backward(x, w, dy, fdx, fdw, g, scratch);
@@ -146,46 +151,16 @@ class AxialConvF32VecTest {
         assertTrue(Arrays.equals(x0, x) && Arrays.equals(w0, w) && Arrays.equals(dy0, dy), "inputs changed: " + what);
     }
 
-    /** Values for the leading {@code len} elements, then a NaN tail nothing may read. */
-    private static float[] values(Random rnd, int len, boolean exact) {
-        float[] a = new float[len + GUARD];
-        for (int i = 0; i < len; i++) {
-            a[i] = exact ? rnd.nextInt(9) - 4 : (float) rnd.nextGaussian();
-        }
-        Arrays.fill(a, len, a.length, Float.NaN);
-        return a;
-    }
-
-    private static double[] widen(float[] a, int len, boolean abs) {
-        double[] d = new double[len];
-        for (int i = 0; i < len; i++) {
-            d[i] = abs ? Math.abs(a[i]) : a[i];
-        }
-        return d;
-    }
-
-    /** An output of len elements holding {@code fill}, followed by a NaN guard. */
-    private static float[] filled(int len, float fill) {
-        float[] a = new float[len + GUARD];
-        Arrays.fill(a, 0, len, fill);
-        Arrays.fill(a, len, a.length, Float.NaN);
-        return a;
-    }
-
     private static double nonZero(double[] a) {
         return Arrays.stream(a).filter(v -> v != 0).count() / (double) Math.max(1, a.length);
     }
 
+    /** Exact mode: equal as numbers; random mode: within round-off of the sums of absolute terms. */
     private static void compare(double[] ref, double[] refAbs, float[] fast, boolean exact, String what) {
-        for (int i = 0; i < ref.length; i++) {
-            double tolerance = exact ? 0 : 1e-5 * refAbs[i] + 1e-7;
-            if (!(Math.abs(fast[i] - ref[i]) <= tolerance)) {
-                fail(what + ": element " + i + " is " + fast[i] + ", reference " + ref[i]
-                        + " (tolerance " + tolerance + ")");
-            }
-        }
-        for (int i = ref.length; i < fast.length; i++) {
-            assertTrue(Float.isNaN(fast[i]), what + ": written past the end, at " + i);
+        if (exact) {
+            assertEqualValues(ref, fast, ref.length, what);
+        } else {
+            assertClose(ref, fast, refAbs, ref.length, what);
         }
     }
 

@@ -26,11 +26,34 @@ final class F32Data {
         return a;
     }
 
+    /**
+     * An input as {@link #input}, followed by {@code nanTail} NaN elements the kernel must not
+     * read: a read past the data turns its result into NaN.
+     */
+    static float[] inputWithNanTail(Random rng, int length, boolean exact, int nanTail) {
+        float[] a = Arrays.copyOf(input(rng, length, exact), length + nanTail);
+        Arrays.fill(a, length, a.length, Float.NaN);
+        return a;
+    }
+
     /** An output or scratch array: NaN everywhere, GUARD longer than the data. */
     static float[] nan(int length) {
-        float[] a = new float[length + GUARD];
-        Arrays.fill(a, Float.NaN);
+        return filled(length, Float.NaN, GUARD);
+    }
+
+    /**
+     * An output: {@code fill} (NaN, or garbage a kernel must overwrite) over the data, then
+     * {@code nanTail} NaN elements the kernel must leave alone ({@link #assertGuardIntact}).
+     */
+    static float[] filled(int length, float fill, int nanTail) {
+        float[] a = new float[length + nanTail];
+        Arrays.fill(a, 0, length, fill);
+        Arrays.fill(a, length, a.length, Float.NaN);
         return a;
+    }
+
+    static double[] widen(float[] a) {
+        return widen(a, a.length);
     }
 
     static double[] widen(float[] a, int length) {
@@ -39,6 +62,11 @@ final class F32Data {
             d[i] = a[i];
         }
         return d;
+    }
+
+    /** A new array of the absolute values, for references on |inputs| that bound the round-off. */
+    static double[] abs(double[] a) {
+        return Arrays.stream(a).map(Math::abs).toArray();
     }
 
     static void assertGuardIntact(float[] a, int length, String what) {
@@ -51,6 +79,19 @@ final class F32Data {
     static void assertExact(double[] ref, float[] fast, int length, String what) {
         for (int i = 0; i < length; i++) {
             if (Float.floatToIntBits((float) ref[i]) != Float.floatToIntBits(fast[i])) {
+                fail(what + "[" + i + "]: " + fast[i] + ", reference " + ref[i]);
+            }
+        }
+        assertGuardIntact(fast, length, what);
+    }
+
+    /**
+     * Every element equals the reference rounded to float as a number: +0 and -0 count as equal
+     * (a sum may end on either), NaN never does. {@link #assertExact} compares bits.
+     */
+    static void assertEqualValues(double[] ref, float[] fast, int length, String what) {
+        for (int i = 0; i < length; i++) {
+            if ((float) ref[i] != fast[i]) {
                 fail(what + "[" + i + "]: " + fast[i] + ", reference " + ref[i]);
             }
         }

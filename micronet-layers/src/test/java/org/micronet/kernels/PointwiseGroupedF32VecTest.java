@@ -13,7 +13,12 @@ import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
+import static org.micronet.kernels.F32Data.abs;
+import static org.micronet.kernels.F32Data.assertClose;
+import static org.micronet.kernels.F32Data.assertExact;
+import static org.micronet.kernels.F32Data.assertGuardIntact;
+import static org.micronet.kernels.F32Data.inputWithNanTail;
+import static org.micronet.kernels.F32Data.widen;
 
 /**
  * The SIMD grouped pointwise convolution against {@link GroupedPointwiseKernel}: exactly on
@@ -67,10 +72,10 @@ class PointwiseGroupedF32VecTest {
     @MethodSource("shapes")
     void smallIntegersGiveTheReferenceExactly(Shape s) {
         Case c = new Case(s, new Random(s.toString().hashCode()), true);
-        assertArrayEquals(c.y, c.fastForward(), s + " forward");
+        assertExact(c.y, c.fastForward(), c.y.length, s + " forward");
         float[][] back = c.fastBackward();
-        assertArrayEquals(c.dx, back[0], s + " dx");
-        assertArrayEquals(c.dw, back[1], s + " dw");
+        assertExact(c.dx, back[0], c.dx.length, s + " dx");
+        assertExact(c.dw, back[1], c.dw.length, s + " dw");
     }
 
     @ParameterizedTest(name = "{0}")
@@ -79,17 +84,17 @@ class PointwiseGroupedF32VecTest {
         long seed = 31L * s.toString().hashCode() + 7;
         Case c = new Case(s, new Random(seed), false);
         String what = s + " seed " + seed;
-        c.assertClose(c.y, c.yAbs, c.fastForward(), what + " forward");
+        assertClose(c.y, c.fastForward(), c.yAbs, c.y.length, what + " forward");
         float[][] back = c.fastBackward();
-        c.assertClose(c.dx, c.dxAbs, back[0], what + " dx");
-        c.assertClose(c.dw, c.dwAbs, back[1], what + " dw");
+        assertClose(c.dx, back[0], c.dxAbs, c.dx.length, what + " dx");
+        assertClose(c.dw, back[1], c.dwAbs, c.dw.length, what + " dw");
     }
 
     /** One shape's inputs (each followed by a NaN guard), the reference results and the fast kernel's outputs. */
     private static final class Case {
         final Shape s;
         final float[] x, w, dy;
-        final float[] y, dx, dw;
+        final double[] y, dx, dw;
         double[] yAbs, dxAbs, dwAbs;
         final float[] yOut, dxOut, dwOut, scratch;
         private final float[] x0, w0, dy0;
@@ -97,23 +102,22 @@ class PointwiseGroupedF32VecTest {
         Case(Shape s, Random rnd, boolean exact) {
             this.s = s;
             int xl = s.n * s.cin * s.hw, yl = s.n * s.cout * s.hw, wl = s.cout * s.cig();
-            x = values(rnd, xl, exact);
-            w = values(rnd, wl, exact);
-            dy = values(rnd, yl, exact);
+            x = inputWithNanTail(rnd, xl, exact, GUARD);
+            w = inputWithNanTail(rnd, wl, exact, GUARD);
+            dy = inputWithNanTail(rnd, yl, exact, GUARD);
             x0 = x.clone();
             w0 = w.clone();
             dy0 = dy.clone();
             double[] xd = widen(x, xl), wd = widen(w, wl), dyd = widen(dy, yl);
-            double[] yd = new double[yl], dxd = new double[xl], dwd = new double[wl];
-            GroupedPointwiseKernel.forward(xd, wd, yd, s.n, s.cin, s.cout, s.groups, s.hw);
-            GroupedPointwiseKernel.backward(xd, wd, dyd, dxd, dwd, s.n, s.cin, s.cout, s.groups, s.hw);
-            y = narrow(yd);
-            dx = narrow(dxd);
-            dw = narrow(dwd);
+            y = new double[yl];
+            dx = new double[xl];
+            dw = new double[wl];
+            GroupedPointwiseKernel.forward(xd, wd, y, s.n, s.cin, s.cout, s.groups, s.hw);
+            GroupedPointwiseKernel.backward(xd, wd, dyd, dx, dw, s.n, s.cin, s.cout, s.groups, s.hw);
             if (exact) {
-                assertMostlyNonZero(yd, "forward");
-                assertMostlyNonZero(dxd, "dx");
-                assertMostlyNonZero(dwd, "dw");
+                assertMostlyNonZero(y, "forward");
+                assertMostlyNonZero(dx, "dx");
+                assertMostlyNonZero(dw, "dw");
             } else {
                 double[] xa = abs(xd), wa = abs(wd), dya = abs(dyd);
                 yAbs = new double[yl];
@@ -157,9 +161,7 @@ class PointwiseGroupedF32VecTest {
         }
 
         private float[] twiceSame(float[] first, float[] out, int len, String what) {
-            for (int i = len; i < out.length; i++) {
-                assertTrue(Float.isNaN(out[i]), s + " " + what + ": guard element " + (i - len) + " written");
-            }
+            assertGuardIntact(out, len, s + " " + what);
             float[] got = Arrays.copyOf(out, len);
             if (first != null) {
                 assertArrayEquals(first, got, s + " " + what + ": second call over used scratch differs");
@@ -173,48 +175,9 @@ class PointwiseGroupedF32VecTest {
             assertArrayEquals(dy0, dy, s + " dy changed");
         }
 
-        void assertClose(float[] ref, double[] refAbs, float[] got, String what) {
-            for (int i = 0; i < ref.length; i++) {
-                double tol = 1e-5 * refAbs[i] + 1e-7;
-                if (!(Math.abs(got[i] - ref[i]) <= tol)) {
-                    fail(what + ": element " + i + " is " + got[i] + ", reference " + ref[i] + " (tolerance " + tol + ")");
-                }
-            }
-        }
-
         private void assertMostlyNonZero(double[] ref, String what) {
             long zeros = Arrays.stream(ref).filter(v -> v == 0).count();
             assertTrue(zeros * 2 < ref.length, s + " " + what + ": reference mostly zeros, the case proves little");
-        }
-
-        /** Values (small integers in -4..4 when exact) followed by a NaN guard the kernel must not read. */
-        private static float[] values(Random rnd, int len, boolean exact) {
-            float[] a = new float[len + GUARD];
-            for (int i = 0; i < len; i++) {
-                a[i] = exact ? rnd.nextInt(9) - 4 : (float) rnd.nextGaussian();
-            }
-            Arrays.fill(a, len, a.length, Float.NaN);
-            return a;
-        }
-
-        private static double[] widen(float[] a, int len) {
-            double[] d = new double[len];
-            for (int i = 0; i < len; i++) {
-                d[i] = a[i];
-            }
-            return d;
-        }
-
-        private static float[] narrow(double[] d) {
-            float[] a = new float[d.length];
-            for (int i = 0; i < d.length; i++) {
-                a[i] = (float) d[i];
-            }
-            return a;
-        }
-
-        private static double[] abs(double[] d) {
-            return Arrays.stream(d).map(Math::abs).toArray();
         }
     }
 }

@@ -25,7 +25,12 @@ import java.util.function.DoubleSupplier;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
+import static org.micronet.kernels.F32Data.abs;
+import static org.micronet.kernels.F32Data.assertClose;
+import static org.micronet.kernels.F32Data.assertEqualValues;
+import static org.micronet.kernels.F32Data.assertGuardIntact;
+import static org.micronet.kernels.F32Data.filled;
+import static org.micronet.kernels.F32Data.widen;
 
 /**
  * The float kernel against {@link ShiftMaxKernel}: equal on small-integer data (every sum and
@@ -111,17 +116,17 @@ class ShiftMaxF32VecTest {
                 ints(r, k.squeeze() * q(k), 2, 1.5f / 64), ints(r, q(k), 4, 0.75f)}
                 : new float[][]{ints(r, q(k), 4, 0.5f)};
         Outputs ref = reference(k, d, 3.0);
-        Outputs fast = fast(k, d, 3.0, seed);
+        FastOutputs fast = fast(k, d, 3.0, seed);
         String msg = k + " seed " + seed;
         assertMostlyNonZero(ref.y, 0.5, msg + " y");
         assertMostlyNonZero(ref.dx, 0.5, msg + " dx");
-        assertExact(ref.y, fast.y, msg + " y");
-        assertExact(ref.dx, fast.dx, msg + " dx");
+        assertEqualValues(ref.y, fast.y, ref.y.length, msg + " y");
+        assertEqualValues(ref.dx, fast.dx, ref.dx.length, msg + " dx");
         for (int i = 0; i < ref.grads.length; i++) {
             // a pixel's gradient reaches one fusion's coefficients only: at one pixel a plane and
             // K = 3, two thirds of an image's coefficient gradients are 0
             assertMostlyNonZero(ref.grads[i], 0.75, msg + " grad " + i);
-            assertExact(ref.grads[i], fast.grads[i], msg + " grad " + i);
+            assertEqualValues(ref.grads[i], fast.grads[i], ref.grads[i].length, msg + " grad " + i);
         }
     }
 
@@ -136,13 +141,13 @@ class ShiftMaxF32VecTest {
                 gauss(r, k.squeeze() * q(k), 0.5), gauss(r, q(k), 1.0)}
                 : new float[][]{gauss(r, q(k), 0.5)};
         Outputs ref = reference(k, d, 2.0);
-        Outputs fast = fast(k, d, 2.0, seed);
+        FastOutputs fast = fast(k, d, 2.0, seed);
         Outputs mag = magnitudes(k, d, 2.0);
         String msg = k + " seed " + seed;
-        assertClose(ref.y, mag.y, fast.y, msg + " y");
-        assertClose(ref.dx, mag.dx, fast.dx, msg + " dx");
+        assertClose(ref.y, fast.y, mag.y, ref.y.length, msg + " y");
+        assertClose(ref.dx, fast.dx, mag.dx, ref.dx.length, msg + " dx");
         for (int i = 0; i < ref.grads.length; i++) {
-            assertClose(ref.grads[i], mag.grads[i], fast.grads[i], msg + " grad " + i);
+            assertClose(ref.grads[i], fast.grads[i], mag.grads[i], ref.grads[i].length, msg + " grad " + i);
         }
     }
 
@@ -210,6 +215,10 @@ class ShiftMaxF32VecTest {
     private record Outputs(double[] y, double[] dx, double[][] grads) {
     }
 
+    /** The float kernel's outputs, each followed by its NaN guard. */
+    private record FastOutputs(float[] y, float[] dx, float[][] grads) {
+    }
+
     private static ShiftMaxKernel referenceKernel(Case k, double actMax) {
         return new ShiftMaxKernel(k.c(), k.groups(), k.squeeze(), k.shifts(), k.fusions(), k.dynamic(), actMax,
                 k.offsets());
@@ -223,7 +232,7 @@ class ShiftMaxF32VecTest {
     private static Outputs reference(Case k, Data d, double actMax) {
         ShiftMaxKernel ref = referenceKernel(k, actMax);
         double[] x = widen(d.x);
-        double[][] params = Arrays.stream(d.params).map(ShiftMaxF32VecTest::widen).toArray(double[][]::new);
+        double[][] params = Arrays.stream(d.params).map(F32Data::widen).toArray(double[][]::new);
         ShiftMaxKernel.State st = ref.coefficients(x, k.n(), k.hw(), params);
         double[] y = new double[x.length];
         ref.fuse(x, st, y, k.n(), k.hw());
@@ -238,7 +247,7 @@ class ShiftMaxF32VecTest {
      * than needed and NaN-filled, with a tail that must stay NaN. Both runs must agree bit for
      * bit and leave the inputs as they were.
      */
-    private static Outputs fast(Case k, Data d, double actMax, long seed) {
+    private static FastOutputs fast(Case k, Data d, double actMax, long seed) {
         ShiftMaxF32.Config cfg = config(k, actMax);
         float[] x0 = d.x.clone(), dy0 = d.dy.clone();
         float[][] params0 = Arrays.stream(d.params).map(float[]::clone).toArray(float[][]::new);
@@ -246,20 +255,20 @@ class ShiftMaxF32VecTest {
         float[][] first = null;
         for (int run = 0; run < 2; run++) {
             float fill = run == 0 ? Float.NaN : 1e30f * garbage.nextFloat();
-            float[] state = filled(cfg.stateLength(k.n()) + GUARD, fill);
-            float[] work = filled(FAST.workLength(cfg, k.n(), k.hw()) + GUARD, fill);
-            float[] y = filled(d.x.length + GUARD, Float.NaN);
-            float[] dx = filled(d.x.length + GUARD, Float.NaN);
-            float[][] grads = Arrays.stream(d.params).map(p -> filled(p.length + GUARD, Float.NaN)).toArray(float[][]::new);
+            float[] state = new float[cfg.stateLength(k.n()) + GUARD];
+            float[] work = new float[FAST.workLength(cfg, k.n(), k.hw()) + GUARD];
+            Arrays.fill(state, fill);
+            Arrays.fill(work, fill);
+            float[] y = filled(d.x.length, Float.NaN, GUARD);
+            float[] dx = filled(d.x.length, Float.NaN, GUARD);
+            float[][] grads = Arrays.stream(d.params).map(p -> filled(p.length, Float.NaN, GUARD)).toArray(float[][]::new);
             FAST.coefficients(cfg, k.n(), k.hw(), d.x, d.params, state, work);
             FAST.fuse(cfg, k.n(), k.hw(), d.x, state, work, y);
             FAST.backward(cfg, k.n(), k.hw(), d.x, d.dy, d.params, state, work, dx, grads);
             List<float[]> outs = new ArrayList<>(List.of(y, dx));
             outs.addAll(List.of(grads));
             for (float[] out : outs) {
-                for (int i = out.length - GUARD; i < out.length; i++) {
-                    assertTrue(Float.isNaN(out[i]), k + ": wrote past the end, at " + i);
-                }
+                assertGuardIntact(out, out.length - GUARD, k.toString());
             }
             float[][] all = outs.toArray(float[][]::new);
             if (first == null) {
@@ -275,11 +284,7 @@ class ShiftMaxF32VecTest {
         for (int i = 0; i < params0.length; i++) {
             assertArrayEquals(params0[i], d.params[i], k + ": parameter " + i + " changed");
         }
-        double[][] grads = new double[first.length - 2][];
-        for (int i = 0; i < grads.length; i++) {
-            grads[i] = widen(first[i + 2]);
-        }
-        return new Outputs(widen(first[0]), widen(first[1]), grads);
+        return new FastOutputs(first[0], first[1], Arrays.copyOfRange(first, 2, first.length));
     }
 
     /**
@@ -294,7 +299,7 @@ class ShiftMaxF32VecTest {
         double[][] params = Arrays.stream(d.params).map(p -> abs(widen(p))).toArray(double[][]::new);
         ShiftMaxKernel.State absState = referenceKernel(k, actMax).coefficients(x, n, hw, params);
         ShiftMaxKernel.State st = referenceKernel(k, actMax).coefficients(widen(d.x), n, hw,
-                Arrays.stream(d.params).map(ShiftMaxF32VecTest::widen).toArray(double[][]::new));
+                Arrays.stream(d.params).map(F32Data::widen).toArray(double[][]::new));
         int[][] maps = ChannelPermutation.groupShiftPowers(c, k.groups(), shifts);
         double[] coefMag = new double[n * q];
         for (int i = 0; i < n * q; i++) {
@@ -353,24 +358,6 @@ class ShiftMaxF32VecTest {
         return new Outputs(y, dx, new double[][]{gw1, gb1, gw2, gb2});
     }
 
-    private static void assertExact(double[] ref, double[] fast, String what) {
-        for (int i = 0; i < ref.length; i++) {
-            if ((float) ref[i] != fast[i]) {
-                fail(what + " differs at " + i + ": reference " + ref[i] + ", float " + fast[i]);
-            }
-        }
-    }
-
-    private static void assertClose(double[] ref, double[] mag, double[] fast, String what) {
-        for (int i = 0; i < ref.length; i++) {
-            double tol = 1e-5 * mag[i] + 1e-7;
-            if (!(Math.abs(fast[i] - ref[i]) <= tol)) {
-                fail(what + " differs at " + i + ": reference " + ref[i] + ", float " + fast[i]
-                        + ", tolerance " + tol);
-            }
-        }
-    }
-
     /** A reference output that is mostly zeros checks little (benchdnn's MISTRUSTED); tiny ones are left to chance. */
     private static void assertMostlyNonZero(double[] ref, double maxZeros, String what) {
         if (ref.length < 16) {
@@ -401,23 +388,5 @@ class ShiftMaxF32VecTest {
             a[i] = (float) (r.nextGaussian() * sd);
         }
         return a;
-    }
-
-    private static float[] filled(int len, float v) {
-        float[] a = new float[len];
-        Arrays.fill(a, v);
-        return a;
-    }
-
-    private static double[] widen(float[] a) {
-        double[] d = new double[a.length];
-        for (int i = 0; i < a.length; i++) {
-            d[i] = a[i];
-        }
-        return d;
-    }
-
-    private static double[] abs(double[] a) {
-        return Arrays.stream(a).map(Math::abs).toArray();
     }
 }
