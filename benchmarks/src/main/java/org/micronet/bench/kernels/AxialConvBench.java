@@ -9,6 +9,10 @@ import org.micronet.kernels.api.AxialConvF32;
 import java.util.List;
 import java.util.Random;
 
+import static org.micronet.bench.kernels.BenchData.gauss;
+import static org.micronet.bench.kernels.BenchData.narrow;
+import static org.micronet.bench.kernels.BenchData.widen;
+
 /**
  * Times the axial conv of MicroNet-M0: the double reference, with the float-to-double copies
  * its layer path pays, against the SIMD kernel, forward and backward. Not a test: it prints
@@ -57,7 +61,7 @@ public final class AxialConvBench {
         Random rnd = new Random(1);
         int xLen = g.n() * g.cin() * g.height() * g.width();
         int yLen = g.n() * g.cout() * g.outHeight() * g.outWidth();
-        float[] x = random(rnd, xLen), w = random(rnd, g.weightLength()), dy = random(rnd, yLen);
+        float[] x = gauss(rnd, xLen, 1), w = gauss(rnd, g.weightLength(), 1), dy = gauss(rnd, yLen, 1);
         float[] y = new float[yLen], dx = new float[xLen], dw = new float[g.weightLength()];
         float[] scratch = new float[fast.scratchLength(g)];
         // enough warm-up calls for C2 to compile the vector code (interpreted, the Vector API is very slow)
@@ -65,12 +69,12 @@ public final class AxialConvBench {
 
         double fwdRef = Timing.medianSeconds(warmup, runs, () -> {
             double[] yd = new double[yLen];
-            AxialConvKernel.forward(widen(x, xLen), widen(w, w.length), yd, g);
+            AxialConvKernel.forward(widen(x), widen(w), yd, g);
             narrow(yd);
         });
         double bwdRef = Timing.medianSeconds(warmup, runs, () -> {
             double[] dxd = new double[xLen], dwd = new double[w.length];
-            AxialConvKernel.backward(widen(x, xLen), widen(w, w.length), widen(dy, yLen), dxd, dwd, g);
+            AxialConvKernel.backward(widen(x), widen(w), widen(dy), dxd, dwd, g);
             narrow(dxd);
             narrow(dwd);
         });
@@ -83,31 +87,5 @@ public final class AxialConvBench {
         System.out.printf("%-40s %9.3f %9.3f %6.1f %9.3f %9.3f %6.1f %9.2f %9.2f%n", name,
                 fwdRef * 1e3, fwd * 1e3, fwdRef / fwd, bwdRef * 1e3, bwd * 1e3, bwdRef / bwd,
                 flops / fwd / 1e9, 2 * flops / bwd / 1e9);
-    }
-
-    private static float[] random(Random rnd, int len) {
-        float[] a = new float[len];
-        for (int i = 0; i < len; i++) {
-            a[i] = (float) rnd.nextGaussian();
-        }
-        return a;
-    }
-
-    /** What the reference layer path paid on FLOAT arrays: a new widened copy of each input. */
-    private static double[] widen(float[] a, int len) {
-        double[] d = new double[len];
-        for (int i = 0; i < len; i++) {
-            d[i] = a[i];
-        }
-        return d;
-    }
-
-    /** ... and a new narrowed copy of each output. */
-    private static float[] narrow(double[] a) {
-        float[] f = new float[a.length];
-        for (int i = 0; i < a.length; i++) {
-            f[i] = (float) a[i];
-        }
-        return f;
     }
 }

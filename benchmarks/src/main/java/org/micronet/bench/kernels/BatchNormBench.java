@@ -13,6 +13,8 @@ import org.nd4j.linalg.factory.Nd4j;
 import java.util.ArrayList;
 import java.util.List;
 
+import static org.micronet.bench.kernels.BenchData.narrow;
+
 /**
  * Batch norm, old path (INDArray to double[], {@link BatchNormKernel}, back to float) against
  * the float32 kernel with its bulk copies, both into a preallocated output, on M0's batch-norm shapes: training forward and backward at batch 128,
@@ -60,8 +62,8 @@ public final class BatchNormBench {
         double[] meanD = new double[c];
         double[] varD = new double[c];
         double[] isD = new double[c];
-        float[] gamma = toFloat(gammaD);
-        float[] beta = toFloat(betaD);
+        float[] gamma = narrow(gammaD);
+        float[] beta = narrow(betaD);
         float[] x = KernelBridge.read(in, new float[len]);
         float[] dy = KernelBridge.read(eps, new float[len]);
         float[] y = new float[len];
@@ -108,10 +110,10 @@ public final class BatchNormBench {
         double[] betaD = Nd4j.randn(DataType.DOUBLE, c).toDoubleVector();
         double[] rmD = Nd4j.randn(DataType.DOUBLE, c).toDoubleVector();
         double[] rvD = Nd4j.rand(DataType.DOUBLE, c).addi(0.5).toDoubleVector();
-        float[] gamma = toFloat(gammaD);
-        float[] beta = toFloat(betaD);
-        float[] rm = toFloat(rmD);
-        float[] rv = toFloat(rvD);
+        float[] gamma = narrow(gammaD);
+        float[] beta = narrow(betaD);
+        float[] rm = narrow(rmD);
+        float[] rv = narrow(rvD);
         float[] x = KernelBridge.read(in, new float[len]);
         float[] y = new float[len];
         float[] scratch = new float[fast.scratchLength(n, c, hw)];
@@ -126,13 +128,5 @@ public final class BatchNormBench {
                     KernelBridge.assign(out, y);
                 },
                 () -> fast.forwardInference(x, gamma, beta, rm, rv, EPS, y, scratch, n, c, hw));
-    }
-
-    private static float[] toFloat(double[] d) {
-        float[] f = new float[d.length];
-        for (int i = 0; i < d.length; i++) {
-            f[i] = (float) d[i];
-        }
-        return f;
     }
 }

@@ -35,13 +35,17 @@ final class KernelTimer {
         double tRef = time(ref);
         double tPath = time(f32Path);
         double tKernel = time(kernel);
-        long before = THREADS.getCurrentThreadAllocatedBytes();
-        for (int i = 0; i < 10; i++) {
-            kernel.run();
-        }
-        long perCall = (THREADS.getCurrentThreadAllocatedBytes() - before) / 10;
         System.out.printf("%-28s %10.3f %10.3f %10.3f %7.1fx %9.1f %8d%n", shape, tRef * 1e3, tPath * 1e3,
-                tKernel * 1e3, tRef / tPath, bytes / tKernel / 1e9, perCall);
+                tKernel * 1e3, tRef / tPath, bytes / tKernel / 1e9, allocatedPerCall(kernel, 10));
+    }
+
+    /** Bytes the current thread allocates per call, averaged over {@code calls} calls. */
+    static long allocatedPerCall(Runnable action, int calls) {
+        long before = THREADS.getCurrentThreadAllocatedBytes();
+        for (int i = 0; i < calls; i++) {
+            action.run();
+        }
+        return (THREADS.getCurrentThreadAllocatedBytes() - before) / calls;
     }
 
     /**

@@ -11,7 +11,6 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
-import java.lang.management.ManagementFactory;
 import java.util.Random;
 
 /**
@@ -143,10 +142,15 @@ public final class PointwiseGroupedBench {
             return;
         }
         System.out.printf("%-24s %-4s %8.4f %8.4f %8.4f %7.1f %8.4f %8.4f %7.1f %6d%n", shape, pass, tr * 1e3,
-                ts * 1e3, tk * 1e3, flops / tk / 1e9, tn * 1e3, tg * 1e3, tr / ts, allocatedPerCall(kern));
+                ts * 1e3, tk * 1e3, flops / tk / 1e9, tn * 1e3, tg * 1e3, tr / ts,
+                KernelTimer.allocatedPerCall(kern, 100));
     }
 
-    /** Median seconds over about a quarter second of calls, after calling for a second (C2 must have compiled the kernel). */
+    /**
+     * Median seconds over about a quarter second of calls, after calling for a second (C2 must have
+     * compiled the kernel). Not {@link KernelTimer#row}: this table has ND4J columns, and a
+     * different warm-up and sample count would change what its numbers mean.
+     */
     private static double seconds(Runnable action) {
         long end = System.nanoTime() + 1_000_000_000L;
         int calls = 0;
@@ -155,15 +159,6 @@ public final class PointwiseGroupedBench {
             calls++;
         }
         return Timing.medianSeconds(0, Math.max(11, calls / 4), action);
-    }
-
-    private static long allocatedPerCall(Runnable action) {
-        com.sun.management.ThreadMXBean bean = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-        long before = bean.getCurrentThreadAllocatedBytes();
-        for (int i = 0; i < 100; i++) {
-            action.run();
-        }
-        return (bean.getCurrentThreadAllocatedBytes() - before) / 100;
     }
 
     /** [n][c][hw] as [c][n*hw] (a view when n is 1, else a permuted copy). */
@@ -195,10 +190,7 @@ public final class PointwiseGroupedBench {
     }
 
     private static INDArray randn(Random rnd, long... shape) {
-        float[] v = new float[Math.toIntExact(java.util.Arrays.stream(shape).reduce(1, Math::multiplyExact))];
-        for (int i = 0; i < v.length; i++) {
-            v[i] = (float) rnd.nextGaussian();
-        }
-        return Nd4j.create(v, shape, 'c');
+        int length = Math.toIntExact(java.util.Arrays.stream(shape).reduce(1, Math::multiplyExact));
+        return Nd4j.create(BenchData.gauss(rnd, length, 1), shape, 'c');
     }
 }

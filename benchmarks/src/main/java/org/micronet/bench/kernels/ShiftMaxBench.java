@@ -7,6 +7,10 @@ import org.micronet.kernels.simd.ShiftMaxF32Vec;
 
 import java.util.Random;
 
+import static org.micronet.bench.kernels.BenchData.gauss;
+import static org.micronet.bench.kernels.BenchData.narrow;
+import static org.micronet.bench.kernels.BenchData.widen;
+
 /**
  * Times Dynamic Shift-Max: the double reference, with the float-double copies and allocations its
  * layer path paid, against the float SIMD kernel, on MicroNet-M0's Shift-Max shapes at batch 128
@@ -106,39 +110,5 @@ public final class ShiftMaxBench {
         double fastBwd = Timing.medianSeconds(20, runs,
                 () -> FAST.backward(cfg, n, hw, x, dy, params, state, work, dx, grads));
         return new double[]{refFwd, fastFwd, refBwd, fastBwd};
-    }
-
-    private static float[] gauss(Random r, int len, double sd) {
-        float[] a = new float[len];
-        for (int i = 0; i < len; i++) {
-            a[i] = (float) (r.nextGaussian() * sd);
-        }
-        return a;
-    }
-
-    /** What KernelBridge.read did for FLOAT arrays: a new double copy per call. */
-    private static double[] widen(float[] a) {
-        double[] d = new double[a.length];
-        for (int i = 0; i < a.length; i++) {
-            d[i] = a[i];
-        }
-        return d;
-    }
-
-    private static double[][] widen(float[][] a) {
-        double[][] d = new double[a.length][];
-        for (int i = 0; i < a.length; i++) {
-            d[i] = widen(a[i]);
-        }
-        return d;
-    }
-
-    /** What KernelBridge.write did before its native copy. */
-    private static float[] narrow(double[] a) {
-        float[] f = new float[a.length];
-        for (int i = 0; i < a.length; i++) {
-            f[i] = (float) a[i];
-        }
-        return f;
     }
 }
