@@ -45,6 +45,8 @@ public final class MaxGroupPoolingF32Vec implements MaxGroupPoolingF32 {
 
     @Override
     public void backward(float[] x, float[] dy, float[] dx, int n, int c, int size, int hw) {
+        // forward's loop nest again: sharing it would put each vector body behind a per-group
+        // callback that C2 need not inline, for the sake of four lines of index arithmetic
         int co = c / size;
         int bound = F.loopBound(hw);
         Parallel.forEach(n, b -> {

@@ -203,7 +203,9 @@ public final class PointwiseGroupedF32Vec implements PointwiseGroupedF32 {
                     FloatVector x1 = FloatVector.fromArray(F, b, b1 + bk);
                     FloatVector x2 = FloatVector.fromArray(F, b, b2 + bk);
                     FloatVector x3 = FloatVector.fromArray(F, b, b3 + bk);
-                    // FMA is native on the CPUs this runs on (AVX-512 EPYC): no mul+add variant
+                    // FMA is native on the CPUs this runs on (AVX-512 EPYC): no mul+add variant.
+                    // Four rows spelt out on purpose: accumulators kept in an array, or passed to a
+                    // helper that C2 does not inline, are boxed
                     FloatVector w = FloatVector.broadcast(F, a[a0 + ak]);
                     acc00 = x0.fma(w, acc00);
                     acc01 = x1.fma(w, acc01);
