@@ -151,6 +151,12 @@ class ShiftMaxF32VecTest {
         }
     }
 
+    /**
+     * A step may allocate its forEach lambdas (about 250 bytes; a little more seen on a loaded
+     * machine); one boxed vector per 16 values of these planes would be kilobytes.
+     */
+    private static final long LIMIT = 1024;
+
     /** Vector API code that fails to inline or to keep vectors in registers allocates per vector. */
     @Test
     void allocatesNoVectorsInTheSteadyState() {
@@ -174,7 +180,7 @@ class ShiftMaxF32VecTest {
             };
             // C2 takes its time on a busy machine: warm up until a window is clean, or give up
             long perStep = Long.MAX_VALUE;
-            for (int window = 0; window < 40 && perStep >= 256; window++) {
+            for (int window = 0; window < 40 && perStep >= LIMIT; window++) {
                 for (int i = 0; i < 5_000; i++) {
                     step.run();
                 }
@@ -184,8 +190,7 @@ class ShiftMaxF32VecTest {
                 }
                 perStep = (bean.getCurrentThreadAllocatedBytes() - before) / 100;
             }
-            // the forEach lambdas are all a step may allocate
-            assertTrue(perStep < 256, k + ": " + perStep + " bytes per step");
+            assertTrue(perStep < LIMIT, k + ": " + perStep + " bytes per step");
         }
     }
 
