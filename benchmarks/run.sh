@@ -51,9 +51,7 @@ run() { # threads phase out size batch
   # our kernels' parallel streams (caller + common pool) get the same thread count as ND4J
   local pool=()
   [ "$1" -le 1 ] || pool=(-Djava.util.concurrent.ForkJoinPool.common.parallelism=$(($1 - 1)))
-  # maxbytes: ND4J arrays made outside workspaces (the per-layer rows) are freed only by a GC,
-  # which a quiet 8g heap never runs; past 10 GB of them JavaCPP asks for one (224x64 was OOM-killed)
-  OMP_NUM_THREADS="$1" java -Xmx8g -Dorg.bytedeco.javacpp.maxbytes=10G "${opens[@]}" -Dai.djl.offline=true -Dmicronet.kernels.threads="$1" "${pool[@]}" \
+  OMP_NUM_THREADS="$1" java -Xmx8g "${opens[@]}" -Dai.djl.offline=true -Dmicronet.kernels.threads="$1" "${pool[@]}" \
     -Dbench.latency.warmup="${LATENCY_WARMUP:-50}" -Dbench.latency.runs="${LATENCY_RUNS:-31}" \
     -Dbench.train.warmup="${TRAIN_WARMUP:-20}" -Dbench.summary="$rows" \
     -Dbench.command="$command ($2, $1 thread(s))" \

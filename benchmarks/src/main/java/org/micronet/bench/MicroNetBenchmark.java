@@ -39,6 +39,8 @@ public final class MicroNetBenchmark {
     private static final int LATENCY_WARMUP = Integer.getInteger("bench.latency.warmup", 50);
     private static final int LATENCY_RUNS = Integer.getInteger("bench.latency.runs", 31);
     private static final int TRAIN_WARMUP = Integer.getInteger("bench.train.warmup", 20);
+    /** Training shapes above this many input pixels a batch get no per-layer rows (224x224 x 64 is over). */
+    private static final long PER_LAYER_MAX_PIXELS = 32L * 32 * 128 * 4;
 
     private MicroNetBenchmark() {
     }
@@ -108,10 +110,18 @@ public final class MicroNetBenchmark {
                         Machine.computeThreads() + "", torch.intraOpThreads() + "", out.getFileName().toString()));
             }
             allocations.append(allocationRow(model, "ours", oursM)).append(allocationRow(model, "DL4J built-in", builtinM));
-            System.err.printf("%s: per-layer breakdown%n", model);
-            layers.append("\n## ").append(model).append(": per layer\n\n")
-                    .append(breakdown(cfg, ours.perLayer(batch, size, train, runs),
-                            builtin.perLayer(batch, size, train, runs), torch.layers(), batch, train, peak));
+            layers.append("\n## ").append(model).append(": per layer\n\n");
+            if (train && (long) size * size * batch > PER_LAYER_MAX_PIXELS) {
+                // each row times its layer outside workspaces, on fresh native arrays that only a GC
+                // frees: at 224x64 that went past this machine's 24 GB and the JVM was OOM-killed, twice
+                layers.append("Not measured at ").append(size).append('x').append(size).append(" batch ").append(batch)
+                        .append(": the per-layer harness holds every layer's fresh input and output copies, ")
+                        .append("more memory than this machine has at this size; see the 32x32 file.\n");
+            } else {
+                System.err.printf("%s: per-layer breakdown%n", model);
+                layers.append(breakdown(cfg, ours.perLayer(batch, size, train, runs),
+                        builtin.perLayer(batch, size, train, runs), torch.layers(), batch, train, peak));
+            }
         }
         StringBuilder md = new StringBuilder();
         md.append("# MicroNet on the CPU: ").append(train ? "training" : "batch-1 inference")
