@@ -38,9 +38,9 @@ public class AxialConvLayer extends KernelLayer<AxialConv> {
             return KernelBridge.write(mgr, ArrayType.ACTIVATIONS, input.dataType(), y,
                     g.n(), g.cout(), g.outHeight(), g.outWidth());
         }
-        float[] y = scratch.get(Y, (long) g.n() * g.cout() * g.outHeight() * g.outWidth());
-        k.forward(KernelBridge.read(input, scratch.get(X, input.length())), param(AxialConvParams.WEIGHT, W), y, g,
-                scratch.get(WORK, k.scratchLength(g)));
+        float[] y = scratch.pass(Y, (long) g.n() * g.cout() * g.outHeight() * g.outWidth());
+        k.forward(KernelBridge.read(input, scratch.pass(X, input.length())), param(AxialConvParams.WEIGHT, W), y, g,
+                scratch.pass(WORK, k.scratchLength(g)));
         return KernelBridge.write(mgr, ArrayType.ACTIVATIONS, y, g.n(), g.cout(), g.outHeight(), g.outWidth());
     }
 
@@ -58,11 +58,11 @@ public class AxialConvLayer extends KernelLayer<AxialConv> {
             setGradient(AxialConvParams.WEIGHT, dw);
             return KernelBridge.write(mgr, ArrayType.ACTIVATION_GRAD, input.dataType(), dx, s);
         }
-        float[] dx = scratch.get(DX, input.length());
+        float[] dx = scratch.pass(DX, input.length());
         float[] dw = scratch.get(DW, g.weightLength());
-        k.backward(KernelBridge.read(input, scratch.get(X, input.length())), param(AxialConvParams.WEIGHT, W),
-                KernelBridge.read(epsilon, scratch.get(DY, epsilon.length())), dx, dw, g,
-                scratch.get(WORK, k.scratchLength(g)));
+        k.backward(KernelBridge.read(input, scratch.pass(X, input.length())), param(AxialConvParams.WEIGHT, W),
+                KernelBridge.read(epsilon, scratch.pass(DY, epsilon.length())), dx, dw, g,
+                scratch.pass(WORK, k.scratchLength(g)));
         setGradient(AxialConvParams.WEIGHT, dw);
         return KernelBridge.write(mgr, ArrayType.ACTIVATION_GRAD, dx, s);
     }

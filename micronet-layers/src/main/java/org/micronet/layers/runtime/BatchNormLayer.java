@@ -65,9 +65,9 @@ public class BatchNormLayer extends KernelLayer<BatchNorm> {
         BatchNormF32 k = KernelBridge.fastFor(FAST, input);
         if (k != null) {
             long len = input.length();
-            float[] x = KernelBridge.read(input, scratch.get(IN, len));
-            float[] y = scratch.get(OUT, len);
-            float[] work = scratch.get(WORK, k.scratchLength(d[0], d[1], d[2]));
+            float[] x = KernelBridge.read(input, scratch.pass(IN, len));
+            float[] y = scratch.pass(OUT, len);
+            float[] work = scratch.pass(WORK, k.scratchLength(d[0], d[1], d[2]));
             if (training) {
                 k.forwardTraining(x, param(GAMMA, GAMMA_IN), param(BETA, BETA_IN), c.getEps(), y,
                         scratch.get(BATCH_MEAN, d[1]), scratch.get(BATCH_VAR, d[1]), scratch.get(INV_STD, d[1]), work,
@@ -104,13 +104,13 @@ public class BatchNormLayer extends KernelLayer<BatchNorm> {
         BatchNormF32 k = KernelBridge.fastFor(FAST, input);
         if (k != null) {
             long len = input.length();
-            float[] dx = scratch.get(OUT, len);
+            float[] dx = scratch.pass(OUT, len);
             float[] dGamma = scratch.get(D_GAMMA, d[1]);
             float[] dBeta = scratch.get(D_BETA, d[1]);
             float[] mean = scratch.get(BATCH_MEAN, d[1]);
-            k.backward(KernelBridge.read(input, scratch.get(IN, len)), KernelBridge.read(epsilon, scratch.get(GRAD, len)),
+            k.backward(KernelBridge.read(input, scratch.pass(IN, len)), KernelBridge.read(epsilon, scratch.pass(GRAD, len)),
                     param(GAMMA, GAMMA_IN), mean, scratch.get(INV_STD, d[1]), dx, dGamma, dBeta,
-                    scratch.get(WORK, k.scratchLength(d[0], d[1], d[2])), d[0], d[1], d[2]);
+                    scratch.pass(WORK, k.scratchLength(d[0], d[1], d[2])), d[0], d[1], d[2]);
             setGradient(GAMMA, dGamma);
             setGradient(BETA, dBeta);
             setGradient(MEAN, movingAverageStep(param(MEAN, MEAN_IN), mean, 1.0, scratch.get(STEP, d[1]), d[1]));

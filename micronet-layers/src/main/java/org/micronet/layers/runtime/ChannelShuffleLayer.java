@@ -63,8 +63,8 @@ public class ChannelShuffleLayer extends NoParamKernelLayer<ChannelShuffle> {
     private INDArray permute(PlanePermuteF32 k, INDArray x, int[] from, ArrayType type, LayerWorkspaceMgr mgr) {
         long[] s = KernelBridge.nchw(x, layerConf().getLayerName());
         long len = x.length();
-        float[] y = scratch.get(OUT, len);
-        k.permute(KernelBridge.read(x, scratch.get(IN, len)), y, from, (int) s[0], (int) s[1], (int) (s[2] * s[3]));
+        float[] y = scratch.pass(OUT, len);
+        k.permute(KernelBridge.read(x, scratch.pass(IN, len)), y, from, (int) s[0], (int) s[1], (int) (s[2] * s[3]));
         return KernelBridge.write(mgr, type, y, s);
     }
 }

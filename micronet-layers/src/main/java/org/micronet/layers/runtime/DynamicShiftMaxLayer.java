@@ -66,12 +66,12 @@ public class DynamicShiftMaxLayer extends KernelLayer<DynamicShiftMax> {
         int n = (int) s[0], hw = (int) (s[2] * s[3]);
         ShiftMaxF32 fast = KernelBridge.fastFor(FAST, input);
         if (fast != null) {
-            float[] x = KernelBridge.read(input, scratch.get(X, input.length()));
+            float[] x = KernelBridge.read(input, scratch.pass(X, input.length()));
             float[] state = f32Coefficients(fast, x, f32Params(), n, hw);
             f32StateReady = training;
-            float[] y = scratch.get(Y, input.length());
+            float[] y = scratch.pass(Y, input.length());
             ShiftMaxF32.Config cfg = f32Config();
-            fast.fuse(cfg, n, hw, x, state, scratch.get(WORK, fast.workLength(cfg, n, hw)), y);
+            fast.fuse(cfg, n, hw, x, state, scratch.pass(WORK, fast.workLength(cfg, n, hw)), y);
             return KernelBridge.write(mgr, ArrayType.ACTIVATIONS, y, s);
         }
         double[] x = KernelBridge.read(input);
@@ -110,23 +110,23 @@ public class DynamicShiftMaxLayer extends KernelLayer<DynamicShiftMax> {
     private float[] f32Coefficients(ShiftMaxF32 fast, float[] x, float[][] params, int n, int hw) {
         ShiftMaxF32.Config cfg = f32Config();
         float[] state = scratch.get(STATE, cfg.stateLength(n));
-        fast.coefficients(cfg, n, hw, x, params, state, scratch.get(WORK, fast.workLength(cfg, n, hw)));
+        fast.coefficients(cfg, n, hw, x, params, state, scratch.pass(WORK, fast.workLength(cfg, n, hw)));
         return state;
     }
 
     private INDArray f32Backward(ShiftMaxF32 fast, INDArray input, INDArray epsilon, int n, int hw,
                                  LayerWorkspaceMgr mgr) {
         ShiftMaxF32.Config cfg = f32Config();
-        float[] x = KernelBridge.read(input, scratch.get(X, input.length()));
+        float[] x = KernelBridge.read(input, scratch.pass(X, input.length()));
         float[][] params = f32Params();
         float[] state = f32StateReady ? scratch.get(STATE, cfg.stateLength(n)) : f32Coefficients(fast, x, params, n, hw);
         f32StateReady = false;
         for (int i = 0; i < f32Grads.length; i++) {
             f32Grads[i] = scratch.get(GRADS + i, getParam(keys.get(i)).length());
         }
-        float[] dx = scratch.get(DX, input.length());
-        fast.backward(cfg, n, hw, x, KernelBridge.read(epsilon, scratch.get(DY, epsilon.length())), params,
-                state, scratch.get(WORK, fast.workLength(cfg, n, hw)), dx, f32Grads);
+        float[] dx = scratch.pass(DX, input.length());
+        fast.backward(cfg, n, hw, x, KernelBridge.read(epsilon, scratch.pass(DY, epsilon.length())), params,
+                state, scratch.pass(WORK, fast.workLength(cfg, n, hw)), dx, f32Grads);
         for (int i = 0; i < f32Grads.length; i++) {
             setGradient(keys.get(i), f32Grads[i]);
         }

@@ -39,10 +39,10 @@ public class GroupAdaptivePointwiseConvLayer extends KernelLayer<GroupAdaptivePo
                     n, cin, cout, groups, hw);
             return KernelBridge.write(mgr, ArrayType.ACTIVATIONS, input.dataType(), y, n, cout, s[2], s[3]);
         }
-        float[] y = scratch.get(OUTPUT, (long) n * cout * hw);
-        k.forward(KernelBridge.read(input, scratch.get(INPUT, input.length())),
+        float[] y = scratch.pass(OUTPUT, (long) n * cout * hw);
+        k.forward(KernelBridge.read(input, scratch.pass(INPUT, input.length())),
                 param(GroupAdaptivePointwiseConvParams.WEIGHT, WEIGHT), y,
-                scratch.get(WORK, k.scratchFloats(n, cin, cout, groups, hw)), n, cin, cout, groups, hw);
+                scratch.pass(WORK, k.scratchFloats(n, cin, cout, groups, hw)), n, cin, cout, groups, hw);
         return KernelBridge.write(mgr, ArrayType.ACTIVATIONS, y, n, cout, s[2], s[3]);
     }
 
@@ -61,12 +61,12 @@ public class GroupAdaptivePointwiseConvLayer extends KernelLayer<GroupAdaptivePo
             setGradient(GroupAdaptivePointwiseConvParams.WEIGHT, dw);
             return KernelBridge.write(mgr, ArrayType.ACTIVATION_GRAD, input.dataType(), dx, s);
         }
-        float[] dx = scratch.get(INPUT_GRAD, input.length());
+        float[] dx = scratch.pass(INPUT_GRAD, input.length());
         float[] dw = scratch.get(WEIGHT_GRAD, c.weightCount());
-        k.backward(KernelBridge.read(input, scratch.get(INPUT, input.length())),
+        k.backward(KernelBridge.read(input, scratch.pass(INPUT, input.length())),
                 param(GroupAdaptivePointwiseConvParams.WEIGHT, WEIGHT),
-                KernelBridge.read(epsilon, scratch.get(OUTPUT_GRAD, epsilon.length())), dx, dw,
-                scratch.get(WORK, k.scratchFloats(n, cin, cout, groups, hw)), n, cin, cout, groups, hw);
+                KernelBridge.read(epsilon, scratch.pass(OUTPUT_GRAD, epsilon.length())), dx, dw,
+                scratch.pass(WORK, k.scratchFloats(n, cin, cout, groups, hw)), n, cin, cout, groups, hw);
         setGradient(GroupAdaptivePointwiseConvParams.WEIGHT, dw);
         return KernelBridge.write(mgr, ArrayType.ACTIVATION_GRAD, dx, s);
     }

@@ -26,8 +26,8 @@ public class MaxGroupPoolingLayer extends NoParamKernelLayer<MaxGroupPooling> {
         int n = (int) s[0], c = (int) s[1], hw = (int) (s[2] * s[3]);
         MaxGroupPoolingF32 k = KernelBridge.fastFor(FAST, input);
         if (k != null) {
-            float[] y = scratch.get(OUT, (long) n * (c / size) * hw);
-            k.forward(KernelBridge.read(input, scratch.get(IN, input.length())), y, n, c, size, hw);
+            float[] y = scratch.pass(OUT, (long) n * (c / size) * hw);
+            k.forward(KernelBridge.read(input, scratch.pass(IN, input.length())), y, n, c, size, hw);
             return KernelBridge.write(mgr, ArrayType.ACTIVATIONS, y, n, c / size, s[2], s[3]);
         }
         double[] y = new double[n * (c / size) * hw];
@@ -42,9 +42,9 @@ public class MaxGroupPoolingLayer extends NoParamKernelLayer<MaxGroupPooling> {
         int n = (int) s[0], c = (int) s[1], hw = (int) (s[2] * s[3]);
         MaxGroupPoolingF32 k = KernelBridge.fastFor(FAST, input);
         if (k != null) {
-            float[] dx = scratch.get(OUT, input.length());
-            k.backward(KernelBridge.read(input, scratch.get(IN, input.length())),
-                    KernelBridge.read(epsilon, scratch.get(GRAD, epsilon.length())), dx, n, c, size, hw);
+            float[] dx = scratch.pass(OUT, input.length());
+            k.backward(KernelBridge.read(input, scratch.pass(IN, input.length())),
+                    KernelBridge.read(epsilon, scratch.pass(GRAD, epsilon.length())), dx, n, c, size, hw);
             return KernelBridge.write(mgr, ArrayType.ACTIVATION_GRAD, dx, s);
         }
         double[] dx = new double[n * c * hw];
