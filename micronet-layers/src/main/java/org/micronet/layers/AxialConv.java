@@ -5,9 +5,9 @@ import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.deeplearning4j.optimize.api.TrainingListener;
-import org.micronet.kernels.AxialConvKernel;
-import org.micronet.layers.params.AxialConvParams;
-import org.micronet.layers.runtime.AxialConvLayer;
+import org.micronet.kernels.GroupedConvKernel;
+import org.micronet.layers.params.GroupedConvParams;
+import org.micronet.layers.runtime.GroupedConvLayer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -18,9 +18,9 @@ import java.util.Objects;
  * Convolution along one spatial axis (k x 1 or 1 x k) with channel groups, no bias, padding
  * k/2: the two halves of Micro-Factorized depthwise conv and of the stem. DL4J's
  * DepthwiseConvolution2D and ConvolutionLayer compute these at a small fraction of the
- * machine's speed; {@link AxialConvKernel} does them as vectorisable passes over rows.
+ * machine's speed; {@link GroupedConvKernel} does them as vectorisable passes over rows.
  */
-public class AxialConv extends ParamLayer {
+public class AxialConv extends ParamLayer implements GroupedConv {
     /** The axis the kernel and the stride run along. */
     public enum Axis {
         /** A k x 1 kernel. */
@@ -65,26 +65,33 @@ public class AxialConv extends ParamLayer {
     public org.deeplearning4j.nn.api.Layer instantiate(NeuralNetConfiguration conf, Collection<TrainingListener> listeners,
                                                        int index, INDArray paramsView, boolean initializeParams,
                                                        DataType dataType) {
-        return LayerWiring.wire(new AxialConvLayer(conf, dataType), this, conf, listeners, index, paramsView,
+        return LayerWiring.wire(new GroupedConvLayer<AxialConv>(conf, dataType), this, conf, listeners, index, paramsView,
                 initializeParams);
     }
 
     @Override
     public ParamInitializer initializer() {
-        return AxialConvParams.INSTANCE;
+        return GroupedConvParams.INSTANCE;
     }
 
     @Override
     public InputType getOutputType(int layerIndex, InputType inputType) {
         InputType.InputTypeConvolutional in = convolutional(inputType, layerName);
         requireChannels(in, nIn, layerName);
-        AxialConvKernel.Geometry g = geometry(1, (int) in.getHeight(), (int) in.getWidth());
+        GroupedConvKernel.Geometry g = geometry(1, (int) in.getHeight(), (int) in.getWidth());
         return InputType.convolutional(g.outHeight(), g.outWidth(), nOut);
     }
 
-    /** The kernel's view of this layer on a batch of n images of height x width. */
-    public AxialConvKernel.Geometry geometry(int n, int height, int width) {
-        return new AxialConvKernel.Geometry(n, nIn, nOut, groups, height, width, kernel, stride, axis == Axis.HEIGHT);
+    @Override
+    public GroupedConvKernel.Geometry geometry(int n, int height, int width) {
+        return GroupedConvKernel.Geometry.axial(n, nIn, nOut, groups, height, width, kernel, stride,
+                axis == Axis.HEIGHT);
+    }
+
+    /** [nOut, nIn/G, k]: PyTorch's conv weight without the unit axis. */
+    @Override
+    public long[] weightShape() {
+        return new long[]{nOut, nIn / groups, kernel};
     }
 
     public long weightCount() {

@@ -14,7 +14,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.micronet.blocks.Layers;
 import org.micronet.kernels.KernelProvider;
 import org.micronet.layers.AxialConv.Axis;
-import org.micronet.layers.params.AxialConvParams;
+import org.micronet.layers.params.GroupedConvParams;
 import org.micronet.models.Ops;
 import org.micronet.testing.AxialLayout;
 import org.micronet.testing.LayerHarness;
@@ -79,7 +79,7 @@ class AxialConvTest {
         org.deeplearning4j.nn.api.Layer theirs = instance(Layers.axialConv(Ops.DL4J, axis, k, stride, cin, cout, groups),
                 cin, h, w);
         INDArray weight = LayerHarness.randomInput(1, conf.getNOut(), conf.getNIn() / conf.getGroups(), k);
-        ours.setParam(AxialConvParams.WEIGHT, weight);
+        ours.setParam(GroupedConvParams.WEIGHT, weight);
         theirs.setParam("W", AxialLayout.toDl4j(conf, weight));
 
         INDArray x = LayerHarness.randomInput(2, 3, cin, h, w);
@@ -94,7 +94,7 @@ class AxialConvTest {
         Pair<Gradient, INDArray> expected = theirs.backpropGradient(dy.dup(), mgr);
         assertClose(expected.getSecond(), g.getSecond(), "input gradient");
         assertClose(expected.getFirst().getGradientFor("W"),
-                AxialLayout.toDl4j(conf, g.getFirst().getGradientFor(AxialConvParams.WEIGHT)), "weight gradient");
+                AxialLayout.toDl4j(conf, g.getFirst().getGradientFor(GroupedConvParams.WEIGHT)), "weight gradient");
     }
 
     /** M0's axial convs at 32 x 32 (stem, block 1, a stride-1 block) and the odd shapes above. */
@@ -115,8 +115,8 @@ class AxialConvTest {
         org.deeplearning4j.nn.api.Layer dbl = instance(layer(axis, k, stride, cin, cout, groups), cin, h, w);
         org.deeplearning4j.nn.api.Layer flt = floatInstance(layer(axis, k, stride, cin, cout, groups), cin, h, w);
         INDArray weight = LayerHarness.randomInput(4, cout, cin / groups, k);
-        dbl.setParam(AxialConvParams.WEIGHT, weight);
-        flt.setParam(AxialConvParams.WEIGHT, weight.castTo(DataType.FLOAT));
+        dbl.setParam(GroupedConvParams.WEIGHT, weight);
+        flt.setParam(GroupedConvParams.WEIGHT, weight.castTo(DataType.FLOAT));
         INDArray x = LayerHarness.randomInput(5, 3, cin, h, w);
         LayerWorkspaceMgr mgr = LayerWorkspaceMgr.noWorkspaces();
         dbl.setInput(x, mgr);
@@ -130,8 +130,8 @@ class AxialConvTest {
         Pair<Gradient, INDArray> g = dbl.backpropGradient(dy.dup(), mgr);
         Pair<Gradient, INDArray> gf = flt.backpropGradient(dy.castTo(DataType.FLOAT), mgr);
         assertNear(g.getSecond(), gf.getSecond(), "input gradient");
-        assertNear(g.getFirst().getGradientFor(AxialConvParams.WEIGHT),
-                gf.getFirst().getGradientFor(AxialConvParams.WEIGHT), "weight gradient");
+        assertNear(g.getFirst().getGradientFor(GroupedConvParams.WEIGHT),
+                gf.getFirst().getGradientFor(GroupedConvParams.WEIGHT), "weight gradient");
     }
 
     /** The layer in a FLOAT graph of its own (input, layer, loss). */
@@ -172,7 +172,7 @@ class AxialConvTest {
     void depthwiseOutputChannelsReadTheirOwnInputChannel() {
         // 2 -> 4 channels along width, multiplier 2: out channels 0-1 read input 0, 2-3 input 1
         ComputationGraph net = LayerHarness.graph(layer(Axis.WIDTH, 3, 1, 2, 4, 2), 2, 1, 3, 1);
-        net.getLayer("under-test").setParam(AxialConvParams.WEIGHT, Nd4j.createFromArray(new double[][][]{
+        net.getLayer("under-test").setParam(GroupedConvParams.WEIGHT, Nd4j.createFromArray(new double[][][]{
                 {{0, 1, 0}}, {{1, 0, 0}}, {{0, 0, 1}}, {{1, 1, 1}}}));
         net.getLayer("pre").setParam("W", Nd4j.eye(2).reshape(2, 2, 1, 1));
         net.getLayer("pre").setParam("b", Nd4j.zeros(1, 2));

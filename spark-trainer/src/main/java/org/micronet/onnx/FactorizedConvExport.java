@@ -2,8 +2,8 @@ package org.micronet.onnx;
 
 import org.micronet.layers.AxialConv;
 import org.micronet.layers.GroupAdaptivePointwiseConv;
-import org.micronet.layers.params.AxialConvParams;
 import org.micronet.layers.params.GroupAdaptivePointwiseConvParams;
+import org.micronet.layers.params.GroupedConvParams;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.util.List;
@@ -25,7 +25,7 @@ final class FactorizedConvExport {
         boolean height = c.getAxis() == AxialConv.Axis.HEIGHT;
         long[] dims = height ? new long[]{c.getNOut(), c.getNIn() / c.getGroups(), k, 1}
                 : new long[]{c.getNOut(), c.getNIn() / c.getGroups(), 1, k};
-        String w = g.floats(name + "/" + AxialConvParams.WEIGHT, weight, dims);
+        String w = g.floats(name + "/" + GroupedConvParams.WEIGHT, weight, dims);
         g.node("Conv", name, List.of(input, w),
                 attr("group", (long) c.getGroups()),
                 attr("kernel_shape", dims[2], dims[3]),

@@ -22,8 +22,8 @@ import org.micronet.layers.BatchNorm;
 import org.micronet.layers.ChannelShuffle;
 import org.micronet.layers.DynamicShiftMax;
 import org.micronet.layers.GroupAdaptivePointwiseConv;
-import org.micronet.layers.params.AxialConvParams;
 import org.micronet.layers.params.GroupAdaptivePointwiseConvParams;
+import org.micronet.layers.params.GroupedConvParams;
 import org.nd4j.linalg.activations.impl.ActivationIdentity;
 
 import java.util.ArrayList;
@@ -101,7 +101,7 @@ public final class OnnxConverter {
         Layer params = net.getLayer(name);
         org.deeplearning4j.nn.conf.layers.Layer layer = lv.getLayerConf().getLayer();
         if (layer instanceof AxialConv c) {
-            FactorizedConvExport.axial(g, name, in, c, params.getParam(AxialConvParams.WEIGHT));
+            FactorizedConvExport.axial(g, name, in, c, params.getParam(GroupedConvParams.WEIGHT));
         } else if (layer instanceof GroupAdaptivePointwiseConv c) {
             FactorizedConvExport.pointwise(g, name, in, c, params.getParam(GroupAdaptivePointwiseConvParams.WEIGHT));
         } else if (layer instanceof BatchNorm bn) {

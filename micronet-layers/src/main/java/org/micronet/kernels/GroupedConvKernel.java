@@ -3,42 +3,50 @@ package org.micronet.kernels;
 import java.util.Arrays;
 
 /**
- * Convolution along one spatial axis (a k x 1 or 1 x k kernel) with channel groups, on NCHW
- * data flattened to {@code [n][c][h][w]}: zero padding k/2, stride along that axis only.
- * Output channel o reads the input channels of group o / (cout/groups), as PyTorch's grouped
- * conv; groups == cin is a depthwise conv with multiplier cout/cin. The weight is
- * {@code [cout][cin/groups][k]}, PyTorch's layout without the unit axis.
+ * A kh x kw convolution with channel groups and no bias, on NCHW data flattened to
+ * {@code [n][c][h][w]}: zero padding kh/2 and kw/2, strides sh and sw. Output channel o reads
+ * the input channels of group o / (cout/groups), as PyTorch's grouped conv; groups == cin is a
+ * depthwise conv with multiplier cout/cin. The weight is {@code [cout][cin/groups][kh][kw]},
+ * PyTorch's layout. The axial convs are its kh == 1 or kw == 1 cases, whose weight
+ * {@code [cout][cin/groups][k]} is the same memory.
  *
- * <p>Each tap is one pass of a scaled add over runs of contiguous memory: whole rows (all
- * rows at once at stride 1) along height, a row with an offset along width.
+ * <p>Each tap is one pass of a scaled add over runs of contiguous output memory: one output
+ * row a run, or all rows at once when the tap reads whole input rows at stride 1.
  */
-public final class AxialConvKernel {
-    private AxialConvKernel() {
+public final class GroupedConvKernel {
+    private GroupedConvKernel() {
     }
 
-    /** Output length along the axis: what PyTorch and DL4J's truncate mode give with padding k/2. */
+    /** Output length along an axis: what PyTorch and DL4J's truncate mode give with padding k/2. */
     public static int outputLength(int in, int k, int stride) {
         return (in + 2 * (k / 2) - k) / stride + 1;
     }
 
-    /**
-     * The sizes of one call.
-     *
-     * @param alongHeight true for a k x 1 kernel (stride on height), false for 1 x k (stride on width)
-     */
-    public record Geometry(int n, int cin, int cout, int groups, int height, int width, int k, int stride,
-                           boolean alongHeight) {
+    /** The sizes of one call. Tap t is kernel row t / kw, column t % kw. */
+    public record Geometry(int n, int cin, int cout, int groups, int height, int width, int kh, int kw, int sh,
+                           int sw) {
+
+        /** A k x 1 kernel with stride along height, or 1 x k with stride along width. */
+        public static Geometry axial(int n, int cin, int cout, int groups, int height, int width, int k, int stride,
+                                     boolean alongHeight) {
+            return alongHeight ? new Geometry(n, cin, cout, groups, height, width, k, 1, stride, 1)
+                    : new Geometry(n, cin, cout, groups, height, width, 1, k, 1, stride);
+        }
 
         public int outHeight() {
-            return alongHeight ? outputLength(height, k, stride) : height;
+            return outputLength(height, kh, sh);
         }
 
         public int outWidth() {
-            return alongHeight ? width : outputLength(width, k, stride);
+            return outputLength(width, kw, sw);
+        }
+
+        public int taps() {
+            return kh * kw;
         }
 
         public int weightLength() {
-            return cout * (cin / groups) * k;
+            return cout * (cin / groups) * taps();
         }
 
         int inPlane() {
@@ -49,55 +57,75 @@ public final class AxialConvKernel {
             return outHeight() * outWidth();
         }
 
-        /** Input offset of tap t from the position an output reads at its centre. */
-        private int offset(int t) {
-            return t - k / 2;
-        }
-
-        /** The first output position whose tap t falls inside the input. */
-        private int first(int t) {
-            int off = offset(t);
+        /** The first output position along an axis whose tap at input offset {@code off} falls inside the input. */
+        private static int first(int off, int stride) {
             return off >= 0 ? 0 : (-off + stride - 1) / stride;
         }
 
-        /** How many output positions along the axis have tap t inside the input. */
-        private int count(int t) {
-            int in = alongHeight ? height : width;
-            int out = alongHeight ? outHeight() : outWidth();
-            int last = Math.min(out - 1, Math.floorDiv(in - 1 - offset(t), stride));
-            return Math.max(0, last - first(t) + 1);
+        /** How many output positions along an axis have the tap at offset {@code off} inside the input. */
+        private static int count(int off, int in, int out, int stride) {
+            int last = Math.min(out - 1, Math.floorDiv(in - 1 - off, stride));
+            return Math.max(0, last - first(off, stride) + 1);
+        }
+
+        private int offH(int t) {
+            return t / kw - kh / 2;
+        }
+
+        private int offW(int t) {
+            return t % kw - kw / 2;
+        }
+
+        private int firstRow(int t) {
+            return first(offH(t), sh);
+        }
+
+        private int firstCol(int t) {
+            return first(offW(t), sw);
+        }
+
+        private int rows(int t) {
+            return count(offH(t), height, outHeight(), sh);
+        }
+
+        private int cols(int t) {
+            return count(offW(t), width, outWidth(), sw);
+        }
+
+        /** Tap t reads whole input rows into whole output rows of the same length: its rows join into one run. */
+        private boolean joined(int t) {
+            return sh == 1 && sw == 1 && width == outWidth() && cols(t) == width;
         }
 
         // Tap t pairs input and output elements in runs: output elements of a run are
         // contiguous, input elements are xStep() apart.
 
         int runs(int t) {
-            return alongHeight ? (stride == 1 ? 1 : count(t)) : height;
+            return joined(t) ? 1 : rows(t);
         }
 
         int runLength(int t) {
-            return alongHeight ? (stride == 1 ? count(t) * width : width) : count(t);
+            return joined(t) ? rows(t) * width : cols(t);
         }
 
         int xStep() {
-            return alongHeight ? 1 : stride;
+            return sw;
         }
 
         /** Start of run r of tap t within an input plane. */
         int xStart(int t, int r) {
-            return alongHeight ? ((first(t) + r) * stride + offset(t)) * width
-                    : r * width + first(t) * stride + offset(t);
+            return ((firstRow(t) + r) * sh + offH(t)) * width + firstCol(t) * sw + offW(t);
         }
 
         /** Start of run r of tap t within an output plane. */
         int yStart(int t, int r) {
-            return alongHeight ? (first(t) + r) * width : r * outWidth() + first(t);
+            return (firstRow(t) + r) * outWidth() + firstCol(t);
         }
     }
 
     /** Writes y, {@code [n][cout][outHeight][outWidth]}. Images and output channels run in parallel. */
     public static void forward(double[] x, double[] w, double[] y, Geometry g) {
-        int cig = g.cin() / g.groups(), cog = g.cout() / g.groups(), k = g.k(), step = g.xStep();
+        int cig = g.cin() / g.groups(), cog = g.cout() / g.groups(), k = g.taps(), step = g.xStep();
         int inPlane = g.inPlane(), outPlane = g.outPlane();
         Parallel.forEach(g.n() * g.cout(), plane -> {
             int b = plane / g.cout(), o = plane % g.cout();
@@ -121,7 +149,7 @@ public final class AxialConvKernel {
      * dw over output channels, so every task writes its own slice.
      */
     public static void backward(double[] x, double[] w, double[] dy, double[] dx, double[] dw, Geometry g) {
-        int cig = g.cin() / g.groups(), cog = g.cout() / g.groups(), k = g.k(), step = g.xStep();
+        int cig = g.cin() / g.groups(), cog = g.cout() / g.groups(), k = g.taps(), step = g.xStep();
         int inPlane = g.inPlane(), outPlane = g.outPlane();
         Parallel.forEach(g.n() * g.cin(), plane -> {
             int b = plane / g.cin(), c = plane % g.cin();

@@ -6,9 +6,9 @@ import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.micronet.kernels.AxialConvKernel.Geometry;
-import org.micronet.kernels.api.AxialConvF32;
-import org.micronet.kernels.simd.AxialConvF32Vec;
+import org.micronet.kernels.GroupedConvKernel.Geometry;
+import org.micronet.kernels.api.GroupedConvF32;
+import org.micronet.kernels.simd.GroupedConvF32Vec;
 import org.micronet.kernels.simd.Lanes;
 import org.micronet.layers.AxialConv;
 import org.micronet.models.ModelConfig;
@@ -38,8 +38,8 @@ import static org.micronet.kernels.F32Data.widen;
  * Outputs start as NaN with a NaN guard after them, inputs carry a NaN tail the kernel must
  * not read, and a second call on garbage scratch and outputs must repeat the first exactly.
  */
-class AxialConvF32VecTest {
-    private static final AxialConvF32 FAST = new AxialConvF32Vec();
+class GroupedConvF32VecTest {
+    private static final GroupedConvF32 FAST = new GroupedConvF32Vec();
     private static final int GUARD = 37;
 
     static List<Geometry> geometries() {
@@ -47,28 +47,28 @@ class AxialConvF32VecTest {
         Set<Geometry> all = new LinkedHashSet<>();
         for (boolean alongHeight : new boolean[]{true, false}) {
             for (int w : new int[]{1, n - 1, n, n + 1, 2 * n + 1}) {
-                all.add(new Geometry(2, 3, 6, 3, 3, w, 3, 2, alongHeight));
-                all.add(new Geometry(1, 4, 4, 4, 5, w, 5, 1, alongHeight));
-                all.add(new Geometry(2, 2, 4, 1, 4, w, 3, 2, alongHeight));
+                all.add(Geometry.axial(2, 3, 6, 3, 3, w, 3, 2, alongHeight));
+                all.add(Geometry.axial(1, 4, 4, 4, 5, w, 5, 1, alongHeight));
+                all.add(Geometry.axial(2, 2, 4, 1, 4, w, 3, 2, alongHeight));
             }
             // planes of 1, N-1, N, N+1, 2N+1 elements
             for (int[] hw : new int[][]{{1, 1}, {1, n - 1}, {n / 4, 4}, {n + 1, 1}, {2 * n + 1, 1}, {1, 2 * n + 1}}) {
-                all.add(new Geometry(3, 5, 5, 5, hw[0], hw[1], 3, 1, alongHeight));
-                all.add(new Geometry(2, 4, 12, 4, hw[0], hw[1], 5, 2, alongHeight));
+                all.add(Geometry.axial(3, 5, 5, 5, hw[0], hw[1], 3, 1, alongHeight));
+                all.add(Geometry.axial(2, 4, 12, 4, hw[0], hw[1], 5, 2, alongHeight));
             }
             // channels per group below, at and above N
             for (int cig : new int[]{2, n, n + 1}) {
-                all.add(new Geometry(2, 2 * cig, 6, 2, 5, 4, 3, 1, alongHeight));
-                all.add(new Geometry(1, cig, 3, 1, 6, 7, 3, 2, alongHeight));
+                all.add(Geometry.axial(2, 2 * cig, 6, 2, 5, 4, 3, 1, alongHeight));
+                all.add(Geometry.axial(1, cig, 3, 1, 6, 7, 3, 2, alongHeight));
             }
-            all.add(new Geometry(2, 3, 6, 3, 6, 10, 2, 1, alongHeight));   // even k: output longer than the input
-            all.add(new Geometry(2, 4, 8, 2, 7, 9, 4, 2, alongHeight));
-            all.add(new Geometry(2, 3, 3, 3, 5, 9, 1, 2, alongHeight));    // k = 1: odd positions get no gradient
-            all.add(new Geometry(2, 2, 6, 2, 8, 13, 5, 3, alongHeight));   // stride 3
-            all.add(new Geometry(2, 3, 9, 3, 6, 12, 3, 1, alongHeight));   // multiplier at stride 1
-            all.add(new Geometry(3, 6, 6, 6, 16, 16, 3, 2, alongHeight));  // even planes: the split layout
+            all.add(Geometry.axial(2, 3, 6, 3, 6, 10, 2, 1, alongHeight));   // even k: output longer than the input
+            all.add(Geometry.axial(2, 4, 8, 2, 7, 9, 4, 2, alongHeight));
+            all.add(Geometry.axial(2, 3, 3, 3, 5, 9, 1, 2, alongHeight));    // k = 1: odd positions get no gradient
+            all.add(Geometry.axial(2, 2, 6, 2, 8, 13, 5, 3, alongHeight));   // stride 3
+            all.add(Geometry.axial(2, 3, 9, 3, 6, 12, 3, 1, alongHeight));   // multiplier at stride 1
+            all.add(Geometry.axial(3, 6, 6, 6, 16, 16, 3, 2, alongHeight));  // even planes: the split layout
             for (int size = 1; size < n; size *= 2) {                       // split by vectors, blocks of 1 .. N/2
-                all.add(new Geometry(2, 6, 6, 6, 2 * n / size, size, 3, 2, true));
+                all.add(Geometry.axial(2, 6, 6, 6, 2 * n / size, size, 3, 2, true));
             }
         }
         all.addAll(m0(32, 2));
@@ -117,11 +117,11 @@ class AxialConvF32VecTest {
 
         double[] xd = widen(x, xLen), wd = widen(w, g.weightLength()), dyd = widen(dy, yLen);
         double[] y = new double[yLen], dx = new double[xLen], dw = new double[g.weightLength()];
-        AxialConvKernel.forward(xd, wd, y, g);
-        AxialConvKernel.backward(xd, wd, dyd, dx, dw, g);
+        GroupedConvKernel.forward(xd, wd, y, g);
+        GroupedConvKernel.backward(xd, wd, dyd, dx, dw, g);
         double[] yAbs = new double[yLen], dxAbs = new double[xLen], dwAbs = new double[g.weightLength()];
-        AxialConvKernel.forward(abs(xd), abs(wd), yAbs, g);
-        AxialConvKernel.backward(abs(xd), abs(wd), abs(dyd), dxAbs, dwAbs, g);
+        GroupedConvKernel.forward(abs(xd), abs(wd), yAbs, g);
+        GroupedConvKernel.backward(abs(xd), abs(wd), abs(dyd), dxAbs, dwAbs, g);
         if (!exact) {
             assertTrue(nonZero(y) > 0.5, "the reference output is mostly zeros: a weak case " + g);
         }
@@ -171,7 +171,7 @@ class AxialConvF32VecTest {
      */
     @Test
     void theSteadyStateDoesNotAllocatePerElement() {
-        Geometry g = new Geometry(32, 8, 16, 8, 8, 16, 3, 2, false);
+        Geometry g = Geometry.axial(32, 8, 16, 8, 8, 16, 3, 2, false);
         float[] x = new float[g.n() * g.cin() * g.height() * g.width()];
         float[] w = new float[g.weightLength()], dw = new float[g.weightLength()];
         float[] y = new float[g.n() * g.cout() * g.outHeight() * g.outWidth()];

@@ -1,12 +1,12 @@
 package org.micronet.kernels.api;
 
-import org.micronet.kernels.AxialConvKernel;
-import org.micronet.kernels.AxialConvKernel.Geometry;
+import org.micronet.kernels.GroupedConvKernel;
+import org.micronet.kernels.GroupedConvKernel.Geometry;
 
 /**
- * The float32 axial convolution: the operation of {@link AxialConvKernel} (k x 1 or 1 x k,
- * channel groups, stride along that axis, zero padding k/2) on the same layouts: x
- * {@code [n][cin][height][width]}, w {@code [cout][cin/groups][k]}, y
+ * The float32 grouped convolution: the operation of {@link GroupedConvKernel} (kh x kw,
+ * channel groups, strides, zero padding kh/2 and kw/2) on the same layouts: x
+ * {@code [n][cin][height][width]}, w {@code [cout][cin/groups][kh][kw]}, y
  * {@code [n][cout][outHeight][outWidth]}.
  *
  * <p>Arrays may be longer than the geometry needs and may hold stale data; implementations
@@ -15,7 +15,7 @@ import org.micronet.kernels.AxialConvKernel.Geometry;
  * comes from the caller: {@code scratch}, at least {@link #scratchLength} floats, contents
  * irrelevant.
  */
-public interface AxialConvF32 {
+public interface GroupedConvF32 {
 
     /** Floats of scratch {@link #forward} and {@link #backward} need for {@code g}. */
     int scratchLength(Geometry g);

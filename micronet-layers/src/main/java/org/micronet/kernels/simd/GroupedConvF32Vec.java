@@ -4,9 +4,9 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShuffle;
-import org.micronet.kernels.AxialConvKernel.Geometry;
+import org.micronet.kernels.GroupedConvKernel.Geometry;
 import org.micronet.kernels.Parallel;
-import org.micronet.kernels.api.AxialConvF32;
+import org.micronet.kernels.api.GroupedConvF32;
 
 import java.util.Arrays;
 import java.util.function.IntBinaryOperator;
@@ -15,21 +15,24 @@ import static org.micronet.kernels.simd.Lanes.F;
 import static org.micronet.kernels.simd.Lanes.N;
 
 /**
- * {@link AxialConvF32} on the Vector API.
+ * {@link GroupedConvF32} on the Vector API.
  *
  * <p>Every tap becomes a shifted multiply-add over flat runs of memory. The input is first
- * laid out as "phase planes" of the output plane's size: for stride s, phase q holds the
- * input positions q, q + s, q + 2s, ... along the axis (rows along height, a deinterleaved
- * row along width), and a depthwise conv with multiplier m gets one copy per output channel.
- * Tap t then reads phase (t - k/2) mod s shifted by floor((t - k/2) / s) rows or columns,
- * the same shift for every position of every plane. At stride 1 with the output as long as
- * the input and no multiplier, x itself is that layout.
+ * laid out as "phase planes" of the output plane's size: for strides sh, sw, phase (qh, qw)
+ * holds the input rows qh, qh + sh, ... and of those the columns qw, qw + sw, ... (rows
+ * picked, columns deinterleaved), and a depthwise conv with multiplier m gets one copy per
+ * output channel. Tap (th, tw) then reads phase ((th - kh/2) mod sh, (tw - kw/2) mod sw)
+ * shifted by floor((th - kh/2) / sh) rows and floor((tw - kw/2) / sw) columns, the same
+ * shift for every position of every plane. At stride 1 with the output as large as the input
+ * and no multiplier, x itself is that layout.
  *
  * <p>Two ways to run the taps:
  * <ul>
- *   <li>by rows (along height, on planes of a few vectors or more, and grouped convs along
- *       height): per plane, a tap is one run of whole rows with one weight; the rows it
- *       would read in the padding are skipped;</li>
+ *   <li>by rows (k x 1 kernels on planes of a few vectors or more and grouped k x 1 convs;
+ *       2D kernels on rows of a few vectors or more): per plane, a tap is runs of output
+ *       rows with one weight: a kx1 tap one run of whole rows, a 2D tap one run a row over
+ *       the columns it reads inside the input; rows and columns it would read in the
+ *       padding are skipped;</li>
  *   <li>joined (the rest, in particular the small planes of training: 8x8 and below):
  *       consecutive planes form one run, so planes shorter than a vector still fill vectors.
  *       The zero padding is folded into the weights: per tap, a per-position coefficient
@@ -46,14 +49,19 @@ import static org.micronet.kernels.simd.Lanes.N;
  * <p>Scratch: the laid-out input (in backward, first the gradient in that layout), then, when
  * joined, the per-tap validity masks and the coefficients (reused in backward for the dw sums).
  */
-public final class AxialConvF32Vec implements AxialConvF32 {
+public final class GroupedConvF32Vec implements GroupedConvF32 {
     /** Floats of output one task covers, at least: enough to amortise a task, few enough to spread a batch of 1. */
     private static final int TASK_FLOATS = 4096;
     /** dw tasks per call, at most (its batch loop runs inside a task), and floats of a plane block, at least. */
     private static final int DW_TASKS = 8;
     private static final int DW_FLOATS = 8 * N;
-    /** Output planes from this size on run along height by rows: long enough runs per tap and plane. */
+    /** Output planes from this size on run k x 1 kernels by rows: long enough runs per tap and plane. */
     private static final int ROWS_PLANE = 4 * N;
+    /**
+     * Output rows from this length on run 2D kernels by rows: joined, they would stream kh * kw
+     * coefficient planes per output plane. 1 x k kernels stay joined, as tuned for the axial conv.
+     */
+    private static final int ROWS_ROW = 2 * N;
 
     // Runs of blocks of 2^e floats, 2^e < N, split and merge two vectors at a time by the
     // shuffles and masks at [e]: one-vector shuffles and a blend, as JDK 17's two-vector
@@ -117,7 +125,10 @@ public final class AxialConvF32Vec implements AxialConvF32 {
                 for (int t = 0; t < l.k; t++) {
                     int shift = l.shift(t), so = l.source(b, l.phase(t), l.sourceChannel(o0, i)) + shift;
                     if (l.rows) {
-                        scaledAdd(w[(o0 * l.cig + i) * l.k + t], src, so, y, yo, l.rowsStart(t), l.rowsEnd(t));
+                        float wt = w[(o0 * l.cig + i) * l.k + t];
+                        for (int run = 0, lo = l.runStart(t); run < l.runs(t); run++, lo += l.outW) {
+                            scaledAdd(wt, src, so, y, yo, lo, lo + l.runLength(t));
+                        }
                     } else {
                         multiplyAdd(scratch, l.coef(t, o0, i), src, so, y, yo, Math.max(0, -shift),
                                 Math.min(len, len - shift));
@@ -150,7 +161,10 @@ public final class AxialConvF32Vec implements AxialConvF32 {
                 for (int t = 0; t < l.k; t++) {
                     int shift = l.shift(t), dso = l.source(b, l.phase(t), h0) + shift;
                     if (l.rows) {
-                        scaledAdd(w[(o0 * l.cig + i) * l.k + t], dy, dyo, ds, dso, l.rowsStart(t), l.rowsEnd(t));
+                        float wt = w[(o0 * l.cig + i) * l.k + t];
+                        for (int run = 0, lo = l.runStart(t); run < l.runs(t); run++, lo += l.outW) {
+                            scaledAdd(wt, dy, dyo, ds, dso, lo, lo + l.runLength(t));
+                        }
                     } else {
                         multiplyAdd(scratch, l.coef(t, o0, i), dy, dyo, ds, dso, Math.max(0, -shift),
                                 Math.min(len, len - shift));
@@ -313,22 +327,28 @@ public final class AxialConvF32Vec implements AxialConvF32 {
 
     /** One call's sizes, as this kernel lays out its work. Offsets are in floats. */
     private static final class Layout {
-        final int n, cin, cout, k, s, cig, cog, height, width;
-        final boolean alongHeight;
+        /** k: taps (kh * kw); s: phases (sh * sw). */
+        final int n, cin, cout, kh, kw, k, sh, sw, s, cig, cog, height, width;
         /** Depthwise with a multiplier: each output channel gets its own copy of its input plane. */
         final boolean replicated;
         /** Planes per image of the laid-out input. */
         final int channels;
-        /** Lengths along the axis; output plane size; input plane size; the axis step within a plane. */
-        final int inLen, outLen, outW, outH, op, ip, unit;
+        /** Output sizes; output plane size; input plane size. */
+        final int outW, outH, op, ip;
         /** Whether the input is copied into the phase layout; otherwise x already is that layout. */
         final boolean relaid;
-        /** Stride 2 on an even length, phases as long as the output: laying out splits runs of rows or columns. */
-        final boolean pairs;
+        /** Stride 2 on an even width, phases as wide as the output: laying out splits each row. */
+        final boolean pairColumns;
         /**
-         * Along height on planes of a few vectors or more: each tap is a run of whole rows per
-         * plane with one weight, so no coefficients; otherwise planes join into runs through
-         * the coefficients.
+         * Laying out splits whole planes of the block at once, in blocks of pairSize floats: stride
+         * 2 on an even height with whole rows (pairSize = width), or on an even width with every
+         * row kept (pairSize 1).
+         */
+        final boolean pairs;
+        final int pairSize;
+        /**
+         * Each tap is runs of output rows per plane with one weight, so no coefficients;
+         * otherwise planes join into runs through the coefficients.
          */
         final boolean rows;
         /** Output (and laid-out) planes per task: several only when runs join planes. */
@@ -336,31 +356,35 @@ public final class AxialConvF32Vec implements AxialConvF32 {
         /** Input planes per layout task: all of an image's planes can split in one run unless copied. */
         final int inBlock, inBlocks;
         final int maskAt, coefAt, scratchLength;
-        private final int[] phase, shift, first, last;
+        private final int[] phase, shift, firstRow, lastRow, firstCol, lastCol, runs, runStart, runLength;
 
         Layout(Geometry g) {
             n = g.n();
             cin = g.cin();
             cout = g.cout();
-            k = g.k();
-            s = g.stride();
+            kh = g.kh();
+            kw = g.kw();
+            k = g.taps();
+            sh = g.sh();
+            sw = g.sw();
+            s = sh * sw;
             cig = cin / g.groups();
             cog = cout / g.groups();
             height = g.height();
             width = g.width();
-            alongHeight = g.alongHeight();
             outH = g.outHeight();
             outW = g.outWidth();
             op = outH * outW;
             ip = height * width;
-            inLen = alongHeight ? height : width;
-            outLen = alongHeight ? outH : outW;
-            unit = alongHeight ? outW : 1;
             replicated = cig == 1 && cog > 1;
             channels = replicated ? cout : cin;
-            relaid = s > 1 || replicated || inLen != outLen;
-            pairs = s == 2 && inLen % 2 == 0 && outLen == inLen / 2;
-            rows = alongHeight && (cig > 1 || op >= ROWS_PLANE);
+            relaid = s > 1 || replicated || outH != height || outW != width;
+            boolean pairRows = sh == 2 && height % 2 == 0 && outH == height / 2;
+            pairColumns = sw == 2 && width % 2 == 0 && outW == width / 2;
+            boolean allRows = sh == 1 && outH == height, allColumns = sw == 1 && outW == width;
+            pairs = pairRows && allColumns || pairColumns && allRows;
+            pairSize = pairRows ? width : 1;
+            rows = kw == 1 ? cig > 1 || op >= ROWS_PLANE : kh > 1 && outW >= ROWS_ROW;
             boolean joined = cig == 1 && !rows;
             block = joined ? Math.max(1, Math.min(cout, TASK_FLOATS / op)) : 1;
             outBlocks = ceilDiv(cout, block);
@@ -375,14 +399,27 @@ public final class AxialConvF32Vec implements AxialConvF32 {
             // per tap, once: the divisions cost more than a short run of vectors
             phase = new int[k];
             shift = new int[k];
-            first = new int[k];
-            last = new int[k];
+            firstRow = new int[k];
+            lastRow = new int[k];
+            firstCol = new int[k];
+            lastCol = new int[k];
+            runs = new int[k];
+            runStart = new int[k];
+            runLength = new int[k];
             for (int t = 0; t < k; t++) {
-                int d = Math.floorDiv(t - k / 2, s);
-                phase[t] = Math.floorMod(t - k / 2, s);
-                shift[t] = d * unit;
-                first[t] = Math.max(0, -d);
-                last[t] = Math.max(first[t], Math.min(outLen, held(phase[t]) - d));
+                int dh = Math.floorDiv(t / kw - kh / 2, sh), dw = Math.floorDiv(t % kw - kw / 2, sw);
+                int qh = Math.floorMod(t / kw - kh / 2, sh), qw = Math.floorMod(t % kw - kw / 2, sw);
+                phase[t] = qh * sw + qw;
+                shift[t] = dh * outW + dw;
+                firstRow[t] = Math.max(0, -dh);
+                lastRow[t] = Math.max(firstRow[t], Math.min(outH, heldRows(qh) - dh));
+                firstCol[t] = Math.max(0, -dw);
+                lastCol[t] = Math.max(firstCol[t], Math.min(outW, heldColumns(qw) - dw));
+                // whole output rows join into one run
+                boolean whole = firstCol[t] == 0 && lastCol[t] == outW;
+                runs[t] = whole ? 1 : lastRow[t] - firstRow[t];
+                runStart[t] = firstRow[t] * outW + firstCol[t];
+                runLength[t] = whole ? (lastRow[t] - firstRow[t]) * outW : lastCol[t] - firstCol[t];
             }
         }
 
@@ -400,28 +437,27 @@ public final class AxialConvF32Vec implements AxialConvF32 {
             return shift[t];
         }
 
-        /** The first output position along the axis whose tap t falls inside the input. */
-        int first(int t) {
-            return first[t];
+        /** By rows: how many runs tap t makes per output plane, a run's length, and where the first starts; one outW apart. */
+        int runs(int t) {
+            return runs[t];
         }
 
-        /** The end of the output positions along the axis whose tap t falls inside the input; at least first(t). */
-        int last(int t) {
-            return last[t];
+        int runLength(int t) {
+            return runLength[t];
         }
 
-        /** By rows: where in an output plane the rows tap t reads inside the input start, and end. */
-        int rowsStart(int t) {
-            return first[t] * outW;
+        int runStart(int t) {
+            return runStart[t];
         }
 
-        int rowsEnd(int t) {
-            return last[t] * outW;
+        /** Input rows phase row qh holds; later rows of a phase plane are 0. */
+        int heldRows(int qh) {
+            return (height - qh + sh - 1) / sh;
         }
 
-        /** Input positions along the axis that phase q holds; later positions of a phase plane are 0. */
-        int held(int q) {
-            return (inLen - q + s - 1) / s;
+        /** Input columns phase column qw holds; later columns of a phase row are 0. */
+        int heldColumns(int qw) {
+            return (width - qw + sw - 1) / sw;
         }
 
         /** Start of laid-out plane (b, q, ch). */
@@ -442,14 +478,10 @@ public final class AxialConvF32Vec implements AxialConvF32 {
         /** Per tap 1 where it falls inside the input, else 0; then the weights spread over those masks. */
         void coefficients(float[] w, float[] scratch) {
             for (int t = 0; t < k; t++) {
-                int mo = maskAt + t * op, first = first(t), last = last(t);
+                int mo = maskAt + t * op;
                 Arrays.fill(scratch, mo, mo + op, 0f);
-                if (alongHeight) {
-                    Arrays.fill(scratch, mo + first * outW, mo + last * outW, 1f);
-                } else {
-                    for (int r = 0; r < outH; r++) {
-                        Arrays.fill(scratch, mo + r * outW + first, mo + r * outW + last, 1f);
-                    }
+                for (int r = firstRow[t]; r < lastRow[t]; r++) {
+                    Arrays.fill(scratch, mo + r * outW + firstCol[t], mo + r * outW + lastCol[t], 1f);
                 }
             }
             Parallel.forEach(cout, o -> {
@@ -461,14 +493,17 @@ public final class AxialConvF32Vec implements AxialConvF32 {
             });
         }
 
-        /** dw of output plane {@code o}, one image at a time: a dot product over the rows each tap reads. */
+        /** dw of output plane {@code o}, one image at a time: a dot product over the runs each tap reads. */
         void weightGradientByRows(float[] dy, float[] src, float[] dw, int o) {
             for (int i = 0; i < cig; i++) {
                 for (int t = 0; t < k; t++) {
-                    int lo = rowsStart(t), len = rowsEnd(t) - lo, so = sourceChannel(o, i);
+                    int so = sourceChannel(o, i);
                     float sum = 0;
                     for (int b = 0; b < n; b++) {
-                        sum += dot(dy, (b * cout + o) * op + lo, src, source(b, phase(t), so) + shift(t) + lo, len);
+                        int dyo = (b * cout + o) * op, xo = source(b, phase(t), so) + shift(t);
+                        for (int r = 0, lo = runStart(t); r < runs(t); r++, lo += outW) {
+                            sum += dot(dy, dyo + lo, src, xo + lo, runLength(t));
+                        }
                     }
                     dw[(o * cig + i) * k + t] = sum;
                 }
@@ -512,8 +547,7 @@ public final class AxialConvF32Vec implements AxialConvF32 {
             int b = task / inBlocks, c0 = task % inBlocks * inBlock, c1 = Math.min(cin, c0 + inBlock);
             int ch0 = replicated ? c0 * cog : c0;
             if (pairs) {
-                split(x, (b * cin + c0) * ip, out, source(b, 0, ch0), source(b, 1, ch0), (c1 - c0) * op,
-                        alongHeight ? width : 1);
+                split(x, (b * cin + c0) * ip, out, source(b, 0, ch0), source(b, 1, ch0), (c1 - c0) * op, pairSize);
             } else {
                 for (int c = c0; c < c1; c++) {
                     layOutPlane(x, (b * cin + c) * ip, out, b, replicated ? c * cog : c);
@@ -527,19 +561,23 @@ public final class AxialConvF32Vec implements AxialConvF32 {
         }
 
         private void layOutPlane(float[] x, int xo, float[] out, int b, int ch) {
-            for (int q = 0; q < s; q++) {
-                int at = source(b, q, ch), held = held(q);
-                if (alongHeight) {
-                    for (int j = 0; j < held; j++) {
-                        copy(x, xo + (q + s * j) * width, out, at + j * width, width);
+            for (int qh = 0; qh < sh; qh++) {
+                int held = heldRows(qh);
+                for (int j = 0; j < held; j++) {
+                    int row = xo + (qh + sh * j) * width, to = j * outW;
+                    if (pairColumns) {
+                        split(x, row, out, source(b, qh * sw, ch) + to, source(b, qh * sw + 1, ch) + to, outW, 1);
+                        continue;
                     }
-                    Arrays.fill(out, at + held * width, at + op, 0f);
-                } else {
-                    for (int r = 0; r < outH; r++) {
-                        int to = at + r * outW;
-                        gather(x, xo + r * width + q, s, out, to, held);
-                        Arrays.fill(out, to + held, to + outW, 0f);
+                    for (int qw = 0; qw < sw; qw++) {
+                        int at = source(b, qh * sw + qw, ch) + to, cols = heldColumns(qw);
+                        gather(x, row + qw, sw, out, at, cols);
+                        Arrays.fill(out, at + cols, at + outW, 0f);
                     }
+                }
+                for (int qw = 0; qw < sw; qw++) {
+                    int at = source(b, qh * sw + qw, ch);
+                    Arrays.fill(out, at + held * outW, at + op, 0f);
                 }
             }
         }
@@ -554,21 +592,21 @@ public final class AxialConvF32Vec implements AxialConvF32 {
                 }
             }
             if (pairs) {
-                merge(ds, source(b, 0, ch0), source(b, 1, ch0), dx, (b * cin + c0) * ip, (c1 - c0) * op,
-                        alongHeight ? width : 1);
+                merge(ds, source(b, 0, ch0), source(b, 1, ch0), dx, (b * cin + c0) * ip, (c1 - c0) * op, pairSize);
                 return;
             }
             for (int c = c0; c < c1; c++) {
                 int xo = (b * cin + c) * ip, ch = replicated ? c * cog : c;
-                for (int q = 0; q < s; q++) {
-                    int at = source(b, q, ch), held = held(q);
-                    if (alongHeight) {
-                        for (int j = 0; j < held; j++) {
-                            copy(ds, at + j * width, dx, xo + (q + s * j) * width, width);
+                for (int qh = 0; qh < sh; qh++) {
+                    for (int j = 0; j < heldRows(qh); j++) {
+                        int row = xo + (qh + sh * j) * width, from = j * outW;
+                        if (pairColumns) {
+                            merge(ds, source(b, qh * sw, ch) + from, source(b, qh * sw + 1, ch) + from, dx, row, outW,
+                                    1);
+                            continue;
                         }
-                    } else {
-                        for (int r = 0; r < outH; r++) {
-                            scatter(ds, at + r * outW, dx, xo + r * width + q, s, held);
+                        for (int qw = 0; qw < sw; qw++) {
+                            scatter(ds, source(b, qh * sw + qw, ch) + from, dx, row + qw, sw, heldColumns(qw));
                         }
                     }
                 }
