@@ -42,7 +42,7 @@ public final class BlockContext {
         if (config.ablation().depthwise() == ModelConfig.Depthwise.FULL) {
             int cin = cur.channels();
             int cout = cin * e1 * e2;
-            cur.layer(prefix + ".conv.0", Layers.depthwise(kernel, kernel, stride, stride, cin, e1 * e2), cout)
+            cur.layer(prefix + ".conv.0", Layers.depthwise(cur.ops(), kernel, kernel, stride, stride, cin, e1 * e2), cout)
                     .layer(prefix + ".conv.1", Layers.batchNorm(cur.ops(), cout));
         } else {
             FactorizedDepthwiseConv.add(cur, prefix, kernel, e1, e2, stride);

@@ -10,6 +10,7 @@ import org.deeplearning4j.nn.conf.layers.DepthwiseConvolution2D;
 import org.deeplearning4j.nn.conf.layers.Layer;
 import org.micronet.layers.AxialConv;
 import org.micronet.layers.BatchNorm;
+import org.micronet.layers.DepthwiseConv;
 import org.micronet.layers.GroupAdaptivePointwiseConv;
 import org.micronet.models.Ops;
 import org.nd4j.linalg.activations.Activation;
@@ -34,7 +35,15 @@ public final class Layers {
                 .activation(Activation.IDENTITY).weightInit(convInit(kh, kw, cout)).build();
     }
 
-    public static Layer depthwise(int kh, int kw, int sh, int sw, int cin, int multiplier) {
+    /**
+     * A kh x kw depthwise conv with a depth multiplier: ours, or with {@link Ops#DL4J} DL4J's
+     * DepthwiseConvolution2D. Both put output channel c * multiplier + j on input channel c.
+     */
+    public static Layer depthwise(Ops ops, int kh, int kw, int sh, int sw, int cin, int multiplier) {
+        if (ops == Ops.MICRONET) {
+            return new DepthwiseConv.Builder().kernel(kh, kw).stride(sh, sw).nIn(cin).multiplier(multiplier)
+                    .weightInit(convInit(kh, kw, cin * multiplier)).build();
+        }
         return new DepthwiseConvolution2D.Builder(kh, kw).stride(sh, sw).padding(kh / 2, kw / 2)
                 .depthMultiplier(multiplier).nIn(cin).nOut((long) cin * multiplier).hasBias(false)
                 .convolutionMode(ConvolutionMode.Truncate).activation(Activation.IDENTITY)
@@ -57,7 +66,7 @@ public final class Layers {
             return conv(kh, kw, sh, sw, cin, cout);
         }
         if (groups == cin && cout % cin == 0) {
-            return depthwise(kh, kw, sh, sw, cin, cout / cin);
+            return depthwise(ops, kh, kw, sh, sw, cin, cout / cin);
         }
         throw new IllegalArgumentException("DL4J has no convolution with " + groups + " groups (in " + cin + ", out "
                 + cout + "): use ops micronet");

@@ -12,6 +12,7 @@ import org.deeplearning4j.nn.conf.layers.DepthwiseConvolution2D;
 import org.deeplearning4j.nn.conf.layers.Layer;
 import org.micronet.layers.AxialConv;
 import org.micronet.layers.BatchNorm;
+import org.micronet.layers.DepthwiseConv;
 import org.micronet.layers.DynamicShiftMax;
 import org.micronet.layers.GroupAdaptivePointwiseConv;
 
@@ -67,6 +68,11 @@ public final class ComplexityCounter {
             long kh = d.getKernelSize()[0], kw = d.getKernelSize()[1];
             return new LayerCost(name, type, cin, cout, cin, kh + "x" + kw, stride(d), shape,
                     kh * kw * cout, kh * kw * cout * hw, 0);
+        }
+        if (layer instanceof DepthwiseConv d) {
+            long w = d.weightCount();
+            return new LayerCost(name, type, cin, cout, cin, d.getKernelHeight() + "x" + d.getKernelWidth(),
+                    d.getStrideHeight() + "x" + d.getStrideWidth(), shape, w, w * hw, 0);
         }
         if (layer instanceof ConvolutionLayer c) {
             long kh = c.getKernelSize()[0], kw = c.getKernelSize()[1];

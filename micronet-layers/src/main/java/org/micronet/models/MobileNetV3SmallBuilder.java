@@ -75,7 +75,7 @@ final class MobileNetV3SmallBuilder {
                     .layer(p + "." + j + ".2", Layers.activation(act));
             j++;
         }
-        cur.layer(p + "." + j + ".0", Layers.depthwise(k, k, stride, stride, expanded, 1))
+        cur.layer(p + "." + j + ".0", Layers.depthwise(cur.ops(), k, k, stride, stride, expanded, 1))
                 .layer(p + "." + j + ".1", Layers.batchNorm(cur.ops(), expanded))
                 .layer(p + "." + j + ".2", Layers.activation(act));
         j++;

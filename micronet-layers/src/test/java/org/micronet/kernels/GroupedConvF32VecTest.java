@@ -10,7 +10,7 @@ import org.micronet.kernels.GroupedConvKernel.Geometry;
 import org.micronet.kernels.api.GroupedConvF32;
 import org.micronet.kernels.simd.GroupedConvF32Vec;
 import org.micronet.kernels.simd.Lanes;
-import org.micronet.layers.AxialConv;
+import org.micronet.layers.GroupedConv;
 import org.micronet.models.ModelConfig;
 import org.micronet.models.Models;
 
@@ -32,9 +32,10 @@ import static org.micronet.kernels.F32Data.inputWithNanTail;
 import static org.micronet.kernels.F32Data.widen;
 
 /**
- * The SIMD axial conv against the double reference: exact on small integers, within float
+ * The SIMD grouped conv against the double reference: exact on small integers, within float
  * round-off on normal inputs, over lane-count edges of the width and the plane, groups,
- * multipliers, strides, even and unit kernels, and every axial conv of M0 at 32 and 224.
+ * multipliers, strides, even and unit kernels, k x k kernels with either or both axes strided,
+ * every axial conv of M0 and every depthwise conv of MobileNetV3-Small at 32 and 224.
  * Outputs start as NaN with a NaN guard after them, inputs carry a NaN tail the kernel must
  * not read, and a second call on garbage scratch and outputs must repeat the first exactly.
  */
@@ -71,26 +72,46 @@ class GroupedConvF32VecTest {
                 all.add(Geometry.axial(2, 6, 6, 6, 2 * n / size, size, 3, 2, true));
             }
         }
-        all.addAll(m0(32, 2));
-        all.addAll(m0(224, 1));
+        // k x k: planes of 1, below and around a vector, rows of 2N and more (by rows), even sizes (split rows)
+        for (int[] k : new int[][]{{3, 3}, {5, 5}, {3, 5}}) {
+            for (int[] s : new int[][]{{1, 1}, {2, 2}, {1, 2}, {2, 1}}) {
+                for (int[] hw : new int[][]{{1, 1}, {3, 2}, {5, 7}, {n - 1, n + 1}, {5, 2 * n}, {9, 4 * n + 3},
+                        {6, 4 * n}}) {
+                    for (int m : new int[]{1, 2}) {
+                        all.add(new Geometry(2, 3, 3 * m, 3, hw[0], hw[1], k[0], k[1], s[0], s[1]));
+                    }
+                }
+            }
+        }
+        all.add(new Geometry(2, 4, 6, 2, 7, 2 * n + 1, 3, 3, 2, 2));      // grouped k x k, joined and by rows
+        all.add(new Geometry(2, 4, 6, 2, 7, 4 * n, 3, 3, 1, 1));
+        all.add(new Geometry(3, 5, 5, 5, 4, 4, 2, 4, 2, 2));             // even k x k: output larger than the input
+        all.addAll(convs("m0", 32, 2, 10));
+        all.addAll(convs("m0", 224, 1, 10));
+        all.addAll(convs("mobilenetv3-small-1.0", 32, 2, 11));
+        all.addAll(convs("mobilenetv3-small-1.0", 224, 1, 11));
         return new ArrayList<>(all);
     }
 
-    /** Every axial conv of MicroNet-M0 at {@code size} x {@code size} input, on a batch of n. */
-    static List<Geometry> m0(int size, int n) {
-        ModelConfig cfg = Models.bundled("m0").withTask(size, 10);
+    /**
+     * Every grouped conv (axial and depthwise) of a bundled model at {@code size} x {@code size}
+     * input, on a batch of n; M0 has an axial conv pair in the stem and in six blocks,
+     * MobileNetV3-Small a depthwise conv in each of its 11 blocks.
+     */
+    static List<Geometry> convs(String model, int size, int n, int atLeast) {
+        ModelConfig cfg = Models.bundled(model).withTask(size, 10);
         ComputationGraphConfiguration conf = Models.graph(cfg, Models.defaults(0));
         Map<String, InputType> types = conf.getLayerActivationTypes(Models.inputType(cfg));
         List<Geometry> out = new ArrayList<>();
         conf.getVertices().forEach((name, v) -> {
-            if (v instanceof LayerVertex lv && lv.getLayerConf().getLayer() instanceof AxialConv a) {
+            if (v instanceof LayerVertex lv && lv.getLayerConf().getLayer() instanceof GroupedConv a) {
                 String from = conf.getVertexInputs().get(name).get(0);
                 InputType.InputTypeConvolutional in = (InputType.InputTypeConvolutional)
                         (types.containsKey(from) ? types.get(from) : Models.inputType(cfg));
                 out.add(a.geometry(n, (int) in.getHeight(), (int) in.getWidth()));
             }
         });
-        assertTrue(out.size() >= 10, "M0 has an axial conv pair in the stem and in six blocks: " + out);
+        assertTrue(out.size() >= atLeast, model + " has " + atLeast + " grouped convs or more: " + out);
         return out;
     }
 

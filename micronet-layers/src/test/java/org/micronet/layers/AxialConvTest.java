@@ -75,9 +75,9 @@ class AxialConvTest {
     @MethodSource("dl4jShapes")
     void equalsTheDl4jLayerItReplaces(Axis axis, int k, int stride, int cin, int cout, int groups, int h, int w) {
         AxialConv conf = layer(axis, k, stride, cin, cout, groups);
-        org.deeplearning4j.nn.api.Layer ours = instance(conf, cin, h, w);
-        org.deeplearning4j.nn.api.Layer theirs = instance(Layers.axialConv(Ops.DL4J, axis, k, stride, cin, cout, groups),
-                cin, h, w);
+        org.deeplearning4j.nn.api.Layer ours = LayerHarness.instance(conf, cin, h, w);
+        org.deeplearning4j.nn.api.Layer theirs = LayerHarness.instance(
+                Layers.axialConv(Ops.DL4J, axis, k, stride, cin, cout, groups), cin, h, w);
         INDArray weight = LayerHarness.randomInput(1, conf.getNOut(), conf.getNIn() / conf.getGroups(), k);
         ours.setParam(GroupedConvParams.WEIGHT, weight);
         theirs.setParam("W", AxialLayout.toDl4j(conf, weight));
@@ -112,7 +112,7 @@ class AxialConvTest {
     void aFloatLayerRunsTheSimdKernelAndMatchesTheDoubleLayer(Axis axis, int k, int stride, int cin, int cout,
                                                               int groups, int h, int w) {
         assertTrue(KernelProvider.simd(), "the tests run with --add-modules jdk.incubator.vector");
-        org.deeplearning4j.nn.api.Layer dbl = instance(layer(axis, k, stride, cin, cout, groups), cin, h, w);
+        org.deeplearning4j.nn.api.Layer dbl = LayerHarness.instance(layer(axis, k, stride, cin, cout, groups), cin, h, w);
         org.deeplearning4j.nn.api.Layer flt = floatInstance(layer(axis, k, stride, cin, cout, groups), cin, h, w);
         INDArray weight = LayerHarness.randomInput(4, cout, cin / groups, k);
         dbl.setParam(GroupedConvParams.WEIGHT, weight);
@@ -154,12 +154,6 @@ class AxialConvTest {
         double diff = expected.sub(actual.castTo(DataType.DOUBLE)).amaxNumber().doubleValue();
         double scale = expected.amaxNumber().doubleValue();
         assertTrue(diff <= 1e-5 * (1 + scale), what + " differs by " + diff + " (largest value " + scale + ")");
-    }
-
-    private static org.deeplearning4j.nn.api.Layer instance(Layer conf, int channels, int h, int w) {
-        ComputationGraph net = LayerHarness.graph(conf, channels, h, w, 1);
-        net.initGradientsView();
-        return net.getLayer("under-test");
     }
 
     private static void assertClose(INDArray expected, INDArray actual, String what) {

@@ -27,7 +27,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class FloatPathTest {
 
     @ParameterizedTest
-    @ValueSource(strings = {"m0", "m3"})
+    @ValueSource(strings = {"m0", "m3", "mobilenetv3-small-1.0"})
     void floatNetworkMatchesDoubleReference(String model) {
         assertTrue(KernelProvider.simd(), "surefire must start the JVM with --add-modules jdk.incubator.vector");
         ModelConfig cfg = withoutDropout(Models.bundled(model).withTask(32, 10));

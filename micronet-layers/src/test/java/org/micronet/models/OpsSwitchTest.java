@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.micronet.config.StrictYaml;
 import org.micronet.layers.AxialConv;
 import org.micronet.layers.BatchNorm;
+import org.micronet.layers.DepthwiseConv;
 import org.micronet.layers.params.BatchNormParams;
 import org.micronet.testing.AxialLayout;
 import org.micronet.testing.LayerHarness;
@@ -63,9 +64,15 @@ class OpsSwitchTest {
         }
         assertInstanceOf(BatchNorm.class, layer(ours, "features.0.stem.0.conv.1"));
         assertInstanceOf(BatchNormalization.class, layer(dl4j, "features.0.stem.0.conv.1"));
-        // the full k x k depthwise of the ablation is DL4J's either way
-        ComputationGraphConfiguration full = Models.graph(Models.bundled("table2-1-mobile"), Models.defaults(0));
-        assertInstanceOf(DepthwiseConvolution2D.class, layer(full, "features.1.layers.3.conv.0"));
+        // the full k x k depthwise of the ablation and of MobileNetV3 follow the switch too
+        ModelConfig full = Models.bundled("table2-1-mobile");
+        assertInstanceOf(DepthwiseConv.class, layer(Models.graph(full, Models.defaults(0)), "features.1.layers.3.conv.0"));
+        assertInstanceOf(DepthwiseConvolution2D.class,
+                layer(Models.graph(full.withOps(Ops.DL4J), Models.defaults(0)), "features.1.layers.3.conv.0"));
+        ModelConfig mobile = Models.bundled("mobilenetv3-small-1.0");
+        assertInstanceOf(DepthwiseConv.class, layer(Models.graph(mobile, Models.defaults(0)), "features.1.block.0.0"));
+        assertInstanceOf(DepthwiseConvolution2D.class,
+                layer(Models.graph(mobile.withOps(Ops.DL4J), Models.defaults(0)), "features.1.block.0.0"));
     }
 
     @Test

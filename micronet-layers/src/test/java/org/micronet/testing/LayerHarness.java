@@ -58,6 +58,13 @@ public final class LayerHarness {
         return net;
     }
 
+    /** The layer of {@link #graph}, ready for activate and backpropGradient calls of its own. */
+    public static org.deeplearning4j.nn.api.Layer instance(Layer conf, int channels, int height, int width) {
+        ComputationGraph net = graph(conf, channels, height, width, 1);
+        net.initGradientsView();
+        return net.getLayer("under-test");
+    }
+
     public static INDArray randomInput(long seed, long... shape) {
         Nd4j.getRandom().setSeed(seed);
         return Nd4j.randn(DataType.DOUBLE, shape);

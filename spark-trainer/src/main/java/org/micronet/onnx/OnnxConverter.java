@@ -17,11 +17,11 @@ import org.deeplearning4j.nn.conf.layers.LossLayer;
 import org.deeplearning4j.nn.conf.layers.PoolingType;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.params.DefaultParamInitializer;
-import org.micronet.layers.AxialConv;
 import org.micronet.layers.BatchNorm;
 import org.micronet.layers.ChannelShuffle;
 import org.micronet.layers.DynamicShiftMax;
 import org.micronet.layers.GroupAdaptivePointwiseConv;
+import org.micronet.layers.GroupedConv;
 import org.micronet.layers.params.GroupAdaptivePointwiseConvParams;
 import org.micronet.layers.params.GroupedConvParams;
 import org.nd4j.linalg.activations.impl.ActivationIdentity;
@@ -100,8 +100,9 @@ public final class OnnxConverter {
         String in = inputs.get(0);
         Layer params = net.getLayer(name);
         org.deeplearning4j.nn.conf.layers.Layer layer = lv.getLayerConf().getLayer();
-        if (layer instanceof AxialConv c) {
-            FactorizedConvExport.axial(g, name, in, c, params.getParam(GroupedConvParams.WEIGHT));
+        if (layer instanceof GroupedConv c) {
+            long[] chw = dims(inputType);
+            GroupedConvExport.add(g, name, in, c, params.getParam(GroupedConvParams.WEIGHT), chw[1], chw[2]);
         } else if (layer instanceof GroupAdaptivePointwiseConv c) {
             FactorizedConvExport.pointwise(g, name, in, c, params.getParam(GroupAdaptivePointwiseConvParams.WEIGHT));
         } else if (layer instanceof BatchNorm bn) {

@@ -47,7 +47,7 @@ class OnnxExportEquivalenceTest {
     @CsvSource({"m0, 224, MICRONET", "m1, 224, MICRONET", "m2, 224, MICRONET", "m3, 224, MICRONET", "m0, 64, MICRONET",
             // DL4J's own conv and batch-norm layers, a full depthwise conv, static Shift-Max, the baseline
             "m0, 64, DL4J", "table2-1-mobile, 64, MICRONET", "table2-5-static-shift-max, 64, MICRONET",
-            "mobilenetv3-small-1.0, 224, MICRONET"})
+            "mobilenetv3-small-1.0, 224, MICRONET", "mobilenetv3-small-1.0, 64, DL4J"})
     void onnxRuntimeGivesOurOutput(String model, int size, Ops ops) throws Exception {
         ModelConfig cfg = Models.bundled(model).withTask(size, CLASSES).withOps(ops);
         ComputationGraph net = Models.create(cfg, Models.defaults(7));

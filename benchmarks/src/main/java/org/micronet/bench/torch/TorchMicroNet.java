@@ -27,6 +27,7 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.micronet.activations.HardSwish;
 import org.micronet.layers.AxialConv;
 import org.micronet.layers.ChannelShuffle;
+import org.micronet.layers.DepthwiseConv;
 import org.micronet.layers.DynamicShiftMax;
 import org.micronet.layers.GroupAdaptivePointwiseConv;
 import org.nd4j.linalg.activations.IActivation;
@@ -230,6 +231,11 @@ public final class TorchMicroNet implements AutoCloseable {
             boolean height = a.getAxis() == AxialConv.Axis.HEIGHT;
             return Conv2d.conv2d(x, param(name, "W"), null, height ? new Shape(s, 1) : new Shape(1, s),
                     height ? new Shape(p, 0) : new Shape(0, p), new Shape(1, 1), a.getGroups()).singletonOrThrow();
+        }
+        if (conf instanceof DepthwiseConv dw) {
+            return Conv2d.conv2d(x, param(name, "W"), null, new Shape(dw.getStrideHeight(), dw.getStrideWidth()),
+                    new Shape(dw.getKernelHeight() / 2, dw.getKernelWidth() / 2), new Shape(1, 1),
+                    dw.getNIn()).singletonOrThrow();
         }
         if (conf instanceof GroupAdaptivePointwiseConv pw) {
             return Conv2d.conv2d(x, param(name, "W"), null, new Shape(1, 1), new Shape(0, 0), new Shape(1, 1),
