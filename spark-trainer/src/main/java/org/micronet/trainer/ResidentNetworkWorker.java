@@ -73,7 +73,7 @@ final class ResidentNetworkWorker extends ParameterAveragingTrainingWorker {
         ParameterAveragingTrainingResult result = super.processMinibatch(dataSet, graph, isLast);
         if (isLast && times != null) {
             long end = System.nanoTime();
-            times.worker(fitting - started, end - fitting);
+            times.worker(1, fitting - started, 0, end - fitting, 0);
         }
         return result;
     }
@@ -89,7 +89,12 @@ final class ResidentNetworkWorker extends ParameterAveragingTrainingWorker {
                 BulkArray.copyOf(result.getParameters()), BulkArray.copyOf(result.getUpdaterState()),
                 result.getScore(), result.getListenerMetaData(),
                 result.getListenerStaticInfo(), result.getListenerUpdates());
-        ExecutorNetworks.give(networkKey, network);
+        release(network);
         return copy;
+    }
+
+    /** Gives the network back to the executor's pool: the task is done with it. */
+    void release(ComputationGraph network) {
+        ExecutorNetworks.give(networkKey, network);
     }
 }

@@ -29,16 +29,25 @@ import java.util.List;
  * @param progress           how often to log progress within an epoch
  * @param approach           how Spark feeds workers: direct (RDD cached in memory/disk) or export
  *                           (minibatches written under the run directory first; for data too big to cache)
+ * @param averaging          where the parameters are averaged: barrier (the workers of a chunk's Spark
+ *                           barrier stage exchange them among themselves after every round; the default
+ *                           with approach direct) or driver (a Spark job per round, averaged on the driver,
+ *                           as DL4J does; for clusters that cannot run barrier stages, and with export)
  */
 public record RunConfig(String model, Integer inputSize, Data data, Integer epochs, Integer batchSizePerWorker,
                         Integer workers, Double learningRate, Double momentum, Double weightDecay,
                         Double warmupEpochs, Double dropout, Double labelSmoothing, Integer averagingFrequency,
                         Long seed, String output, String export, Checkpoints checkpoints, Progress progress,
-                        Approach approach) {
+                        Approach approach, Averaging averaging) {
 
     public enum Approach {
         @com.fasterxml.jackson.annotation.JsonProperty("direct") DIRECT,
         @com.fasterxml.jackson.annotation.JsonProperty("export") EXPORT
+    }
+
+    public enum Averaging {
+        @com.fasterxml.jackson.annotation.JsonProperty("barrier") BARRIER,
+        @com.fasterxml.jackson.annotation.JsonProperty("driver") DRIVER
     }
 
     /**
@@ -80,8 +89,9 @@ public record RunConfig(String model, Integer inputSize, Data data, Integer epoc
      *                    is 2,560 images (about 12 s) in fashion-mnist-m0, and long next to a chunk's own cost.
      * @param stallMinutes how long training or validation may go without a Spark task starting or finishing, or
      *                    on a cluster without an executor, before the run is stopped as stalled (exit
-     *                    code 4, checkpoints kept). It must exceed the longest task: one averaging round,
-     *                    or a worker's share of the validation set.
+     *                    code 4, checkpoints kept). It must exceed the longest task: a chunk of
+     *                    {@code everyRounds} rounds with averaging barrier (one task per worker fits the
+     *                    whole chunk), one round with averaging driver, or a worker's share of the validation set.
      */
     public record Progress(Integer everyRounds, Double stallMinutes) {
         public Progress {
@@ -104,6 +114,7 @@ public record RunConfig(String model, Integer inputSize, Data data, Integer epoc
         checkpoints = checkpoints == null ? new Checkpoints(null, null) : checkpoints;
         progress = progress == null ? new Progress(null, null) : progress;
         approach = approach == null ? Approach.DIRECT : approach;
+        averaging = averaging == null ? (approach == Approach.DIRECT ? Averaging.BARRIER : Averaging.DRIVER) : averaging;
     }
 
     /** Every problem found, each naming the key, the value and what is allowed; empty when valid. */
@@ -130,6 +141,8 @@ public record RunConfig(String model, Integer inputSize, Data data, Integer epoc
         require(e, checkpoints.keep() >= 1, "checkpoints.keep", checkpoints.keep(), "at least 1");
         require(e, checkpoints.everyMinutes() == null || checkpoints.everyMinutes() >= 0, "checkpoints.everyMinutes",
                 checkpoints.everyMinutes(), "at least 0 (0: after every chunk), or null for epoch ends only");
+        require(e, averaging == Averaging.DRIVER || approach == Approach.DIRECT, "averaging", "barrier",
+                "driver with approach export, which keeps DL4J's round loop");
         require(e, progress.everyRounds() >= 1, "progress.everyRounds", progress.everyRounds(), "at least 1");
         require(e, progress.stallMinutes() > 0, "progress.stallMinutes", progress.stallMinutes(), "greater than 0");
         require(e, data == null || data.shortSide() >= 8, "data.shortSide", data == null ? null : data.shortSide(), "at least 8");

@@ -194,6 +194,9 @@ public final class Trainer {
                     + run.uri() + " or choose another output");
         }
         Exporter.checkTarget(cfg.export(), overwriteExport, resume ? run.uri() : null, sc.hadoopConfiguration());
+        if (cfg.averaging() == RunConfig.Averaging.BARRIER) {
+            BarrierRounds.checkCanRun(sc, cfg.workers());
+        }
         Datasets.checkExists(sc, "data.train", cfg.data().train());
         Datasets.checkExists(sc, "data.val", cfg.data().val());
         ModelConfig model = modelConfig(cfg, Models.resolve(cfg.model()).classes());
@@ -311,7 +314,7 @@ public final class Trainer {
         } else {
             tm.rddTrainingApproach(RDDTrainingApproach.Export).exportDirectory(run.path("tmp-export").toString());
         }
-        return new SynchronizedTrainingMaster(tm);
+        return new SynchronizedTrainingMaster(tm, cfg.averaging() == RunConfig.Averaging.BARRIER);
     }
 
     /**

@@ -32,6 +32,9 @@ class RunConfigLoaderTest {
         assertEquals(64, cfg.globalBatch());
         assertEquals(20, cfg.progress().everyRounds(), "default");
         assertEquals(null, cfg.checkpoints().everyMinutes(), "default: epoch ends only");
+        assertEquals(RunConfig.Averaging.BARRIER, cfg.averaging(), "default with approach direct");
+        assertEquals(RunConfig.Averaging.DRIVER, RunConfigLoader.load(QUICKSTART, List.of("approach=export")).averaging(),
+                "default with approach export");
     }
 
     @Test
@@ -98,6 +101,8 @@ class RunConfigLoaderTest {
         assertTrue(error("batchSizePerWorker=1").contains("batchSizePerWorker = 1 (expected at least 2"));
         assertTrue(error("warmupEpochs=20").contains("warmupEpochs = 20.0 (expected in [0, epochs))"));
         assertTrue(error("approach=carrier-pigeon").contains("approach"));
+        assertTrue(error("approach=export", "averaging=barrier")
+                .contains("averaging = barrier (expected driver with approach export"));
         assertTrue(error("data.minCropScale=0").contains("data.minCropScale = 0.0 (expected in (0, 1])"));
         assertTrue(error("checkpoints.everyMinutes=-1").contains("checkpoints.everyMinutes = -1.0 (expected at least 0"));
         assertTrue(error("progress.everyRounds=0").contains("progress.everyRounds = 0 (expected at least 1)"));
