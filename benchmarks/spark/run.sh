@@ -8,6 +8,7 @@
 # Usage: [AVERAGING=barrier|driver] benchmarks/spark/run.sh [models, default m0] [input size, default 32]
 #        [global batches, default 40,128] [epochs, default 2]
 # AVERAGING (default barrier, the trainer's default) is the run config's key of that name.
+# MVN_ARGS: more Maven arguments for the build, e.g. -o.
 # Writes benchmarks/results/spark-throughput.md.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -16,7 +17,7 @@ models="${1:-m0}"; size="${2:-32}"; batches="${3:-40,128}"; epochs="${4:-2}"
 averaging="${AVERAGING:-barrier}"
 work="$root/target/spark-throughput"; rm -rf "$work"; mkdir -p "$work"
 out="$root/benchmarks/results/spark-throughput.md"
-mvn -q -B -Pcluster -DskipTests package
+mvn -q -B ${MVN_ARGS:-} -Pcluster -DskipTests package
 export MICRONET_CLUSTER_DIR="$work/cluster"
 master="$(deploy/standalone-cluster.sh start 2 1 3g)"
 trap 'deploy/standalone-cluster.sh stop' EXIT

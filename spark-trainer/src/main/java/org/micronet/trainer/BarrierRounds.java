@@ -1,6 +1,8 @@
 package org.micronet.trainer;
 
 import org.apache.spark.BarrierTaskContext;
+import org.apache.spark.SparkContext$;
+import org.apache.spark.SparkEnv;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
@@ -47,7 +49,7 @@ final class BarrierRounds {
     static void checkCanRun(JavaSparkContext sc, int workers) {
         String advice = ", or set averaging: driver (a Spark job per round)";
         if (sc.getConf().getBoolean("spark.dynamicAllocation.enabled", false)) {
-            throw new ConfigException("averaging = barrier cannot run with spark.dynamicAllocation.enabled=true: "
+            throw new ConfigException("barrier averaging cannot run with spark.dynamicAllocation.enabled=true: "
                     + "disable it and ask for " + workers + " task slots" + advice);
         }
         Matcher local = LOCAL.matcher(sc.master());
@@ -55,7 +57,7 @@ final class BarrierRounds {
             int threads = local.group(1) == null ? 1 : local.group(1).equals("*")
                     ? Runtime.getRuntime().availableProcessors() : Integer.parseInt(local.group(1));
             if (threads < workers) {
-                throw new ConfigException("workers = " + workers + " with averaging = barrier needs " + workers
+                throw new ConfigException("workers = " + workers + " with barrier averaging needs " + workers
                         + " tasks at once, and master " + sc.master() + " runs " + threads + ": use local[" + workers
                         + "] or fewer workers" + advice);
             }
@@ -116,7 +118,8 @@ final class BarrierRounds {
             ComputationGraph net = worker.getInitialModelGraph();
             try (PromptAllGather workers = new PromptAllGather(task)) {
                 int start = net.getConfiguration().getIterationCount();
-                ParameterExchange exchange = new ParameterExchange(net);
+                ParameterExchange exchange = new ParameterExchange(net,
+                        SparkContext$.MODULE$.DRIVER_IDENTIFIER().equals(SparkEnv.get().executorId()));
                 long setup = System.nanoTime() - t0;
                 long data = 0;
                 long fit = 0;

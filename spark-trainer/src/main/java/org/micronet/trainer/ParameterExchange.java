@@ -8,13 +8,16 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.util.Base64;
 
 /**
  * What a worker of a barrier stage tells the others after a round, and their average: its
  * parameters, updater state and last score, as one string for Spark's
- * {@code BarrierTaskContext.allGather}. The bytes travel as ISO-8859-1 characters, which Java
- * keeps one byte each, so in local mode (where allGather hands the strings over in memory) a
- * message costs two copies. Every worker averages the same messages in the same order (by
+ * {@code BarrierTaskContext.allGather}. In local mode, where allGather hands the strings over in
+ * memory, the bytes travel as ISO-8859-1 characters, which Java keeps one byte each: a message
+ * costs two copies. Between JVMs, Spark's RPC writes strings with Java serialization, whose
+ * modified UTF-8 takes several times longer for the characters above 127 than for ASCII (a 3 MB
+ * message took 50-120 ms to write here), so there they travel as Base64. Every worker averages the same messages in the same order (by
  * partition) with the same array operations DL4J's driver uses (sum, then divide by the count),
  * so all of them hold identical parameters afterwards, equal to what driver averaging gives.
  */
@@ -23,9 +26,14 @@ final class ParameterExchange {
     private final INDArray sum;
     private final INDArray received;
     private final byte[] bytes;
+    private final boolean inMemory;
 
-    /** For networks of {@code net}'s configuration. */
-    ParameterExchange(ComputationGraph net) {
+    /**
+     * For networks of {@code net}'s configuration; {@code inMemory}: the messages stay in this JVM
+     * (local mode).
+     */
+    ParameterExchange(ComputationGraph net, boolean inMemory) {
+        this.inMemory = inMemory;
         params = net.params().length();
         INDArray state = net.getUpdater().getStateViewArray();
         long length = params + (state == null ? 0 : state.length());
@@ -45,7 +53,7 @@ final class ParameterExchange {
         int arrayBytes = bytes.length - Double.BYTES;
         sum.data().asNio().get(bytes, 0, arrayBytes);
         out.putDouble(arrayBytes, net.score());
-        return new String(bytes, StandardCharsets.ISO_8859_1);
+        return inMemory ? new String(bytes, StandardCharsets.ISO_8859_1) : Base64.getEncoder().encodeToString(bytes);
     }
 
     /**
@@ -61,11 +69,7 @@ final class ParameterExchange {
             if (m.isEmpty()) {
                 continue;
             }
-            if (m.length() != bytes.length) {
-                throw new IllegalStateException("a worker sent " + m.length() + " bytes of parameters, expected "
-                        + bytes.length + ": the workers of a barrier stage run different networks");
-            }
-            m.getBytes(0, bytes.length, bytes, 0);  // ISO-8859-1: one byte a character
+            decode(m);
             INDArray into = count == 0 ? sum : received;
             into.data().asNio().put(bytes, 0, arrayBytes);
             if (count > 0) {
@@ -85,5 +89,17 @@ final class ParameterExchange {
         }
         net.setScore(scores / count);
         return count;
+    }
+
+    private void decode(String message) {
+        int length = inMemory ? message.length() : Base64.getDecoder().decode(
+                message.getBytes(StandardCharsets.ISO_8859_1), bytes);
+        if (length != bytes.length) {
+            throw new IllegalStateException("a worker sent " + length + " bytes of parameters, expected "
+                    + bytes.length + ": the workers of a barrier stage run different networks");
+        }
+        if (inMemory) {
+            message.getBytes(0, length, bytes, 0);  // ISO-8859-1: one byte a character
+        }
     }
 }

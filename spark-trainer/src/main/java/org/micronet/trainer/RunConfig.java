@@ -30,9 +30,10 @@ import java.util.List;
  * @param approach           how Spark feeds workers: direct (RDD cached in memory/disk) or export
  *                           (minibatches written under the run directory first; for data too big to cache)
  * @param averaging          where the parameters are averaged: barrier (the workers of a chunk's Spark
- *                           barrier stage exchange them among themselves after every round; the default
- *                           with approach direct) or driver (a Spark job per round, averaged on the driver,
- *                           as DL4J does; for clusters that cannot run barrier stages, and with export)
+ *                           barrier stage exchange them among themselves after every round), driver (a
+ *                           Spark job per round, averaged on the driver, as DL4J does; the only one with
+ *                           approach export), or auto (the default: barrier in local mode, driver on a
+ *                           cluster, where Spark's RPC makes the exchange slower than a job per round)
  */
 public record RunConfig(String model, Integer inputSize, Data data, Integer epochs, Integer batchSizePerWorker,
                         Integer workers, Double learningRate, Double momentum, Double weightDecay,
@@ -46,6 +47,7 @@ public record RunConfig(String model, Integer inputSize, Data data, Integer epoc
     }
 
     public enum Averaging {
+        @com.fasterxml.jackson.annotation.JsonProperty("auto") AUTO,
         @com.fasterxml.jackson.annotation.JsonProperty("barrier") BARRIER,
         @com.fasterxml.jackson.annotation.JsonProperty("driver") DRIVER
     }
@@ -90,8 +92,8 @@ public record RunConfig(String model, Integer inputSize, Data data, Integer epoc
      * @param stallMinutes how long training or validation may go without a Spark task starting or finishing, or
      *                    on a cluster without an executor, before the run is stopped as stalled (exit
      *                    code 4, checkpoints kept). It must exceed the longest task: a chunk of
-     *                    {@code everyRounds} rounds with averaging barrier (one task per worker fits the
-     *                    whole chunk), one round with averaging driver, or a worker's share of the validation set.
+     *                    {@code everyRounds} rounds with barrier averaging (one task per worker fits the
+     *                    whole chunk), one round with driver averaging, or a worker's share of the validation set.
      */
     public record Progress(Integer everyRounds, Double stallMinutes) {
         public Progress {
@@ -114,7 +116,7 @@ public record RunConfig(String model, Integer inputSize, Data data, Integer epoc
         checkpoints = checkpoints == null ? new Checkpoints(null, null) : checkpoints;
         progress = progress == null ? new Progress(null, null) : progress;
         approach = approach == null ? Approach.DIRECT : approach;
-        averaging = averaging == null ? (approach == Approach.DIRECT ? Averaging.BARRIER : Averaging.DRIVER) : averaging;
+        averaging = averaging == null ? Averaging.AUTO : averaging;
     }
 
     /** Every problem found, each naming the key, the value and what is allowed; empty when valid. */
@@ -141,8 +143,8 @@ public record RunConfig(String model, Integer inputSize, Data data, Integer epoc
         require(e, checkpoints.keep() >= 1, "checkpoints.keep", checkpoints.keep(), "at least 1");
         require(e, checkpoints.everyMinutes() == null || checkpoints.everyMinutes() >= 0, "checkpoints.everyMinutes",
                 checkpoints.everyMinutes(), "at least 0 (0: after every chunk), or null for epoch ends only");
-        require(e, averaging == Averaging.DRIVER || approach == Approach.DIRECT, "averaging", "barrier",
-                "driver with approach export, which keeps DL4J's round loop");
+        require(e, averaging != Averaging.BARRIER || approach == Approach.DIRECT, "averaging", "barrier",
+                "driver or auto with approach export, which keeps DL4J's round loop");
         require(e, progress.everyRounds() >= 1, "progress.everyRounds", progress.everyRounds(), "at least 1");
         require(e, progress.stallMinutes() > 0, "progress.stallMinutes", progress.stallMinutes(), "greater than 0");
         require(e, data == null || data.shortSide() >= 8, "data.shortSide", data == null ? null : data.shortSide(), "at least 8");
@@ -153,6 +155,11 @@ public record RunConfig(String model, Integer inputSize, Data data, Integer epoc
         if (!ok) {
             errors.add(key + " = " + value + " (expected " + allowed + ")");
         }
+    }
+
+    /** Whether the rounds run in barrier stages on a Spark whose master is {@code local} or not. */
+    public boolean barrierAveraging(boolean localMaster) {
+        return averaging == Averaging.BARRIER || averaging == Averaging.AUTO && localMaster && approach == Approach.DIRECT;
     }
 
     public int globalBatch() {

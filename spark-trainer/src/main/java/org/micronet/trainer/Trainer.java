@@ -128,7 +128,7 @@ public final class Trainer {
 
         // one training master for the whole run: DL4J's local-mode broadcasts crash natively when a
         // second master takes over the same network
-        SynchronizedTrainingMaster master = trainingMaster(cfg, run);
+        SynchronizedTrainingMaster master = trainingMaster(cfg, run, sc.isLocal());
         TrainingLoss trainingLoss = new TrainingLoss(sc);
         master.addHook(new WorkerSeeding(cfg.seed()));
         master.addHook(trainingLoss);
@@ -194,7 +194,7 @@ public final class Trainer {
                     + run.uri() + " or choose another output");
         }
         Exporter.checkTarget(cfg.export(), overwriteExport, resume ? run.uri() : null, sc.hadoopConfiguration());
-        if (cfg.averaging() == RunConfig.Averaging.BARRIER) {
+        if (cfg.barrierAveraging(sc.isLocal())) {
             BarrierRounds.checkCanRun(sc, cfg.workers());
         }
         Datasets.checkExists(sc, "data.train", cfg.data().train());
@@ -299,8 +299,11 @@ public final class Trainer {
         return schedule.valueAt((int) Math.max(0, iteration - 1), 0);
     }
 
-    /** The run's training master: {@code workers} is what it averages over, whatever Spark's parallelism. */
-    static SynchronizedTrainingMaster trainingMaster(RunConfig cfg, RunStore run) {
+    /**
+     * The run's training master on a Spark whose master is {@code local} or not: {@code workers} is
+     * what it averages over, whatever Spark's parallelism.
+     */
+    static SynchronizedTrainingMaster trainingMaster(RunConfig cfg, RunStore run, boolean localMaster) {
         ParameterAveragingTrainingMaster.Builder tm = new ParameterAveragingTrainingMaster.Builder(cfg.workers(),
                 cfg.batchSizePerWorker())
                 .batchSizePerWorker(cfg.batchSizePerWorker())
@@ -314,7 +317,7 @@ public final class Trainer {
         } else {
             tm.rddTrainingApproach(RDDTrainingApproach.Export).exportDirectory(run.path("tmp-export").toString());
         }
-        return new SynchronizedTrainingMaster(tm, cfg.averaging() == RunConfig.Averaging.BARRIER);
+        return new SynchronizedTrainingMaster(tm, cfg.barrierAveraging(localMaster));
     }
 
     /**

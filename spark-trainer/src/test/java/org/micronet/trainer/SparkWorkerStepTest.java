@@ -80,7 +80,7 @@ class SparkWorkerStepTest {
 
     private SparkComputationGraph onSpark(RunConfig cfg, ComputationGraph net, TrainingHook... hooks) throws Exception {
         SynchronizedTrainingMaster master = Trainer.trainingMaster(cfg, new RunStore(dir.resolve("run").toString(),
-                sc.hadoopConfiguration()));
+                sc.hadoopConfiguration()), sc.isLocal());
         for (TrainingHook hook : hooks) {
             master.addHook(hook);
         }

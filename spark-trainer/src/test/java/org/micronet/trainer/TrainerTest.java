@@ -226,7 +226,7 @@ class TrainerTest {
 
         RunConfig threeWorkers = config("three-workers", "workers=3");  // on local[2]
         ConfigException slots = assertThrows(ConfigException.class, () -> new Trainer(sc, threeWorkers, false).run(false));
-        assertTrue(slots.getMessage().startsWith("workers = 3 with averaging = barrier needs 3 tasks at once, and master "
+        assertTrue(slots.getMessage().startsWith("workers = 3 with barrier averaging needs 3 tasks at once, and master "
                 + "local[2] runs 2"), slots.getMessage());
     }
 
