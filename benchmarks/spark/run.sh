@@ -5,16 +5,17 @@
 # standalone cluster of 2 single-core workers on this machine (deploy/standalone-cluster.sh),
 # averaging every minibatch. Data: the bundled 5,000-image Fashion-MNIST subset (4,000 train).
 # It also prints where a round's time goes (the trainer's "rounds of" log lines, last epoch).
-# Usage: [AVERAGING=barrier|driver] benchmarks/spark/run.sh [models, default m0] [input size, default 32]
+# Usage: [AVERAGING=auto|barrier|driver] benchmarks/spark/run.sh [models, default m0] [input size, default 32]
 #        [global batches, default 40,128] [epochs, default 2]
-# AVERAGING (default barrier, the trainer's default) is the run config's key of that name.
+# AVERAGING (default auto, the trainer's default: barrier in local mode, driver on the cluster) is
+# the run config's key of that name.
 # MVN_ARGS: more Maven arguments for the build, e.g. -o.
 # Writes benchmarks/results/spark-throughput.md.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$root"
 models="${1:-m0}"; size="${2:-32}"; batches="${3:-40,128}"; epochs="${4:-2}"
-averaging="${AVERAGING:-barrier}"
+averaging="${AVERAGING:-auto}"
 work="$root/target/spark-throughput"; rm -rf "$work"; mkdir -p "$work"
 out="$root/benchmarks/results/spark-throughput.md"
 mvn -q -B ${MVN_ARGS:-} -Pcluster -DskipTests package

@@ -19,8 +19,7 @@ import scala.runtime.AbstractFunction1;
 import java.io.Serializable;
 import java.util.Iterator;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import java.util.OptionalInt;
 
 /**
  * All averaging rounds of a chunk in one Spark barrier stage: one task per worker fits its
@@ -35,8 +34,6 @@ import java.util.regex.Pattern;
  * driver's parameters.
  */
 final class BarrierRounds {
-    private static final Pattern LOCAL = Pattern.compile("local(?:\\[(\\d+|\\*)(?:,\\d+)?])?");
-
     private BarrierRounds() {
     }
 
@@ -52,10 +49,9 @@ final class BarrierRounds {
             throw new ConfigException("barrier averaging cannot run with spark.dynamicAllocation.enabled=true: "
                     + "disable it and ask for " + workers + " task slots" + advice);
         }
-        Matcher local = LOCAL.matcher(sc.master());
-        if (local.matches()) {
-            int threads = local.group(1) == null ? 1 : local.group(1).equals("*")
-                    ? Runtime.getRuntime().availableProcessors() : Integer.parseInt(local.group(1));
+        OptionalInt local = WorkerThreads.localThreads(sc.master());
+        if (local.isPresent()) {
+            int threads = local.getAsInt();
             if (threads < workers) {
                 throw new ConfigException("workers = " + workers + " with barrier averaging needs " + workers
                         + " tasks at once, and master " + sc.master() + " runs " + threads + ": use local[" + workers
@@ -127,13 +123,18 @@ final class BarrierRounds {
                 int rounds = 0;
                 while (true) {
                     int fitted = 0;
-                    for (; fitted < averagingFrequency && minibatches.hasNext(); fitted++) {
+                    while (fitted < averagingFrequency) {
                         long d0 = System.nanoTime();
+                        if (!minibatches.hasNext()) {  // the loader may read ahead here
+                            data += System.nanoTime() - d0;
+                            break;
+                        }
                         MultiDataSet minibatch = minibatches.next();
                         long f0 = System.nanoTime();
                         worker.processMinibatch(minibatch, net, false);
                         data += f0 - d0;
                         fit += System.nanoTime() - f0;
+                        fitted++;
                     }
                     long e0 = System.nanoTime();
                     int averaged = exchange.average(workers.allGather(fitted > 0 ? exchange.message(net) : ""), net);

@@ -35,11 +35,16 @@ final class SynchronizedTrainingMaster extends ParameterAveragingTrainingMaster 
     private String networkKey;
     private RoundTimes times;
     private final boolean barrier;
+    private final int threadsPerWorker;
 
-    /** {@code barrier}: all rounds of a fit in one barrier stage, else a job per round. */
-    SynchronizedTrainingMaster(Builder builder, boolean barrier) {
+    /**
+     * {@code barrier}: all rounds of a fit in one barrier stage, else a job per round;
+     * {@code threadsPerWorker}: the cores each worker's fit may use ({@link WorkerThreads}).
+     */
+    SynchronizedTrainingMaster(Builder builder, boolean barrier, int threadsPerWorker) {
         super(builder);
         this.barrier = barrier;
+        this.threadsPerWorker = threadsPerWorker;
     }
 
     /** Where the rounds' time went since the last call. */
@@ -93,7 +98,8 @@ final class SynchronizedTrainingMaster extends ParameterAveragingTrainingMaster 
         // DL4J's per-worker statistics start in its network rebuild, which this worker skips
         WorkerConfiguration worker = new WorkerConfiguration(true, rddDataSetNumExamples, batchSizePerWorker,
                 averagingFrequency, prefetchNumBatches, false);
-        return new ResidentNetworkWorker(round, configuration, networkKey, times, saveUpdater, worker, trainingHookList, listeners,
+        return new ResidentNetworkWorker(round, configuration, networkKey, times, threadsPerWorker, saveUpdater, worker,
+                trainingHookList, listeners,
                 getRouterProvider(), net.getConfiguration().getIterationCount(), net.getConfiguration().getEpochCount());
     }
 }

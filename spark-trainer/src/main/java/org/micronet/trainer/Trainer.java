@@ -128,7 +128,7 @@ public final class Trainer {
 
         // one training master for the whole run: DL4J's local-mode broadcasts crash natively when a
         // second master takes over the same network
-        SynchronizedTrainingMaster master = trainingMaster(cfg, run, sc.isLocal());
+        SynchronizedTrainingMaster master = trainingMaster(cfg, run, sc);
         TrainingLoss trainingLoss = new TrainingLoss(sc);
         master.addHook(new WorkerSeeding(cfg.seed()));
         master.addHook(trainingLoss);
@@ -300,10 +300,10 @@ public final class Trainer {
     }
 
     /**
-     * The run's training master on a Spark whose master is {@code local} or not: {@code workers} is
-     * what it averages over, whatever Spark's parallelism.
+     * The run's training master on {@code sc}: {@code workers} is what it averages over, whatever
+     * Spark's parallelism.
      */
-    static SynchronizedTrainingMaster trainingMaster(RunConfig cfg, RunStore run, boolean localMaster) {
+    static SynchronizedTrainingMaster trainingMaster(RunConfig cfg, RunStore run, JavaSparkContext sc) {
         ParameterAveragingTrainingMaster.Builder tm = new ParameterAveragingTrainingMaster.Builder(cfg.workers(),
                 cfg.batchSizePerWorker())
                 .batchSizePerWorker(cfg.batchSizePerWorker())
@@ -317,7 +317,8 @@ public final class Trainer {
         } else {
             tm.rddTrainingApproach(RDDTrainingApproach.Export).exportDirectory(run.path("tmp-export").toString());
         }
-        return new SynchronizedTrainingMaster(tm, cfg.barrierAveraging(localMaster));
+        return new SynchronizedTrainingMaster(tm, cfg.barrierAveraging(sc.isLocal()),
+                WorkerThreads.perWorker(sc, cfg.workers()));
     }
 
     /**

@@ -80,7 +80,7 @@ class SparkWorkerStepTest {
 
     private SparkComputationGraph onSpark(RunConfig cfg, ComputationGraph net, TrainingHook... hooks) throws Exception {
         SynchronizedTrainingMaster master = Trainer.trainingMaster(cfg, new RunStore(dir.resolve("run").toString(),
-                sc.hadoopConfiguration()), sc.isLocal());
+                sc.hadoopConfiguration()), sc);
         for (TrainingHook hook : hooks) {
             master.addHook(hook);
         }

@@ -50,7 +50,7 @@ class WorkersNotCoresTest {
                 int iterations = (IMAGES + workers * BATCH - 1) / (workers * BATCH);
                 CosineSchedule plan = Trainer.schedule(cfg, IMAGES);
                 SynchronizedTrainingMaster tm = Trainer.trainingMaster(cfg, new RunStore(cfg.output(),
-                        sc.hadoopConfiguration()), sc.isLocal());
+                        sc.hadoopConfiguration()), sc);
                 SparkComputationGraph spark = new SparkComputationGraph(sc, Models.create(Trainer.modelConfig(cfg,
                         data.numClasses()), Trainer.networkDefaults(cfg, new RecordingSchedule(plan))), tm);
                 RecordingSchedule.clear();
