@@ -5,16 +5,20 @@
 # standalone cluster of 2 single-core workers on this machine (deploy/standalone-cluster.sh),
 # averaging every minibatch. Data: the bundled 5,000-image Fashion-MNIST subset (4,000 train).
 # It also prints where a round's time goes (the trainer's "rounds of" log lines, last epoch).
-# Usage: benchmarks/spark/run.sh [models, default m0] [input size, default 32]
+# Usage: [AVERAGING=auto|barrier|driver] benchmarks/spark/run.sh [models, default m0] [input size, default 32]
 #        [global batches, default 40,128] [epochs, default 2]
+# AVERAGING (default auto, the trainer's default: barrier in local mode, driver on the cluster) is
+# the run config's key of that name.
+# MVN_ARGS: more Maven arguments for the build, e.g. -o.
 # Writes benchmarks/results/spark-throughput.md.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$root"
 models="${1:-m0}"; size="${2:-32}"; batches="${3:-40,128}"; epochs="${4:-2}"
+averaging="${AVERAGING:-auto}"
 work="$root/target/spark-throughput"; rm -rf "$work"; mkdir -p "$work"
 out="$root/benchmarks/results/spark-throughput.md"
-mvn -q -B -Pcluster -DskipTests package
+mvn -q -B ${MVN_ARGS:-} -Pcluster -DskipTests package
 export MICRONET_CLUSTER_DIR="$work/cluster"
 master="$(deploy/standalone-cluster.sh start 2 1 3g)"
 trap 'deploy/standalone-cluster.sh stop' EXIT
@@ -26,11 +30,11 @@ import re, sys
 lines = [l for l in open(sys.argv[1]) if 'rounds of' in l]
 per_epoch = int(sys.argv[2])
 last = lines[-per_epoch:]
-tot = [0.0] * 5; n = 0
+tot = [0.0] * 7; n = 0
 for l in last:
-    m = re.search(r'(\d+) rounds of (\d+) ms: broadcast (\d+), worker set-up (\d+), fit (\d+), Spark and averaging (-?\d+)', l)
+    m = re.search(r'(\d+) rounds of (\d+) ms: broadcast (\d+), worker set-up (\d+), data (\d+), fit (\d+), exchange (\d+), Spark (-?\d+)', l)
     k = int(m.group(1)); n += k
-    for i in range(5):
+    for i in range(7):
         tot[i] += k * int(m.group(i + 2))
 print(' | '.join(f'{t / n:.0f}' for t in tot))
 PY
@@ -38,20 +42,20 @@ PY
 {
   echo "# Spark overhead on training throughput"
   echo
-  echo "- command: \`benchmarks/spark/run.sh $models $size $batches $epochs\`"
+  echo "- command: \`AVERAGING=$averaging benchmarks/spark/run.sh $models $size $batches $epochs\`"
   echo "- machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(java -version 2>&1 | sed -n 1p)"
   echo "- date: $(date -u +%Y-%m-%dT%H:%MZ)"
-  echo "- images/s: single JVM = plain fit on one batch of the global size, random data, both cores; Spark = the last of $epochs epochs in \`metrics.jsonl\` (fit time of the epoch, 4,000 images of data/fashion-mnist-5k at ${size}x${size}, 2 workers, averaging every minibatch)"
-  echo "- round: mean milliseconds per averaging round over the last epoch's chunks: total, the driver's broadcast of parameters and updater state, the worker's set-up of its resident network, its fit (per worker, in parallel), and the rest (job launch, task and result transfer, averaging on the driver)"
+  echo "- images/s: single JVM = plain fit on one batch of the global size, random data, both cores; Spark = the last of $epochs epochs in \`metrics.jsonl\` (fit time of the epoch, 4,000 images of data/fashion-mnist-5k at ${size}x${size}, 2 workers, averaging every minibatch, \`averaging: $averaging\`)"
+  echo "- round: mean milliseconds per averaging round over the last epoch's chunks: total, the driver's broadcast of parameters and updater state, the worker's set-up of its resident network, its reading of minibatches not read before the rounds, its fit, its exchange and averaging with the other workers (barrier averaging; waiting for the slower one included), all per worker, and the rest (Spark: job launch, task and result transfer, and with driver averaging the averaging)"
   echo
-  echo "| model | global batch | single JVM | local[2] | standalone 2x1 core | local / single | standalone / single | local round: total, broadcast, set-up, fit, Spark | standalone round |"
+  echo "| model | global batch | single JVM | local[2] | standalone 2x1 core | local / single | standalone / single | local round: total, broadcast, set-up, data, fit, exchange, Spark | standalone round |"
   echo "|---|---:|---:|---:|---:|---:|---:|---|---|"
 } > "$out"
 for m in ${models//,/ }; do
   for global in ${batches//,/ }; do
     per=$((global / 2)); chunks_per_epoch=$(( (4000 / per / 2 + 19) / 20 ))
     sets=(--set model="$m" --set inputSize="$size" --set batchSizePerWorker="$per" --set workers=2 --set epochs="$epochs"
-          --set data.train="$root/data/fashion-mnist-5k/fashion-mnist-ilsvrc" --set warmupEpochs=0)
+          --set data.train="$root/data/fashion-mnist-5k/fashion-mnist-ilsvrc" --set warmupEpochs=0 --set averaging="$averaging")
     single=$(bin/micronet benchmark --model "$m" --mode train --size "$size" --batch "$global" --iterations 20 2>/dev/null \
       | sed -n 's/^images_per_sec: //p')
     bin/micronet train --config configs/runs/quickstart.yaml "${sets[@]}" --master 'local[2]' \

@@ -28,14 +28,18 @@ final class ResidentNetworkWorker extends ParameterAveragingTrainingWorker {
     private final Broadcast<String> configuration;
     private final String networkKey;
     private final RoundTimes times;
+    private final int threads;
     private transient long started;
     private transient long fitting;
     private final int iteration;
     private final int epoch;
 
-    /** {@code networkKey} names the configuration's networks in {@link ExecutorNetworks}. */
+    /**
+     * {@code networkKey} names the configuration's networks in {@link ExecutorNetworks};
+     * {@code threads}: the cores its fit may use.
+     */
     ResidentNetworkWorker(Broadcast<NetBroadcastTuple> round, Broadcast<String> configuration, String networkKey,
-                          RoundTimes times, boolean saveUpdater,
+                          RoundTimes times, int threads, boolean saveUpdater,
                           WorkerConfiguration worker, Collection<TrainingHook> hooks,
                           Collection<TrainingListener> listeners, StatsStorageRouterProvider routerProvider,
                           int iteration, int epoch) {
@@ -44,6 +48,7 @@ final class ResidentNetworkWorker extends ParameterAveragingTrainingWorker {
         this.configuration = configuration;
         this.networkKey = networkKey;
         this.times = times;
+        this.threads = threads;
         this.iteration = iteration;
         this.epoch = epoch;
     }
@@ -52,6 +57,7 @@ final class ResidentNetworkWorker extends ParameterAveragingTrainingWorker {
     public ComputationGraph getInitialModelGraph() {
         started = System.nanoTime();
         fitting = 0;
+        WorkerThreads.apply(threads);
         NetBroadcastTuple state = round.getValue();
         ComputationGraph net = ExecutorNetworks.take(networkKey, () -> {
             ComputationGraph built = new ComputationGraph(ComputationGraphConfiguration.fromJson(configuration.getValue()));
@@ -73,7 +79,7 @@ final class ResidentNetworkWorker extends ParameterAveragingTrainingWorker {
         ParameterAveragingTrainingResult result = super.processMinibatch(dataSet, graph, isLast);
         if (isLast && times != null) {
             long end = System.nanoTime();
-            times.worker(fitting - started, end - fitting);
+            times.worker(1, fitting - started, 0, end - fitting, 0);
         }
         return result;
     }
@@ -89,7 +95,12 @@ final class ResidentNetworkWorker extends ParameterAveragingTrainingWorker {
                 BulkArray.copyOf(result.getParameters()), BulkArray.copyOf(result.getUpdaterState()),
                 result.getScore(), result.getListenerMetaData(),
                 result.getListenerStaticInfo(), result.getListenerUpdates());
-        ExecutorNetworks.give(networkKey, network);
+        release(network);
         return copy;
+    }
+
+    /** Gives the network back to the executor's pool: the task is done with it. */
+    void release(ComputationGraph network) {
+        ExecutorNetworks.give(networkKey, network);
     }
 }

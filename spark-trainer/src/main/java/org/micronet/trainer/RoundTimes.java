@@ -6,26 +6,33 @@ import org.apache.spark.util.LongAccumulator;
 import java.io.Serializable;
 
 /**
- * Where the time of averaging rounds goes: on the driver, each round's wall time and the part
+ * Where the time of averaging rounds goes: on the driver, the rounds' wall time and the part
  * spent broadcasting the parameters; on the workers (through Spark accumulators), setting up the
- * network and fitting the minibatches. The rest of a round is Spark's: launching the job, moving
- * tasks and results, and averaging on the driver. {@link #take} returns and resets the totals.
+ * network, reading (decoding) minibatches that were not read before the rounds, fitting them and,
+ * with barrier averaging, exchanging and averaging the
+ * parameters (waiting for the slowest worker included). The rest is Spark's: launching jobs,
+ * moving tasks and results, and with driver averaging, the averaging. {@link #take} returns and
+ * resets the totals.
  */
 final class RoundTimes implements Serializable {
-    /** Totals of a number of rounds, in milliseconds per round ({@code setup} and {@code fit} per worker). */
-    record PerRound(long rounds, double total, double broadcast, double setup, double fit) {
+    /** Totals of a number of rounds, in milliseconds per round (all but {@code total} and {@code broadcast} per worker). */
+    record PerRound(long rounds, double total, double broadcast, double setup, double data, double fit, double exchange) {
+        static final PerRound NONE = new PerRound(0, 0, 0, 0, 0, 0, 0);
+
         double spark() {
-            return total - broadcast - setup - fit;
+            return total - broadcast - setup - data - fit - exchange;
         }
 
         String line() {
-            return String.format("%d rounds of %.0f ms: broadcast %.0f, worker set-up %.0f, fit %.0f, Spark and averaging %.0f",
-                    rounds, total, broadcast, setup, fit, spark());
+            return String.format("%d rounds of %.0f ms: broadcast %.0f, worker set-up %.0f, data %.0f, fit %.0f, exchange %.0f, Spark %.0f",
+                    rounds, total, broadcast, setup, data, fit, exchange, spark());
         }
     }
 
     private final LongAccumulator setupNanos;
+    private final LongAccumulator dataNanos;
     private final LongAccumulator fitNanos;
+    private final LongAccumulator exchangeNanos;
     private final LongAccumulator workerRounds;
     private transient long roundNanos;
     private transient long broadcastNanos;
@@ -33,33 +40,44 @@ final class RoundTimes implements Serializable {
 
     RoundTimes(JavaSparkContext sc) {
         setupNanos = sc.sc().longAccumulator("micronet.round.setupNanos");
+        dataNanos = sc.sc().longAccumulator("micronet.round.dataNanos");
         fitNanos = sc.sc().longAccumulator("micronet.round.fitNanos");
+        exchangeNanos = sc.sc().longAccumulator("micronet.round.exchangeNanos");
         workerRounds = sc.sc().longAccumulator("micronet.round.workerRounds");
     }
 
-    void round(long nanos) {
+    /** {@code n} rounds that took {@code nanos} on the driver. */
+    void rounds(long n, long nanos) {
         roundNanos += nanos;
-        rounds++;
+        rounds += n;
     }
 
     void broadcast(long nanos) {
         broadcastNanos += nanos;
     }
 
-    /** A worker's round: {@code setup} before its first minibatch, {@code fit} for all of them. */
-    void worker(long setup, long fit) {
+    /**
+     * A worker's {@code rounds}: {@code setup} before its first minibatch, {@code data} reading
+     * them, {@code fit} fitting them, {@code exchange} in the averages between them.
+     */
+    void worker(long rounds, long setup, long data, long fit, long exchange) {
         setupNanos.add(setup);
+        dataNanos.add(data);
         fitNanos.add(fit);
-        workerRounds.add(1);
+        exchangeNanos.add(exchange);
+        workerRounds.add(rounds);
     }
 
     PerRound take() {
         long workers = Math.max(1, workerRounds.value());
         long n = Math.max(1, rounds);
         PerRound p = new PerRound(rounds, roundNanos / 1e6 / n, broadcastNanos / 1e6 / n,
-                setupNanos.value() / 1e6 / workers, fitNanos.value() / 1e6 / workers);
+                setupNanos.value() / 1e6 / workers, dataNanos.value() / 1e6 / workers, fitNanos.value() / 1e6 / workers,
+                exchangeNanos.value() / 1e6 / workers);
         setupNanos.reset();
+        dataNanos.reset();
         fitNanos.reset();
+        exchangeNanos.reset();
         workerRounds.reset();
         roundNanos = 0;
         broadcastNanos = 0;

@@ -29,16 +29,27 @@ import java.util.List;
  * @param progress           how often to log progress within an epoch
  * @param approach           how Spark feeds workers: direct (RDD cached in memory/disk) or export
  *                           (minibatches written under the run directory first; for data too big to cache)
+ * @param averaging          where the parameters are averaged: barrier (the workers of a chunk's Spark
+ *                           barrier stage exchange them among themselves after every round), driver (a
+ *                           Spark job per round, averaged on the driver, as DL4J does; the only one with
+ *                           approach export), or auto (the default: barrier in local mode, driver on a
+ *                           cluster, where Spark's RPC makes the exchange slower than a job per round)
  */
 public record RunConfig(String model, Integer inputSize, Data data, Integer epochs, Integer batchSizePerWorker,
                         Integer workers, Double learningRate, Double momentum, Double weightDecay,
                         Double warmupEpochs, Double dropout, Double labelSmoothing, Integer averagingFrequency,
                         Long seed, String output, String export, Checkpoints checkpoints, Progress progress,
-                        Approach approach) {
+                        Approach approach, Averaging averaging) {
 
     public enum Approach {
         @com.fasterxml.jackson.annotation.JsonProperty("direct") DIRECT,
         @com.fasterxml.jackson.annotation.JsonProperty("export") EXPORT
+    }
+
+    public enum Averaging {
+        @com.fasterxml.jackson.annotation.JsonProperty("auto") AUTO,
+        @com.fasterxml.jackson.annotation.JsonProperty("barrier") BARRIER,
+        @com.fasterxml.jackson.annotation.JsonProperty("driver") DRIVER
     }
 
     /**
@@ -80,8 +91,9 @@ public record RunConfig(String model, Integer inputSize, Data data, Integer epoc
      *                    is 2,560 images (about 12 s) in fashion-mnist-m0, and long next to a chunk's own cost.
      * @param stallMinutes how long training or validation may go without a Spark task starting or finishing, or
      *                    on a cluster without an executor, before the run is stopped as stalled (exit
-     *                    code 4, checkpoints kept). It must exceed the longest task: one averaging round,
-     *                    or a worker's share of the validation set.
+     *                    code 4, checkpoints kept). It must exceed the longest task: a chunk of
+     *                    {@code everyRounds} rounds with barrier averaging (one task per worker fits the
+     *                    whole chunk), one round with driver averaging, or a worker's share of the validation set.
      */
     public record Progress(Integer everyRounds, Double stallMinutes) {
         public Progress {
@@ -104,6 +116,7 @@ public record RunConfig(String model, Integer inputSize, Data data, Integer epoc
         checkpoints = checkpoints == null ? new Checkpoints(null, null) : checkpoints;
         progress = progress == null ? new Progress(null, null) : progress;
         approach = approach == null ? Approach.DIRECT : approach;
+        averaging = averaging == null ? Averaging.AUTO : averaging;
     }
 
     /** Every problem found, each naming the key, the value and what is allowed; empty when valid. */
@@ -130,6 +143,8 @@ public record RunConfig(String model, Integer inputSize, Data data, Integer epoc
         require(e, checkpoints.keep() >= 1, "checkpoints.keep", checkpoints.keep(), "at least 1");
         require(e, checkpoints.everyMinutes() == null || checkpoints.everyMinutes() >= 0, "checkpoints.everyMinutes",
                 checkpoints.everyMinutes(), "at least 0 (0: after every chunk), or null for epoch ends only");
+        require(e, averaging != Averaging.BARRIER || approach == Approach.DIRECT, "averaging", "barrier",
+                "driver or auto with approach export, which keeps DL4J's round loop");
         require(e, progress.everyRounds() >= 1, "progress.everyRounds", progress.everyRounds(), "at least 1");
         require(e, progress.stallMinutes() > 0, "progress.stallMinutes", progress.stallMinutes(), "greater than 0");
         require(e, data == null || data.shortSide() >= 8, "data.shortSide", data == null ? null : data.shortSide(), "at least 8");
@@ -140,6 +155,11 @@ public record RunConfig(String model, Integer inputSize, Data data, Integer epoc
         if (!ok) {
             errors.add(key + " = " + value + " (expected " + allowed + ")");
         }
+    }
+
+    /** Whether the rounds run in barrier stages on a Spark whose master is {@code local} or not. */
+    public boolean barrierAveraging(boolean localMaster) {
+        return averaging == Averaging.BARRIER || averaging == Averaging.AUTO && localMaster && approach == Approach.DIRECT;
     }
 
     public int globalBatch() {

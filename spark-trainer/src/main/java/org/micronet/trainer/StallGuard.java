@@ -17,7 +17,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * Stops Spark work that cannot finish. A job whose executors are all gone waits for resources
  * for ever (DL4J's parameter averaging then blocks in its aggregation and the driver logs
- * nothing); so while {@link #run} runs a job, a watchdog cancels it when no task has started or
+ * nothing), and one whose barrier stage lacks task slots waits in Spark's slot check; so while
+ * {@link #run} runs a job, a watchdog cancels it (and interrupts the wait for it) when no task has started or
  * finished (and no executor joined) for {@code limit}, or a cluster has had no executor for that
  * long, and {@link #run} throws {@link TrainingStalledException} saying which.
  */
@@ -33,7 +34,8 @@ final class StallGuard implements AutoCloseable {
     private final boolean local;
     private volatile long lastActivity;
     private volatile long lastExecutorSeen;
-    private volatile boolean guarding;
+    private boolean guarding;  // guarded by this, with guarded
+    private Thread guarded;
     private volatile String stalled;
 
     /** {@code advice} ends the error: what was kept and how to go on. */
@@ -74,7 +76,10 @@ final class StallGuard implements AutoCloseable {
         lastActivity = now;
         lastExecutorSeen = now;
         stalled = null;
-        guarding = true;
+        synchronized (this) {
+            guarding = true;
+            guarded = Thread.currentThread();
+        }
         // a job group whose tasks are interrupted on cancel: a hung task would otherwise hold its core
         sc.setJobGroup(JOB_GROUP, what, true);
         try {
@@ -88,12 +93,15 @@ final class StallGuard implements AutoCloseable {
             }
             throw new RunFailedException(what + ": " + e.getMessage(), e);  // Spark's checked exceptions, rethrown by Scala
         } finally {
-            guarding = false;
+            synchronized (this) {
+                guarding = false;
+                Thread.interrupted();  // the watchdog's, if the job ended by itself meanwhile
+            }
             sc.clearJobGroup();
         }
     }
 
-    private void check() {
+    private synchronized void check() {
         if (!guarding || stalled != null) {
             return;
         }
@@ -113,6 +121,9 @@ final class StallGuard implements AutoCloseable {
             stalled = why;
             log.error("{}; cancelling the job", why);
             sc.cancelJobGroup(JOB_GROUP);
+            // a job still waiting for a barrier stage's slots is not yet active, so the cancel
+            // misses it; the interrupt ends the driver's wait for it
+            guarded.interrupt();
         }
     }
 

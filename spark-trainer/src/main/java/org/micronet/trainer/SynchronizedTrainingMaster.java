@@ -20,10 +20,11 @@ import java.util.UUID;
  * <li>its workers keep their networks between rounds and train at the driver's iteration and
  * epoch ({@link ResidentNetworkWorker}), so a round costs what synchronous SGD must move, and the
  * learning-rate schedule and everything else keyed on the count reach them;</li>
- * <li>each fit's data is split into averaging rounds by position ({@link RoundSplit}) from a
- * chunk cached once, deserialized, rather than picked at random out of a serialized cache round
- * after round; the rounds of a chunk are the same in every run of a config, a resumed one
- * included;</li>
+ * <li>each fit's data is split into averaging rounds by position, the same in every run of a
+ * config, a resumed one included: with barrier averaging, all rounds of a fit (a chunk) run in one
+ * Spark barrier stage whose workers average among themselves ({@link BarrierRounds}); with driver
+ * averaging, one job per round from a chunk cached once, deserialized ({@link RoundSplit}), rather
+ * than picked at random out of a serialized cache round after round;</li>
  * <li>with the {@code export} approach, which keeps DL4J's random split, that split is drawn from
  * a seed given before the fit rather than from one generator for the master's lifetime.</li>
  * </ul>
@@ -33,14 +34,22 @@ final class SynchronizedTrainingMaster extends ParameterAveragingTrainingMaster 
     private Broadcast<String> configuration;
     private String networkKey;
     private RoundTimes times;
+    private final boolean barrier;
+    private final int threadsPerWorker;
 
-    SynchronizedTrainingMaster(Builder builder) {
+    /**
+     * {@code barrier}: all rounds of a fit in one barrier stage, else a job per round;
+     * {@code threadsPerWorker}: the cores each worker's fit may use ({@link WorkerThreads}).
+     */
+    SynchronizedTrainingMaster(Builder builder, boolean barrier, int threadsPerWorker) {
         super(builder);
+        this.barrier = barrier;
+        this.threadsPerWorker = threadsPerWorker;
     }
 
     /** Where the rounds' time went since the last call. */
     RoundTimes.PerRound takeRoundTimes() {
-        return times == null ? new RoundTimes.PerRound(0, 0, 0, 0, 0) : times.take();
+        return times == null ? RoundTimes.PerRound.NONE : times.take();
     }
 
     void reseed(long seed) {
@@ -52,17 +61,23 @@ final class SynchronizedTrainingMaster extends ParameterAveragingTrainingMaster 
         if (times == null) {
             times = new RoundTimes(graph.getSparkContext());
         }
+        if (barrier) {
+            BarrierRounds.fit(graph, trainingData, (ResidentNetworkWorker) getWorkerInstance(graph), averagingFrequency,
+                    times);
+            return;
+        }
         try (RoundSplit split = new RoundSplit(trainingData, averagingFrequency)) {
             for (int r = 0; r < split.rounds(); r++) {
                 long t0 = System.nanoTime();
                 doIteration(graph, split.round(r), r + 1, split.rounds());
-                times.round(System.nanoTime() - t0);
+                times.rounds(1, System.nanoTime() - t0);
             }
         }
     }
 
     /**
-     * As DL4J's, called on the driver once per averaging round, but broadcasting the configuration
+     * As DL4J's, called on the driver once per averaging round (once per fit with barrier
+     * averaging), but broadcasting the configuration
      * only when it is new, and with a worker that keeps its network ({@link ResidentNetworkWorker}).
      */
     @Override
@@ -83,7 +98,8 @@ final class SynchronizedTrainingMaster extends ParameterAveragingTrainingMaster 
         // DL4J's per-worker statistics start in its network rebuild, which this worker skips
         WorkerConfiguration worker = new WorkerConfiguration(true, rddDataSetNumExamples, batchSizePerWorker,
                 averagingFrequency, prefetchNumBatches, false);
-        return new ResidentNetworkWorker(round, configuration, networkKey, times, saveUpdater, worker, trainingHookList, listeners,
+        return new ResidentNetworkWorker(round, configuration, networkKey, times, threadsPerWorker, saveUpdater, worker,
+                trainingHookList, listeners,
                 getRouterProvider(), net.getConfiguration().getIterationCount(), net.getConfiguration().getEpochCount());
     }
 }

@@ -128,7 +128,7 @@ public final class Trainer {
 
         // one training master for the whole run: DL4J's local-mode broadcasts crash natively when a
         // second master takes over the same network
-        SynchronizedTrainingMaster master = trainingMaster(cfg, run);
+        SynchronizedTrainingMaster master = trainingMaster(cfg, run, sc);
         TrainingLoss trainingLoss = new TrainingLoss(sc);
         master.addHook(new WorkerSeeding(cfg.seed()));
         master.addHook(trainingLoss);
@@ -194,6 +194,9 @@ public final class Trainer {
                     + run.uri() + " or choose another output");
         }
         Exporter.checkTarget(cfg.export(), overwriteExport, resume ? run.uri() : null, sc.hadoopConfiguration());
+        if (cfg.barrierAveraging(sc.isLocal())) {
+            BarrierRounds.checkCanRun(sc, cfg.workers());
+        }
         Datasets.checkExists(sc, "data.train", cfg.data().train());
         Datasets.checkExists(sc, "data.val", cfg.data().val());
         ModelConfig model = modelConfig(cfg, Models.resolve(cfg.model()).classes());
@@ -296,8 +299,11 @@ public final class Trainer {
         return schedule.valueAt((int) Math.max(0, iteration - 1), 0);
     }
 
-    /** The run's training master: {@code workers} is what it averages over, whatever Spark's parallelism. */
-    static SynchronizedTrainingMaster trainingMaster(RunConfig cfg, RunStore run) {
+    /**
+     * The run's training master on {@code sc}: {@code workers} is what it averages over, whatever
+     * Spark's parallelism.
+     */
+    static SynchronizedTrainingMaster trainingMaster(RunConfig cfg, RunStore run, JavaSparkContext sc) {
         ParameterAveragingTrainingMaster.Builder tm = new ParameterAveragingTrainingMaster.Builder(cfg.workers(),
                 cfg.batchSizePerWorker())
                 .batchSizePerWorker(cfg.batchSizePerWorker())
@@ -311,7 +317,8 @@ public final class Trainer {
         } else {
             tm.rddTrainingApproach(RDDTrainingApproach.Export).exportDirectory(run.path("tmp-export").toString());
         }
-        return new SynchronizedTrainingMaster(tm);
+        return new SynchronizedTrainingMaster(tm, cfg.barrierAveraging(sc.isLocal()),
+                WorkerThreads.perWorker(sc, cfg.workers()));
     }
 
     /**

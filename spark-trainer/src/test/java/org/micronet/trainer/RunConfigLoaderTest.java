@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -32,6 +33,11 @@ class RunConfigLoaderTest {
         assertEquals(64, cfg.globalBatch());
         assertEquals(20, cfg.progress().everyRounds(), "default");
         assertEquals(null, cfg.checkpoints().everyMinutes(), "default: epoch ends only");
+        assertEquals(RunConfig.Averaging.AUTO, cfg.averaging(), "default");
+        assertTrue(cfg.barrierAveraging(true), "auto: barrier in local mode");
+        assertFalse(cfg.barrierAveraging(false), "auto: driver on a cluster");
+        assertFalse(RunConfigLoader.load(QUICKSTART, List.of("approach=export")).barrierAveraging(true),
+                "auto: driver with approach export");
     }
 
     @Test
@@ -98,6 +104,8 @@ class RunConfigLoaderTest {
         assertTrue(error("batchSizePerWorker=1").contains("batchSizePerWorker = 1 (expected at least 2"));
         assertTrue(error("warmupEpochs=20").contains("warmupEpochs = 20.0 (expected in [0, epochs))"));
         assertTrue(error("approach=carrier-pigeon").contains("approach"));
+        assertTrue(error("approach=export", "averaging=barrier")
+                .contains("averaging = barrier (expected driver or auto with approach export"));
         assertTrue(error("data.minCropScale=0").contains("data.minCropScale = 0.0 (expected in (0, 1])"));
         assertTrue(error("checkpoints.everyMinutes=-1").contains("checkpoints.everyMinutes = -1.0 (expected at least 0"));
         assertTrue(error("progress.everyRounds=0").contains("progress.everyRounds = 0 (expected at least 1)"));

@@ -22,7 +22,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -61,9 +63,14 @@ class SparkWorkerStepTest {
     }
 
     private RunConfig config(int workers, int averagingFrequency) throws Exception {
+        return config(workers, averagingFrequency, RunConfig.Averaging.BARRIER);
+    }
+
+    private RunConfig config(int workers, int averagingFrequency, RunConfig.Averaging averaging) throws Exception {
         return RunConfigLoader.load(Repo.root().resolve("configs/runs/quickstart.yaml"), List.of(
                 "workers=" + workers, "batchSizePerWorker=" + BATCH, "averagingFrequency=" + averagingFrequency,
-                "output=" + dir.resolve("run"), "export=" + dir.resolve("export")));
+                "averaging=" + averaging.name().toLowerCase(), "output=" + dir.resolve("run"),
+                "export=" + dir.resolve("export")));
     }
 
     private ComputationGraph m0(RunConfig cfg) {
@@ -73,7 +80,7 @@ class SparkWorkerStepTest {
 
     private SparkComputationGraph onSpark(RunConfig cfg, ComputationGraph net, TrainingHook... hooks) throws Exception {
         SynchronizedTrainingMaster master = Trainer.trainingMaster(cfg, new RunStore(dir.resolve("run").toString(),
-                sc.hadoopConfiguration()));
+                sc.hadoopConfiguration()), sc);
         for (TrainingHook hook : hooks) {
             master.addHook(hook);
         }
@@ -133,6 +140,44 @@ class SparkWorkerStepTest {
         assertEquals(local.getConfiguration().getIterationCount(), averaged.getConfiguration().getIterationCount());
         assertClose(local.params(), averaged.params(), "parameters");
         assertClose(local.getUpdater().getStateViewArray(), averaged.getUpdater().getStateViewArray(), "momentum");
+    }
+
+    /**
+     * Barrier averaging (the workers average among themselves in one stage) takes exactly the steps
+     * of DL4J's driver averaging (a job per round), down to the last bit, with partitions of
+     * unequal length, so that the last round averages only the worker that still has data.
+     */
+    @Test
+    void barrierAveragingStepsExactlyAsDriverAveraging() throws Exception {
+        List<DataSet> batches = minibatches(2, 4, 0).collect();
+        JavaRDD<DataSet> uneven = sc.parallelize(batches.subList(0, 7), 2);  // 3 and 4 minibatches
+        for (int averagingFrequency : new int[]{1, 2}) {
+            ComputationGraph start = m0(config(2, averagingFrequency));
+            Map<RunConfig.Averaging, ComputationGraph> trained = new TreeMap<>();
+            Map<RunConfig.Averaging, TrainingLoss.Tally> losses = new TreeMap<>();
+            for (RunConfig.Averaging averaging : RunConfig.Averaging.values()) {
+                RunConfig cfg = config(2, averagingFrequency, averaging);
+                TrainingLoss loss = new TrainingLoss(sc);
+                SparkComputationGraph spark = onSpark(cfg, start.clone(), new WorkerSeeding(cfg.seed()), loss);
+                spark.fit(uneven);
+                trained.put(averaging, spark.getNetwork());
+                losses.put(averaging, loss.take());
+            }
+            ComputationGraph driver = trained.get(RunConfig.Averaging.DRIVER);
+            ComputationGraph barrier = trained.get(RunConfig.Averaging.BARRIER);
+            String at = " with averagingFrequency " + averagingFrequency;
+            assertEquals((4 + averagingFrequency - 1) / averagingFrequency * averagingFrequency,
+                    barrier.getConfiguration().getIterationCount(), "iterations" + at);
+            assertEquals(driver.getConfiguration().getIterationCount(), barrier.getConfiguration().getIterationCount(),
+                    "iterations" + at);
+            assertArrayEquals(driver.params().toFloatVector(), barrier.params().toFloatVector(), "parameters" + at);
+            assertArrayEquals(driver.getUpdater().getStateViewArray().toFloatVector(),
+                    barrier.getUpdater().getStateViewArray().toFloatVector(), "momentum" + at);
+            assertEquals(7, losses.get(RunConfig.Averaging.BARRIER).count(), "minibatch losses" + at);
+            assertEquals(losses.get(RunConfig.Averaging.DRIVER), losses.get(RunConfig.Averaging.BARRIER),
+                    "minibatch losses" + at);
+            assertNotEquals(0, start.params().sub(barrier.params()).amaxNumber().doubleValue(), "trained" + at);
+        }
     }
 
     private static void assertClose(INDArray expected, INDArray actual, String what) {

@@ -95,9 +95,10 @@ class StandaloneClusterTest {
                     refusal);
             assertFalse(fs.exists(new Path("/runs/refused/checkpoints")), "the refused driver trained nothing");
 
-            // every worker killed, executors with them: the stall guard stops the run, its checkpoint kept
+            // every worker killed, executors with them: the stall guard stops the run, its checkpoint kept,
+            // also when the job waits for a barrier stage's task slots (which Spark's job cancel misses)
             Process stranded = start(env, tmp.resolve("stranded.log"), submit(port, shards, hdfs, "stranded",
-                    "epochs=50", "progress.stallMinutes=0.5", "checkpoints.everyMinutes=0"));
+                    "epochs=50", "progress.stallMinutes=0.5", "checkpoints.everyMinutes=0", "averaging=barrier"));
             awaitLine(tmp.resolve("stranded.log"), "chunk 2/", stranded, 240);
             for (int w = 1; w <= 2; w++) {
                 ProcessHandle worker = ProcessHandle.of(Long.parseLong(

@@ -215,7 +215,7 @@ class TrainerTest {
     }
 
     @Test
-    void missingDataAndUnwritableOutputFailBeforeTraining() throws Exception {
+    void missingDataUnwritableOutputAndTooFewTaskSlotsFailBeforeTraining() throws Exception {
         RunConfig noData = config("nodata", "data.train=" + dir.resolve("no-such-images"));
         DataException e = assertThrows(DataException.class, () -> new Trainer(sc, noData, false).run(false));
         assertTrue(e.getMessage().contains("no-such-images does not exist"), e.getMessage());
@@ -223,6 +223,11 @@ class TrainerTest {
         RunConfig unwritable = config("unwritable", "output=/proc/micronet-run");
         ConfigException io = assertThrows(ConfigException.class, () -> new Trainer(sc, unwritable, false).run(false));
         assertTrue(io.getMessage().startsWith("output ") && io.getMessage().contains("/proc/micronet-run is not writable"), io.getMessage());
+
+        RunConfig threeWorkers = config("three-workers", "workers=3");  // on local[2]
+        ConfigException slots = assertThrows(ConfigException.class, () -> new Trainer(sc, threeWorkers, false).run(false));
+        assertTrue(slots.getMessage().startsWith("workers = 3 with barrier averaging needs 3 tasks at once, and master "
+                + "local[2] runs 2"), slots.getMessage());
     }
 
     private static List<String> list(Path p) throws Exception {

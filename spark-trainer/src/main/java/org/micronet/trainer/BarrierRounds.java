@@ -1,0 +1,159 @@
+package org.micronet.trainer;
+
+import org.apache.spark.BarrierTaskContext;
+import org.apache.spark.SparkContext$;
+import org.apache.spark.SparkEnv;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.spark.impl.graph.SparkComputationGraph;
+import org.micronet.config.ConfigException;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.api.MultiDataSet;
+import scala.collection.JavaConverters;
+import scala.reflect.ClassTag;
+import scala.reflect.ClassTag$;
+import scala.runtime.AbstractFunction1;
+
+import java.io.Serializable;
+import java.util.Iterator;
+import java.util.List;
+import java.util.OptionalInt;
+
+/**
+ * All averaging rounds of a chunk in one Spark barrier stage: one task per worker fits its
+ * partition's minibatches, {@code averagingFrequency} a round, and after each round the tasks
+ * exchange parameters and updater state through {@code BarrierTaskContext.allGather}
+ * ({@link PromptAllGather}) and each
+ * averages them ({@link ParameterExchange}). The rounds are those of driver averaging (round r is
+ * minibatches {@code [r * averagingFrequency, (r + 1) * averagingFrequency)} of every partition that
+ * still has them; a round averages the workers that fitted in it) with the same arithmetic, but a
+ * chunk costs one Spark job instead of one per round. The stage needs a task slot per worker at
+ * once, which Spark checks when it submits the stage; a lost task re-runs the whole chunk from the
+ * driver's parameters.
+ */
+final class BarrierRounds {
+    private BarrierRounds() {
+    }
+
+    /**
+     * Refuses, before any work, a Spark that cannot run the stage: with dynamic allocation (Spark
+     * refuses barrier stages then), or in local mode with fewer threads than workers (Spark would
+     * retry the stage for ten minutes before failing). On a cluster, executors may still be
+     * joining, so too few slots there show as a stalled run ({@code progress.stallMinutes}).
+     */
+    static void checkCanRun(JavaSparkContext sc, int workers) {
+        String advice = ", or set averaging: driver (a Spark job per round)";
+        if (sc.getConf().getBoolean("spark.dynamicAllocation.enabled", false)) {
+            throw new ConfigException("barrier averaging cannot run with spark.dynamicAllocation.enabled=true: "
+                    + "disable it and ask for " + workers + " task slots" + advice);
+        }
+        OptionalInt local = WorkerThreads.localThreads(sc.master());
+        if (local.isPresent()) {
+            int threads = local.getAsInt();
+            if (threads < workers) {
+                throw new ConfigException("workers = " + workers + " with barrier averaging needs " + workers
+                        + " tasks at once, and master " + sc.master() + " runs " + threads + ": use local[" + workers
+                        + "] or fewer workers" + advice);
+            }
+        }
+    }
+
+    /** The first worker's state after the chunk, which every worker holds. */
+    private record Averaged(INDArray parameters, INDArray updaterState, double score, int rounds) implements Serializable {
+    }
+
+    /**
+     * Fits {@code chunk} (one partition per worker, one minibatch per element) on the workers
+     * {@code worker} sets up, then sets the driver's network to the workers' final average and
+     * advances its iteration count by {@code averagingFrequency} a round, as DL4J's master does.
+     */
+    static void fit(SparkComputationGraph graph, JavaRDD<MultiDataSet> chunk, ResidentNetworkWorker worker,
+                    int averagingFrequency, RoundTimes times) {
+        long t0 = System.nanoTime();
+        ClassTag<Averaged> tag = ClassTag$.MODULE$.apply(Averaged.class);
+        JavaRDD<Averaged> rounds = new JavaRDD<>(chunk.rdd().barrier()
+                .mapPartitions(new WorkerTask(worker, averagingFrequency, times), false, tag), tag);
+        // Spark never retries a failed barrier result stage (its tasks may have committed output);
+        // behind a shuffle it is a map stage, which Spark re-runs whole when an executor is lost
+        List<Averaged> results = rounds.repartition(1).collect();
+        if (results.isEmpty()) {
+            return;  // no worker had a minibatch
+        }
+        Averaged last = results.get(0);
+        ComputationGraph net = graph.getNetwork();
+        net.setParams(last.parameters());
+        if (last.updaterState() != null) {
+            net.getUpdater().setStateViewArray(last.updaterState());
+        }
+        graph.setScore(last.score());
+        ComputationGraphConfiguration conf = net.getConfiguration();
+        conf.setIterationCount(conf.getIterationCount() + last.rounds() * averagingFrequency);
+        times.rounds(last.rounds(), System.nanoTime() - t0);
+    }
+
+    /** One worker's rounds of the chunk. */
+    private static final class WorkerTask extends AbstractFunction1<scala.collection.Iterator<MultiDataSet>,
+            scala.collection.Iterator<Averaged>> implements Serializable {
+        private final ResidentNetworkWorker worker;
+        private final int averagingFrequency;
+        private final RoundTimes times;
+
+        WorkerTask(ResidentNetworkWorker worker, int averagingFrequency, RoundTimes times) {
+            this.worker = worker;
+            this.averagingFrequency = averagingFrequency;
+            this.times = times;
+        }
+
+        @Override
+        public scala.collection.Iterator<Averaged> apply(scala.collection.Iterator<MultiDataSet> partition) {
+            BarrierTaskContext task = BarrierTaskContext.get();
+            Iterator<MultiDataSet> minibatches = JavaConverters.asJavaIterator(partition);
+            long t0 = System.nanoTime();
+            ComputationGraph net = worker.getInitialModelGraph();
+            try (PromptAllGather workers = new PromptAllGather(task)) {
+                int start = net.getConfiguration().getIterationCount();
+                ParameterExchange exchange = new ParameterExchange(net,
+                        SparkContext$.MODULE$.DRIVER_IDENTIFIER().equals(SparkEnv.get().executorId()));
+                long setup = System.nanoTime() - t0;
+                long data = 0;
+                long fit = 0;
+                long exchanging = 0;
+                int rounds = 0;
+                while (true) {
+                    int fitted = 0;
+                    while (fitted < averagingFrequency) {
+                        long d0 = System.nanoTime();
+                        if (!minibatches.hasNext()) {  // the loader may read ahead here
+                            data += System.nanoTime() - d0;
+                            break;
+                        }
+                        MultiDataSet minibatch = minibatches.next();
+                        long f0 = System.nanoTime();
+                        worker.processMinibatch(minibatch, net, false);
+                        data += f0 - d0;
+                        fit += System.nanoTime() - f0;
+                        fitted++;
+                    }
+                    long e0 = System.nanoTime();
+                    int averaged = exchange.average(workers.allGather(fitted > 0 ? exchange.message(net) : ""), net);
+                    exchanging += System.nanoTime() - e0;
+                    if (averaged == 0) {
+                        break;  // no worker had a minibatch left
+                    }
+                    rounds++;
+                    // as DL4J's master counts: averagingFrequency a round, even a short last one
+                    net.getConfiguration().setIterationCount(start + rounds * averagingFrequency);
+                }
+                times.worker(rounds, setup, data, fit, exchanging);
+                List<Averaged> result = task.partitionId() != 0 || rounds == 0 ? List.of()
+                        : List.of(new Averaged(BulkArray.copyOf(net.params()),
+                        BulkArray.copyOf(net.getUpdater().getStateViewArray()), net.score(), rounds));
+                return JavaConverters.asScalaIterator(result.iterator());
+            } finally {
+                worker.release(net);
+            }
+        }
+    }
+}
