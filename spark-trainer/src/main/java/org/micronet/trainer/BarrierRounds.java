@@ -25,8 +25,7 @@ import java.util.OptionalInt;
  * All averaging rounds of a chunk in one Spark barrier stage: one task per worker fits its
  * partition's minibatches, {@code averagingFrequency} a round, and after each round the tasks
  * exchange parameters and updater state through {@code BarrierTaskContext.allGather}
- * ({@link PromptAllGather}) and each
- * averages them ({@link ParameterExchange}). The rounds are those of driver averaging (round r is
+ * ({@link PromptAllGather}) and each averages them ({@link ParameterExchange}). The rounds are those of driver averaging (round r is
  * minibatches {@code [r * averagingFrequency, (r + 1) * averagingFrequency)} of every partition that
  * still has them; a round averages the workers that fitted in it) with the same arithmetic, but a
  * chunk costs one Spark job instead of one per round. The stage needs a task slot per worker at
