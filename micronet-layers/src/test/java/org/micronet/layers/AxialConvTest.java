@@ -83,18 +83,7 @@ class AxialConvTest {
         theirs.setParam("W", AxialLayout.toDl4j(conf, weight));
 
         INDArray x = LayerHarness.randomInput(2, 3, cin, h, w);
-        LayerWorkspaceMgr mgr = LayerWorkspaceMgr.noWorkspaces();
-        ours.setInput(x, mgr);
-        theirs.setInput(x, mgr);
-        INDArray y = ours.activate(true, mgr);
-        assertClose(theirs.activate(true, mgr), y, "output");
-
-        INDArray dy = LayerHarness.randomInput(3, y.shape());
-        Pair<Gradient, INDArray> g = ours.backpropGradient(dy.dup(), mgr);
-        Pair<Gradient, INDArray> expected = theirs.backpropGradient(dy.dup(), mgr);
-        assertClose(expected.getSecond(), g.getSecond(), "input gradient");
-        assertClose(expected.getFirst().getGradientFor("W"),
-                AxialLayout.toDl4j(conf, g.getFirst().getGradientFor(GroupedConvParams.WEIGHT)), "weight gradient");
+        LayerHarness.assertMatchesDl4j(ours, theirs, x, GroupedConvParams.WEIGHT, dw -> AxialLayout.toDl4j(conf, dw));
     }
 
     /** M0's axial convs at 32 x 32 (stem, block 1, a stride-1 block) and the odd shapes above. */
@@ -154,12 +143,6 @@ class AxialConvTest {
         double diff = expected.sub(actual.castTo(DataType.DOUBLE)).amaxNumber().doubleValue();
         double scale = expected.amaxNumber().doubleValue();
         assertTrue(diff <= 1e-5 * (1 + scale), what + " differs by " + diff + " (largest value " + scale + ")");
-    }
-
-    private static void assertClose(INDArray expected, INDArray actual, String what) {
-        assertArrayEquals(expected.shape(), actual.shape(), what + " shape");
-        double diff = expected.sub(actual).amaxNumber().doubleValue();
-        assertTrue(diff < 1e-10, what + " differs by " + diff);
     }
 
     @Test

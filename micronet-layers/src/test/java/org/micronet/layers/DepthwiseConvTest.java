@@ -1,8 +1,6 @@
 package org.micronet.layers;
 
-import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -11,14 +9,11 @@ import org.micronet.blocks.Layers;
 import org.micronet.layers.params.GroupedConvParams;
 import org.micronet.models.Ops;
 import org.micronet.testing.LayerHarness;
-import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.util.stream.Stream;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The k x k depthwise conv against finite differences and against DL4J's
@@ -62,30 +57,13 @@ class DepthwiseConvTest {
         theirs.setParam("W", toDl4j(weight, cin, multiplier));
 
         INDArray x = LayerHarness.randomInput(2, 2, cin, h, w);
-        LayerWorkspaceMgr mgr = LayerWorkspaceMgr.noWorkspaces();
-        ours.setInput(x, mgr);
-        theirs.setInput(x, mgr);
-        INDArray y = ours.activate(true, mgr);
-        assertClose(theirs.activate(true, mgr), y, "output");
-
-        INDArray dy = LayerHarness.randomInput(3, y.shape());
-        Pair<Gradient, INDArray> g = ours.backpropGradient(dy.dup(), mgr);
-        Pair<Gradient, INDArray> expected = theirs.backpropGradient(dy.dup(), mgr);
-        assertClose(expected.getSecond(), g.getSecond(), "input gradient");
-        assertClose(expected.getFirst().getGradientFor("W"),
-                toDl4j(g.getFirst().getGradientFor(GroupedConvParams.WEIGHT), cin, multiplier), "weight gradient");
+        LayerHarness.assertMatchesDl4j(ours, theirs, x, GroupedConvParams.WEIGHT, dw -> toDl4j(dw, cin, multiplier));
     }
 
     /** [cin * m, 1, kh, kw] (out channel c * m + j) as DepthwiseConvolution2D's [kh, kw, cin, m]. */
     private static INDArray toDl4j(INDArray w, int cin, int multiplier) {
         long[] s = w.shape();
         return w.reshape('c', cin, multiplier, s[2], s[3]).permute(2, 3, 0, 1).dup('c');
-    }
-
-    private static void assertClose(INDArray expected, INDArray actual, String what) {
-        assertArrayEquals(expected.shape(), actual.shape(), what + " shape");
-        double diff = expected.sub(actual).amaxNumber().doubleValue();
-        assertTrue(diff < 1e-10, what + " differs by " + diff);
     }
 
     @Test

@@ -8,9 +8,12 @@ import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.CnnLossLayer;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.Layer;
+import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.weights.WeightInit;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.deeplearning4j.util.ModelSerializer;
+import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -21,7 +24,9 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.util.function.UnaryOperator;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -63,6 +68,33 @@ public final class LayerHarness {
         ComputationGraph net = graph(conf, channels, height, width, 1);
         net.initGradientsView();
         return net.getLayer("under-test");
+    }
+
+    /**
+     * Our layer against DL4J's, both with their weights set: on input {@code x} and a random output
+     * gradient, the outputs, input gradients and weight gradients (ours under {@code weightKey},
+     * mapped to DL4J's layout "W" by {@code toDl4j}) agree to 1e-10.
+     */
+    public static void assertMatchesDl4j(org.deeplearning4j.nn.api.Layer ours, org.deeplearning4j.nn.api.Layer theirs,
+                                         INDArray x, String weightKey, UnaryOperator<INDArray> toDl4j) {
+        LayerWorkspaceMgr mgr = LayerWorkspaceMgr.noWorkspaces();
+        ours.setInput(x, mgr);
+        theirs.setInput(x, mgr);
+        INDArray y = ours.activate(true, mgr);
+        assertClose(theirs.activate(true, mgr), y, "output");
+
+        INDArray dy = randomInput(3, y.shape());
+        Pair<Gradient, INDArray> g = ours.backpropGradient(dy.dup(), mgr);
+        Pair<Gradient, INDArray> expected = theirs.backpropGradient(dy.dup(), mgr);
+        assertClose(expected.getSecond(), g.getSecond(), "input gradient");
+        assertClose(expected.getFirst().getGradientFor("W"), toDl4j.apply(g.getFirst().getGradientFor(weightKey)),
+                "weight gradient");
+    }
+
+    private static void assertClose(INDArray expected, INDArray actual, String what) {
+        assertArrayEquals(expected.shape(), actual.shape(), what + " shape");
+        double diff = expected.sub(actual).amaxNumber().doubleValue();
+        assertTrue(diff < 1e-10, what + " differs by " + diff);
     }
 
     public static INDArray randomInput(long seed, long... shape) {
