@@ -110,7 +110,7 @@ public final class KernelBridge {
 
     /** A new FLOAT array of the given shape from the workspace, holding the first values of {@code values}. */
     public static INDArray write(LayerWorkspaceMgr mgr, ArrayType type, float[] values, long... shape) {
-        INDArray out = mgr.createUninitialized(type, DataType.FLOAT, shape, 'c');
+        INDArray out = WorkspaceArrays.createUninitialized(mgr, type, shape);
         new FloatPointer(out.data().addressPointer()).put(values, 0, Math.toIntExact(out.length()));
         return out;
     }
