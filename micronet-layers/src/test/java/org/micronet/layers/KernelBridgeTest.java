@@ -1,12 +1,20 @@
 package org.micronet.layers;
 
+import org.deeplearning4j.nn.workspace.ArrayType;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
+import org.nd4j.linalg.api.memory.conf.WorkspaceConfiguration;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class KernelBridgeTest {
 
@@ -25,5 +33,34 @@ class KernelBridgeTest {
         INDArray t = Nd4j.createFromArray(new float[][]{{1, 2, 3}, {4, 5, 6}}).transpose();
         assertArrayEquals(new float[]{1, 4, 2, 5, 3, 6}, KernelBridge.read(t, new float[6]));
         assertThrows(IllegalArgumentException.class, () -> KernelBridge.assign(t, new float[6]));
+    }
+
+    /**
+     * Written activations share a cached shape-information wrapper per shape (WorkspaceArrays)
+     * but not their data, live in the layer's workspace, and keep their shape after the
+     * workspace has cycled.
+     */
+    @Test
+    void writtenArraysAreInTheLayersWorkspaceWithTheirOwnData() {
+        String ws = "kernel-bridge-test";
+        LayerWorkspaceMgr mgr = LayerWorkspaceMgr.builder()
+                .with(ArrayType.ACTIVATIONS, ws, WorkspaceConfiguration.builder().build()).defaultNoWorkspace().build();
+        for (int cycle = 0; cycle < 2; cycle++) {
+            try (MemoryWorkspace ignored = mgr.notifyScopeEntered(ArrayType.ACTIVATIONS)) {
+                INDArray a = KernelBridge.write(mgr, ArrayType.ACTIVATIONS, new float[]{1, 2, 3, 4, 5, 6}, 1, 2, 3);
+                INDArray b = KernelBridge.write(mgr, ArrayType.ACTIVATIONS, new float[]{7, 8, 9, 10, 11, 12}, 1, 2, 3);
+                assertTrue(a.isAttached() && b.isAttached(), "activations come from the workspace");
+                assertEquals(ws, a.data().getParentWorkspace().getId());
+                assertNotEquals(a.data().address(), b.data().address());
+                assertArrayEquals(new long[]{1, 2, 3}, b.shape());
+                assertArrayEquals(new long[]{6, 3, 1}, b.stride());
+                assertEquals(5f, a.getFloat(0, 1, 1));
+                assertEquals(11f, b.getFloat(0, 1, 1));
+            }
+        }
+        INDArray detached = KernelBridge.write(LayerWorkspaceMgr.noWorkspaces(), ArrayType.ACTIVATIONS,
+                new float[]{1, 2}, 2, 1);
+        assertFalse(detached.isAttached());
+        assertArrayEquals(new float[]{1, 2}, detached.data().asFloat());
     }
 }
