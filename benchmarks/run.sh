@@ -11,9 +11,10 @@
 #   RESULTS=<dir>                  where the results go (default benchmarks/results)
 #   SKIP_LATENCY=1 / SKIP_TRAIN=1  time training only / latency only
 #   LATENCY_SIZE=<n>               latency input size (default 224)
-#   LATENCY_WARMUP, LATENCY_RUNS   batch-1 passes before the timed ones and timed (default 50, 31)
+#   LATENCY_WARMUP, LATENCY_RUNS   batch-1 passes before the timed ones and timed (default 2000, 31)
 #   TRAIN_WARMUP                   training steps before the timed ones (default 20: the Vector API kernels
 #                                  run its allocating Java fallback until C2 compiles them; PyTorch gets the same)
+#                                  Warm-up ends after 20 s (at least 3 calls), the same rule for every network
 #   TRAIN_THREADS                  this JVM's threads for training (default 2); PyTorch's are libtorch's default
 #   MVN_ARGS                       more Maven arguments for the build, e.g. -o
 # Smoke test (a minute or two; keeps benchmarks/results as it is):
@@ -52,7 +53,7 @@ run() { # threads phase out size batch
   local pool=()
   [ "$1" -le 1 ] || pool=(-Djava.util.concurrent.ForkJoinPool.common.parallelism=$(($1 - 1)))
   OMP_NUM_THREADS="$1" java -Xmx8g "${opens[@]}" -Dai.djl.offline=true -Dmicronet.kernels.threads="$1" "${pool[@]}" \
-    -Dbench.latency.warmup="${LATENCY_WARMUP:-50}" -Dbench.latency.runs="${LATENCY_RUNS:-31}" \
+    -Dbench.latency.warmup="${LATENCY_WARMUP:-2000}" -Dbench.latency.runs="${LATENCY_RUNS:-31}" \
     -Dbench.train.warmup="${TRAIN_WARMUP:-20}" -Dbench.summary="$rows" \
     -Dbench.command="$command ($2, $1 thread(s))" \
     -cp "$CP" org.micronet.bench.MicroNetBenchmark "$2" "$3" "$models" "$4" "$5" "$runs"

@@ -5,6 +5,7 @@ import org.micronet.complexity.LayerCost;
 import org.micronet.models.ModelConfig;
 import org.micronet.models.Models;
 import org.micronet.models.Ops;
+import org.nd4j.linalg.factory.Nd4j;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -28,15 +29,16 @@ import java.util.Map;
  * <p>Usage: {@code MicroNetBenchmark <latency|train> <out.md> <models,comma,separated> <size> <batch> <runs>},
  * or {@code MicroNetBenchmark summary <out.md> <rows.tsv>} for the side-by-side table of the rows
  * that runs given {@code -Dbench.summary=<rows.tsv>} appended.
- * Warm-up and timed calls: {@code -Dbench.latency.warmup} (50), {@code -Dbench.latency.runs} (31)
- * and {@code -Dbench.train.warmup} (20) training steps before {@code runs} timed ones.
+ * Warm-up and timed calls: {@code -Dbench.latency.warmup} (2000), {@code -Dbench.latency.runs} (31)
+ * and {@code -Dbench.train.warmup} (20) training steps before {@code runs} timed ones; warm-up
+ * ends early after {@link Timing#WARMUP_SECONDS}.
  */
 public final class MicroNetBenchmark {
     static final int CLASSES = 1000;
     /** Models.defaults' seed: the PyTorch process rebuilds the same network from it. */
     static final long SEED = 1;
     // a batch-1 pass is milliseconds: enough calls for the JIT to compile our kernels, and a stable median
-    private static final int LATENCY_WARMUP = Integer.getInteger("bench.latency.warmup", 50);
+    private static final int LATENCY_WARMUP = Integer.getInteger("bench.latency.warmup", 2000);
     private static final int LATENCY_RUNS = Integer.getInteger("bench.latency.runs", 31);
     private static final int TRAIN_WARMUP = Integer.getInteger("bench.train.warmup", 20);
     /** Training shapes above this many input pixels a batch get no per-layer rows (224x224 x 64 is over). */
@@ -86,6 +88,28 @@ public final class MicroNetBenchmark {
                     : ours.inference(size, warmup, timed);
             Timing.Measurement builtinM = train ? builtin.trainStep(batch, size, CLASSES, warmup, timed)
                     : builtin.inference(size, warmup, timed);
+            // ONNX Runtime stays in this process: batch 1 on one intra-op thread runs on the calling
+            // thread, with no pool of its own to spin or to compete with ND4J's (idle by then)
+            double ortSec = Double.NaN;
+            if (!train) {
+                try (OrtRunner ort = new OrtRunner(net, size)) {
+                    ortSec = ort.inferenceSeconds(size, warmup, timed);
+                }
+            }
+            boolean perLayer = !train || (long) size * size * batch <= PER_LAYER_MAX_PIXELS;
+            Map<String, Dl4jRunner.LayerTime> oursLayers = null, builtinLayers = null;
+            if (perLayer) {
+                System.err.printf("%s: per-layer breakdown%n", model);
+                oursLayers = ours.perLayer(batch, size, train, runs);
+                builtinLayers = builtin.perLayer(batch, size, train, runs);
+            }
+            // PyTorch's process starts with this one's networks and their workspaces released: at 224x64
+            // M3's two (ours and DL4J's built-in) held 23 GB and the machine OOM-killed this JVM
+            net = null;
+            ours = null;
+            builtin = null;
+            Nd4j.getWorkspaceManager().destroyAllWorkspacesForCurrentThread();
+            System.gc();
             TorchProcess.Result torch = torchProcess.run(model, size, batch, warmup, timed, runs, fingerprint);
             torchThreads.add(torch.intraOpThreads() + " intra-op, " + torch.interOpThreads() + " inter-op");
             nnpackWarnings += torch.nnpackWarnings();
@@ -97,12 +121,6 @@ public final class MicroNetBenchmark {
                         fmt(batch / oursSec), fmt(batch / torchSec), fmt(torchSec / oursSec),
                         Machine.computeThreads() + "", torch.intraOpThreads() + "", out.getFileName().toString()));
             } else {
-                // ONNX Runtime stays in this process: batch 1 on one intra-op thread runs on the calling
-                // thread, with no pool of its own to spin or to compete with ND4J's (idle by then)
-                double ortSec;
-                try (OrtRunner ort = new OrtRunner(net, size)) {
-                    ortSec = ort.inferenceSeconds(size, warmup, timed);
-                }
                 summary.add(new String[]{model, fmt(oursSec * 1e3), fmt(builtinSec * 1e3), fmt(torchSec * 1e3),
                         fmt(ortSec * 1e3), fmt(builtinSec / oursSec), fmt(torchSec / oursSec), fmt(ortSec / oursSec)});
                 rows.add(String.join("\t", "batch-1 latency ms, " + size + "x" + size, model,
@@ -111,16 +129,14 @@ public final class MicroNetBenchmark {
             }
             allocations.append(allocationRow(model, "ours", oursM)).append(allocationRow(model, "DL4J built-in", builtinM));
             layers.append("\n## ").append(model).append(": per layer\n\n");
-            if (train && (long) size * size * batch > PER_LAYER_MAX_PIXELS) {
+            if (perLayer) {
+                layers.append(breakdown(cfg, oursLayers, builtinLayers, torch.layers(), batch, train, peak));
+            } else {
                 // each row times its layer outside workspaces, on fresh native arrays that only a GC
                 // frees: at 224x64 that went past this machine's 24 GB and the JVM was OOM-killed, twice
                 layers.append("Not measured at ").append(size).append('x').append(size).append(" batch ").append(batch)
                         .append(": the per-layer harness holds every layer's fresh input and output copies, ")
                         .append("more memory than this machine has at this size; see the 32x32 file.\n");
-            } else {
-                System.err.printf("%s: per-layer breakdown%n", model);
-                layers.append(breakdown(cfg, ours.perLayer(batch, size, train, runs),
-                        builtin.perLayer(batch, size, train, runs), torch.layers(), batch, train, peak));
             }
         }
         StringBuilder md = new StringBuilder();
@@ -144,7 +160,9 @@ public final class MicroNetBenchmark {
                 .append(String.join(", ", fingerprints)).append('\n')
                 .append("- input ").append(size).append('x').append(size)
                 .append(", batch ").append(batch).append(", median of ").append(timed).append(train ? " steps" : " passes")
-                .append(" after ").append(warmup).append(" warm-up (per-layer rows: median of ").append(runs)
+                .append(" after up to ").append(warmup).append(train ? " warm-up steps" : " warm-up passes")
+                .append(" (fewer once ").append(fmt(Timing.WARMUP_SECONDS)).append(" s have passed; at least ")
+                .append(Timing.MIN_WARMUP).append(") (per-layer rows: median of ").append(runs)
                 .append(" runs after 1; PyTorch's per-layer rows: mean of ").append(runs).append(" passes after 1)\n")
                 .append("- machine peak: ").append(peak.describe()).append("\n\n");
         String unit = train ? "images/s" : "ms/image";

@@ -22,14 +22,24 @@ public final class Timing {
                               long gcCount, long gcMillis) {
     }
 
-    /** Median seconds of {@code runs} timed calls after {@code warmup} untimed ones. */
+    /**
+     * Warm-up stops at this many seconds, after {@link #MIN_WARMUP} calls: our batch-1 pass needs
+     * about 2,000 calls before the JIT has compiled its kernels (M0 at 224: 5.5-6.0 ms after 50,
+     * 2.9-3.0 after 2,000), which would take DL4J's built-in layers minutes at M3's 0.12 s a pass.
+     * Every network timed here gets the same rule, PyTorch's process too.
+     */
+    static final double WARMUP_SECONDS = 20;
+    static final int MIN_WARMUP = 3;
+
+    /** Median seconds of {@code runs} timed calls after up to {@code warmup} untimed ones (see {@link #WARMUP_SECONDS}). */
     public static double medianSeconds(int warmup, int runs, Runnable action) {
         return measure(warmup, runs, action).medianSeconds();
     }
 
     /** {@link #medianSeconds} with the allocations and garbage collections of the timed calls. */
     public static Measurement measure(int warmup, int runs, Runnable action) {
-        for (int i = 0; i < warmup; i++) {
+        long warmupEnd = System.nanoTime() + (long) (WARMUP_SECONDS * 1e9);
+        for (int i = 0; i < warmup && (i < MIN_WARMUP || System.nanoTime() < warmupEnd); i++) {
             action.run();
         }
         double[] t = new double[runs];
