@@ -5,7 +5,14 @@ import org.deeplearning4j.nn.conf.graph.LayerVertex;
 import org.deeplearning4j.nn.conf.layers.DropoutLayer;
 import org.deeplearning4j.nn.conf.layers.LossLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
+import org.nd4j.linalg.api.memory.conf.WorkspaceConfiguration;
+import org.nd4j.linalg.api.memory.enums.AllocationPolicy;
+import org.nd4j.linalg.api.memory.enums.LearningPolicy;
+import org.nd4j.linalg.api.memory.enums.ResetPolicy;
+import org.nd4j.linalg.api.memory.enums.SpillPolicy;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
@@ -57,7 +64,16 @@ final class Dl4jRunner {
     Map<String, LayerTime> perLayer(int batch, int size, boolean backward, int runs) {
         // inference activations at batch 1: batch norm cannot take batch statistics of one value
         Map<String, INDArray> acts = net.feedForward(images(batch, size), backward);
-        LayerWorkspaceMgr mgr = LayerWorkspaceMgr.noWorkspaces();
+        // each timed run in workspaces, as a layer runs inside the network: with detached arrays
+        // (fresh native memory each run) the rows of M0's batch-1 forward summed to 20-30 ms
+        // against 2-3 ms for the whole network, in workspaces to 3.2-3.9 ms
+        // grown to the largest layer's need (spills reallocate), as DL4J configures its own
+        WorkspaceConfiguration ws = WorkspaceConfiguration.builder().policyAllocation(AllocationPolicy.OVERALLOCATE)
+                .policyLearning(LearningPolicy.FIRST_LOOP).policySpill(SpillPolicy.REALLOCATE)
+                .policyReset(ResetPolicy.BLOCK_LEFT).build();
+        LayerWorkspaceMgr mgr = LayerWorkspaceMgr.builder().with(ArrayType.INPUT, "layer-activations", ws)
+                .with(ArrayType.ACTIVATIONS, "layer-activations", ws)
+                .with(ArrayType.ACTIVATION_GRAD, "layer-gradients", ws).defaultNoWorkspace().build();
         Map<String, LayerTime> out = new LinkedHashMap<>();
         for (int i : net.topologicalSortOrder()) {
             String name = net.getVertices()[i].getVertexName();
@@ -68,27 +84,44 @@ final class Dl4jRunner {
             Layer layer = net.getLayer(name);
             // activation layers work in place: give every run its own copy of the input
             INDArray input = acts.get(net.getConfiguration().getVertexInputs().get(name).get(0)).dup();
-            INDArray[] result = new INDArray[1];
             // the copy is timed alone and taken off, so rows show the layer's own time
-            double copy = Timing.medianSeconds(1, runs, input::dup);
-            double fwd = Timing.medianSeconds(1, runs, () -> {
+            double copy = Timing.medianSeconds(1, runs, inWorkspaces(mgr, input::dup));
+            long[][] outShape = new long[1][];
+            double fwd = Timing.medianSeconds(1, runs, inWorkspaces(mgr, () -> {
                 layer.setInput(input.dup(), mgr);
-                result[0] = layer.activate(backward, mgr);
-            }) - copy;
+                outShape[0] = layer.activate(backward, mgr).shape();
+            })) - copy;
             double bwd = Double.NaN;
             if (backward) {
-                INDArray eps = Nd4j.rand(result[0].dataType(), result[0].shape());
-                bwd = Timing.medianSeconds(1, runs, () -> {
+                INDArray eps = Nd4j.rand(DataType.FLOAT, outShape[0]);
+                bwd = Timing.medianSeconds(1, runs, inWorkspaces(mgr, () -> {
                     layer.setInput(input.dup(), mgr);
                     layer.activate(true, mgr);
                     layer.backpropGradient(eps.dup(), mgr);
-                }) - fwd - copy - Timing.medianSeconds(1, runs, eps::dup);
+                })) - fwd - copy - Timing.medianSeconds(1, runs, inWorkspaces(mgr, eps::dup));
             }
             boolean identity = !backward && lv.getLayerConf().getLayer() instanceof DropoutLayer;
-            double bytes = identity ? Double.NaN : (double) (input.length() * input.dataType().width()
-                    + result[0].length() * result[0].dataType().width());
+            double bytes = identity ? Double.NaN : (double) (input.length() + lengthOf(outShape[0])) * Float.BYTES;
             out.put(name, new LayerTime(fwd, bwd, bytes));
         }
         return out;
+    }
+
+    /** {@code action} with the activation and gradient workspaces open, so that its arrays go when it returns. */
+    private static Runnable inWorkspaces(LayerWorkspaceMgr mgr, Runnable action) {
+        return () -> {
+            try (MemoryWorkspace a = mgr.notifyScopeEntered(ArrayType.ACTIVATIONS);
+                 MemoryWorkspace g = mgr.notifyScopeEntered(ArrayType.ACTIVATION_GRAD)) {
+                action.run();
+            }
+        };
+    }
+
+    private static long lengthOf(long[] shape) {
+        long n = 1;
+        for (long d : shape) {
+            n *= d;
+        }
+        return n;
     }
 }

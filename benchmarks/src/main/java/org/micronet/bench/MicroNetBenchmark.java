@@ -41,6 +41,8 @@ public final class MicroNetBenchmark {
     private static final int LATENCY_WARMUP = Integer.getInteger("bench.latency.warmup", 2000);
     private static final int LATENCY_RUNS = Integer.getInteger("bench.latency.runs", 31);
     private static final int TRAIN_WARMUP = Integer.getInteger("bench.train.warmup", 20);
+    /** Per-layer rows of a batch-1 forward: each takes microseconds, so a median of more runs costs little. */
+    private static final int LATENCY_LAYER_RUNS = 21;
     /** Training shapes above this many input pixels a batch get no per-layer rows (224x224 x 64 is over). */
     private static final long PER_LAYER_MAX_PIXELS = 32L * 32 * 128 * 4;
 
@@ -100,8 +102,9 @@ public final class MicroNetBenchmark {
             Map<String, Dl4jRunner.LayerTime> oursLayers = null, builtinLayers = null;
             if (perLayer) {
                 System.err.printf("%s: per-layer breakdown%n", model);
-                oursLayers = ours.perLayer(batch, size, train, runs);
-                builtinLayers = builtin.perLayer(batch, size, train, runs);
+                int layerRuns = train ? runs : Math.max(runs, LATENCY_LAYER_RUNS);
+                oursLayers = ours.perLayer(batch, size, train, layerRuns);
+                builtinLayers = builtin.perLayer(batch, size, train, layerRuns);
             }
             // PyTorch's process starts with this one's networks and their workspaces released: at 224x64
             // M3's two (ours and DL4J's built-in) held 23 GB and the machine OOM-killed this JVM
@@ -132,11 +135,11 @@ public final class MicroNetBenchmark {
             if (perLayer) {
                 layers.append(breakdown(cfg, oursLayers, builtinLayers, torch.layers(), batch, train, peak));
             } else {
-                // each row times its layer outside workspaces, on fresh native arrays that only a GC
-                // frees: at 224x64 that went past this machine's 24 GB and the JVM was OOM-killed, twice
+                // when the rows ran outside workspaces, on fresh native arrays that only a GC frees, 224x64
+                // went past this machine's 24 GB and the JVM was OOM-killed, twice; not tried in workspaces yet
                 layers.append("Not measured at ").append(size).append('x').append(size).append(" batch ").append(batch)
-                        .append(": the per-layer harness holds every layer's fresh input and output copies, ")
-                        .append("more memory than this machine has at this size; see the 32x32 file.\n");
+                        .append(" (shapes over ").append(PER_LAYER_MAX_PIXELS).append(" input pixels a batch): ")
+                        .append("see the 32x32 file.\n");
             }
         }
         StringBuilder md = new StringBuilder();
@@ -162,8 +165,9 @@ public final class MicroNetBenchmark {
                 .append(", batch ").append(batch).append(", median of ").append(timed).append(train ? " steps" : " passes")
                 .append(" after up to ").append(warmup).append(train ? " warm-up steps" : " warm-up passes")
                 .append(" (fewer once ").append(fmt(Timing.WARMUP_SECONDS)).append(" s have passed; at least ")
-                .append(Timing.MIN_WARMUP).append(") (per-layer rows: median of ").append(runs)
-                .append(" runs after 1; PyTorch's per-layer rows: mean of ").append(runs).append(" passes after 1)\n")
+                .append(Timing.MIN_WARMUP).append(") (per-layer rows: median of ").append(train ? runs : Math.max(runs, LATENCY_LAYER_RUNS))
+                .append(" runs after 1, each in workspaces as in the network; PyTorch's per-layer rows: mean of ").append(runs)
+                .append(" passes after 1)\n")
                 .append("- machine peak: ").append(peak.describe()).append("\n\n");
         String unit = train ? "images/s" : "ms/image";
         md.append("| model | ours ").append(unit).append(" | DL4J built-in ").append(unit).append(" | PyTorch ").append(unit)

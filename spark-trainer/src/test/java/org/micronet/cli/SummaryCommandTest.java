@@ -46,7 +46,7 @@ class SummaryCommandTest {
     void benchmarkEndsWithItsMedianForEitherImplementation() {
         for (String ops : List.of("micronet", "dl4j")) {
             // two threads, as the rest of this JVM's tests use
-            Cli.Run r = Cli.run("benchmark", "--model", "m0", "--mode", "latency", "--size", "32", "--iterations", "1",
+            Cli.Run r = Cli.run("benchmark", "--model", "m0", "--mode", "latency", "--size", "32", "--iterations", "1", "--warmup", "2",
                     "--threads", "2", "--ops", ops);
             assertEquals(0, r.exit(), r.err());
             assertTrue(r.out().startsWith("model: micronet-m0 (ops " + ops + "), mode latency, input 32x32"), r.out());
