@@ -23,6 +23,8 @@ import java.util.SplittableRandom;
  * seeded shuffle buffer (so that memory stays bounded however large the partition), transforms
  * them and packs [batch, 3, size, size] features with one-hot [batch, classes] labels. It can
  * yield a range of the batches only: those before it are skipped undecoded, those after it unread.
+ * A stream with a {@link OpenPartitions.Key} that ends its range before its slices end is parked
+ * there, open, for the next range of the epoch to go on from.
  */
 final class BatchIterator implements Iterator<DataSet> {
     static final int SHUFFLE_BUFFER = 1000;
@@ -35,19 +37,48 @@ final class BatchIterator implements Iterator<DataSet> {
     private final SampleTransform transform;
     private final int batchSize;
     private final int numClasses;
+    private final OpenPartitions.Key parkAs;
     private long toSkip;
     private int batchesLeft;
+    /** The partition's batch that the next range starts at. */
+    private int nextBatch;
+    private boolean parked;
 
-    /** Yields batches {@code [fromBatch, toBatch)} of the partition. */
+    /** Yields batches {@code [fromBatch, toBatch)} of the partition; {@code parkAs} null: never parked. */
     BatchIterator(List<ShardSlice> slices, SerializableHadoopConf conf, SampleTransform transform, int batchSize,
-                  int numClasses, SplittableRandom shuffle, int fromBatch, int toBatch) {
+                  int numClasses, SplittableRandom shuffle, int fromBatch, int toBatch, OpenPartitions.Key parkAs) {
         this.reader = new SliceReader(slices, conf);
         this.samples = shuffle == null ? reader : new ShuffleBuffer(reader, shuffle);
         this.transform = transform;
         this.batchSize = batchSize;
         this.numClasses = numClasses;
+        this.parkAs = parkAs;
         this.toSkip = (long) fromBatch * batchSize;
         this.batchesLeft = toBatch - fromBatch;
+        this.nextBatch = fromBatch;
+    }
+
+    /** Whether a parked stream can yield {@code [fromBatch, ...)}: it stopped right before it. */
+    boolean continuesAt(int fromBatch) {
+        return nextBatch == fromBatch;
+    }
+
+    /** A parked stream, taken again for batches {@code [nextBatch, toBatch)}. */
+    BatchIterator resume(int toBatch) {
+        parked = false;
+        batchesLeft = toBatch - nextBatch;
+        return this;
+    }
+
+    /** Ends reading, unless the stream is parked for the next range (a task's end calls this). */
+    void closeUnlessParked() {
+        if (!parked) {
+            reader.close();
+        }
+    }
+
+    void close() {
+        reader.close();
     }
 
     @Override
@@ -57,7 +88,15 @@ final class BatchIterator implements Iterator<DataSet> {
             toSkip--;
         }
         if (batchesLeft == 0) {
-            reader.close();  // the range ended before the slices did
+            // the range ended before the slices did
+            if (parkAs == null) {
+                reader.close();
+            } else if (!parked && samples.hasNext()) {
+                parked = true;
+                OpenPartitions.park(parkAs, this);
+            } else if (!parked) {
+                reader.close();
+            }
             return false;
         }
         return samples.hasNext();
@@ -69,6 +108,7 @@ final class BatchIterator implements Iterator<DataSet> {
             throw new NoSuchElementException();
         }
         batchesLeft--;
+        nextBatch++;
         List<Sample> batch = new ArrayList<>(batchSize);
         while (batch.size() < batchSize && samples.hasNext()) {
             batch.add(samples.next());

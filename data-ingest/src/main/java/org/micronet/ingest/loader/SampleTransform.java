@@ -65,6 +65,19 @@ public final class SampleTransform implements Serializable {
         return size;
     }
 
+    /** Same transform: the same image gives the same sample (the key of parked streams compares them). */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof SampleTransform t && size == t.size && training == t.training && seed == t.seed
+                && epoch == t.epoch && minScale == t.minScale && cropFraction == t.cropFraction
+                && java.util.Arrays.equals(mean, t.mean) && java.util.Arrays.equals(std, t.std);
+    }
+
+    @Override
+    public int hashCode() {
+        return java.util.Objects.hash(size, training, seed, epoch, minScale, cropFraction);
+    }
+
     /** Writes 3 * size * size floats (C, H, W) for the sample at {@code offset} of {@code dest}. */
     public void apply(String key, byte[] jpeg, float[] dest, int offset) throws ImageRejectedException {
         ImageHeader header = ImageProbe.probe(jpeg);

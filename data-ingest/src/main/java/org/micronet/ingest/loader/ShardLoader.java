@@ -2,7 +2,9 @@ package org.micronet.ingest.loader;
 
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.util.TaskCompletionListener;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.micronet.ingest.DataException;
 import org.micronet.ingest.Manifest;
@@ -147,8 +149,17 @@ public final class ShardLoader {
         // as many elements as partitions: one group each
         return sc.parallelize(groups, groups.size()).mapPartitionsWithIndex((index, it) -> {
             List<ShardSlice> mine = it.hasNext() ? it.next() : List.of();
-            return new BatchIterator(mine, conf, transform, batchSize, numClasses,
-                    shuffle ? Augmentation.orderRandom(seed, epoch, index) : null, fromBatch, toBatch);
+            OpenPartitions.Key key = shuffle
+                    ? new OpenPartitions.Key(mine, transform, seed, epoch, index, batchSize) : null;
+            BatchIterator resumed = key == null ? null : OpenPartitions.resume(key, fromBatch, toBatch);
+            BatchIterator batches = resumed != null ? resumed : new BatchIterator(mine, conf, transform, batchSize,
+                    numClasses, shuffle ? Augmentation.orderRandom(seed, epoch, index) : null, fromBatch, toBatch, key);
+            TaskContext task = TaskContext.get();
+            if (task != null) {
+                // a task that stops early (failed, killed) leaves no shard open
+                task.addTaskCompletionListener((TaskCompletionListener) ctx -> batches.closeUnlessParked());
+            }
+            return batches;
         }, true);
     }
 

@@ -128,11 +128,19 @@ class ShardLoaderTest {
         List<List<DataSet>> whole = two.trainingRdd("train", 16, 8, 3, 1).glom().collect();
         assertEquals(2, sizes.length);
         assertEquals(300, sizes[0] + sizes[1]);
+        // the first range twice (a retried chunk), then the others: each partition's stream is
+        // parked after a range and the next range goes on from it; the retry reads from the start
+        List<List<DataSet>> retried = two.trainingRdd("train", 16, 8, 3, 1, 0, 5).glom().collect();
         List<List<DataSet>> first = two.trainingRdd("train", 16, 8, 3, 1, 0, 5).glom().collect();
+        long resumedBefore = OpenPartitions.resumed();
         List<List<DataSet>> second = two.trainingRdd("train", 16, 8, 3, 1, 5, 12).glom().collect();
         List<List<DataSet>> rest = two.trainingRdd("train", 16, 8, 3, 1, 12, Integer.MAX_VALUE).glom().collect();
+        assertEquals(4, OpenPartitions.resumed() - resumedBefore, "ranges 2 and 3 of both partitions went on from parked streams");
         for (int p = 0; p < 2; p++) {
             assertEquals(sizes[p], whole.get(p).stream().mapToInt(DataSet::numExamples).sum());
+            for (int i = 0; i < 5; i++) {
+                assertEquals(first.get(p).get(i).getFeatures(), retried.get(p).get(i).getFeatures());
+            }
             List<DataSet> chunked = new ArrayList<>(first.get(p));
             chunked.addAll(second.get(p));
             chunked.addAll(rest.get(p));
