@@ -17,9 +17,12 @@ import java.util.List;
 /**
  * Adds up, on the workers, the loss of every minibatch they fit, without the L2 penalty that DL4J
  * folds into its score, so that an epoch reports the mean over all its minibatches of all workers
- * rather than the last round's. The losses reach the driver through a Spark accumulator (a task
- * that Spark retries adds its minibatches again), which adds them up in a fixed order: tasks finish
- * in any order, and a sum in their order would differ in its last digits from run to run.
+ * rather than the last round's. The losses reach the driver through a Spark accumulator, which
+ * adds them up in a fixed order: tasks finish in any order, and a sum in their order would differ
+ * in its last digits from run to run. A minibatch is known by its iteration and partition, and
+ * counts once: Spark merges the accumulator updates of every successful task, so when it re-runs
+ * a stage whose finished output was lost with an executor (a barrier chunk behind its shuffle),
+ * the re-run's minibatches arrive a second time, with the same iterations.
  */
 final class TrainingLoss implements TrainingHook {
     /** A sum of minibatch losses and how many there were. */
@@ -55,10 +58,17 @@ final class TrainingLoss implements TrainingHook {
         losses.reset();
         all.sort(ORDER);
         double sum = 0;
+        long count = 0;
+        Loss previous = null;
         for (Loss l : all) {
-            sum += l.value();
+            // a re-run fits the same minibatch from the same parameters: one of the copies counts
+            if (previous == null || ORDER.compare(previous, l) != 0) {
+                sum += l.value();
+                count++;
+            }
+            previous = l;
         }
-        return new Tally(sum, all.size());
+        return new Tally(sum, count);
     }
 
     @Override

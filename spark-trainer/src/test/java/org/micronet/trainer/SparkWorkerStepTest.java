@@ -143,6 +143,37 @@ class SparkWorkerStepTest {
     }
 
     /**
+     * When Spark re-runs a stage whose finished output it lost with an executor (a barrier chunk
+     * sits behind a shuffle), the accumulator receives the re-run's minibatch losses as well: a
+     * minibatch, known by its iteration and partition, counts once in the epoch's loss.
+     */
+    @Test
+    void aMinibatchThatARerunStageFitsAgainCountsOnce() throws Exception {
+        TrainingLoss trainingLoss = new TrainingLoss(sc);
+        RunConfig cfg = config(1, 1);
+        WorkerSeeding dropoutSeeds = new WorkerSeeding(cfg.seed());
+        ComputationGraph start = m0(cfg);
+        DataSet batch = minibatches(1, 1, 0).first();
+        MultiDataSet mds = new org.nd4j.linalg.dataset.MultiDataSet(batch.getFeatures(), batch.getLabels());
+        double[] losses = new double[3];
+        for (int fit = 0; fit < 3; fit++) {
+            // fits 0 and 1: the first attempt of iteration 1 and its re-run; fit 2: iteration 5
+            ComputationGraph net = start.clone();
+            net.getConfiguration().setIterationCount(fit < 2 ? 0 : 4);
+            dropoutSeeds.preUpdate(mds, net);  // the worker's hooks: dropout seeded by the iteration
+            trainingLoss.preUpdate(mds, net);
+            double penalty = net.calcRegularizationScore(true);
+            net.fit(mds);
+            trainingLoss.postUpdate(mds, net);
+            losses[fit] = net.score() - penalty;
+        }
+        assertEquals(losses[0], losses[1], 0, "a re-run fits the same minibatch from the same parameters");
+        TrainingLoss.Tally tally = trainingLoss.take();
+        assertEquals(2, tally.count(), "iteration 1 once, iteration 5 once");
+        assertEquals((losses[0] + losses[2]) / 2, tally.mean(), 1e-12);
+    }
+
+    /**
      * Barrier averaging (the workers average among themselves in one stage) takes exactly the steps
      * of DL4J's driver averaging (a job per round), down to the last bit, with partitions of
      * unequal length, so that the last round averages only the worker that still has data.
