@@ -7,6 +7,7 @@ import org.deeplearning4j.nn.conf.layers.LossLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.nd4j.common.util.ArrayUtil;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.memory.conf.WorkspaceConfiguration;
 import org.nd4j.linalg.api.memory.enums.AllocationPolicy;
@@ -101,7 +102,7 @@ final class Dl4jRunner {
                 })) - fwd - copy - Timing.medianSeconds(1, runs, inWorkspaces(mgr, eps::dup));
             }
             boolean identity = !backward && lv.getLayerConf().getLayer() instanceof DropoutLayer;
-            double bytes = identity ? Double.NaN : (double) (input.length() + lengthOf(outShape[0])) * Float.BYTES;
+            double bytes = identity ? Double.NaN : (double) (input.length() + ArrayUtil.prodLong(outShape[0])) * Float.BYTES;
             out.put(name, new LayerTime(fwd, bwd, bytes));
         }
         return out;
@@ -115,13 +116,5 @@ final class Dl4jRunner {
                 action.run();
             }
         };
-    }
-
-    private static long lengthOf(long[] shape) {
-        long n = 1;
-        for (long d : shape) {
-            n *= d;
-        }
-        return n;
     }
 }

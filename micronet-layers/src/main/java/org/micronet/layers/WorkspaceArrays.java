@@ -3,6 +3,7 @@ package org.micronet.layers;
 import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.common.primitives.Pair;
+import org.nd4j.common.util.ArrayUtil;
 import org.nd4j.linalg.api.buffer.DataBuffer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
@@ -47,7 +48,7 @@ final class WorkspaceArrays {
             return mgr.createUninitialized(type, DataType.FLOAT, shape, 'c');
         }
         try (MemoryWorkspace ignored = mgr.notifyScopeBorrowed(type)) {
-            DataBuffer data = Nd4j.createBuffer(DataType.FLOAT, lengthOf(shape), false);
+            DataBuffer data = Nd4j.createBuffer(DataType.FLOAT, ArrayUtil.prodLong(shape), false);
             return new NDArray(data, cpuShapeInfo, info.getSecond());
         }
     }
@@ -58,13 +59,5 @@ final class WorkspaceArrays {
             return Nd4j.getShapeInfoProvider().createShapeInformation(s.dims(), Nd4j.getStrides(s.dims(), 'c'), 1, 'c',
                     DataType.FLOAT, false);
         }
-    }
-
-    private static long lengthOf(long[] shape) {
-        long n = 1;
-        for (long d : shape) {
-            n *= d;
-        }
-        return n;
     }
 }
