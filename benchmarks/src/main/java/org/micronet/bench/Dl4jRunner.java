@@ -8,13 +8,13 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.common.util.ArrayUtil;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.memory.conf.WorkspaceConfiguration;
 import org.nd4j.linalg.api.memory.enums.AllocationPolicy;
 import org.nd4j.linalg.api.memory.enums.LearningPolicy;
 import org.nd4j.linalg.api.memory.enums.ResetPolicy;
 import org.nd4j.linalg.api.memory.enums.SpillPolicy;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
@@ -67,8 +67,8 @@ final class Dl4jRunner {
         Map<String, INDArray> acts = net.feedForward(images(batch, size), backward);
         // each timed run in workspaces, as a layer runs inside the network: with detached arrays
         // (fresh native memory each run) the rows of M0's batch-1 forward summed to 20-30 ms
-        // against 2-3 ms for the whole network, in workspaces to 3.2-3.9 ms
-        // grown to the largest layer's need (spills reallocate), as DL4J configures its own
+        // against 2-3 ms for the whole network, in workspaces to 3.2-3.9 ms. The workspaces grow
+        // to the largest layer's need (spills reallocate), as DL4J configures its own.
         WorkspaceConfiguration ws = WorkspaceConfiguration.builder().policyAllocation(AllocationPolicy.OVERALLOCATE)
                 .policyLearning(LearningPolicy.FIRST_LOOP).policySpill(SpillPolicy.REALLOCATE)
                 .policyReset(ResetPolicy.BLOCK_LEFT).build();

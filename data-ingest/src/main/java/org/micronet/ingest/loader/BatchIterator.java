@@ -88,10 +88,8 @@ final class BatchIterator implements Iterator<DataSet> {
             toSkip--;
         }
         if (batchesLeft == 0) {
-            // the range ended before the slices did
-            if (parkAs == null) {
-                reader.close();
-            } else if (!parked && samples.hasNext()) {
+            // the range ended before the slices did: park the stream for the next range, or end it
+            if (parkAs != null && !parked && samples.hasNext()) {
                 parked = true;
                 OpenPartitions.park(parkAs, this);
             } else if (!parked) {
