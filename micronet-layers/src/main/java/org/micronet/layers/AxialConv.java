@@ -3,7 +3,6 @@ package org.micronet.layers;
 import org.deeplearning4j.nn.api.ParamInitializer;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
-import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.deeplearning4j.optimize.api.TrainingListener;
 import org.micronet.kernels.GroupedConvKernel;
 import org.micronet.layers.params.GroupedConvParams;
@@ -15,12 +14,12 @@ import java.util.Collection;
 import java.util.Objects;
 
 /**
- * Convolution along one spatial axis (k x 1 or 1 x k) with channel groups, no bias, padding
- * k/2: the two halves of Micro-Factorized depthwise conv and of the stem. DL4J's
+ * Convolution along one spatial axis (k x 1 or 1 x k) with channel groups, padding k/2 and
+ * no bias unless asked for: the two halves of Micro-Factorized depthwise conv and of the stem. DL4J's
  * DepthwiseConvolution2D and ConvolutionLayer compute these at a small fraction of the
  * machine's speed; {@link GroupedConvKernel} does them as vectorisable passes over rows.
  */
-public class AxialConv extends ParamLayer implements GroupedConv {
+public class AxialConv extends ConvParamLayer implements GroupedConv {
     /** The axis the kernel and the stride run along. */
     public enum Axis {
         /** A k x 1 kernel. */
@@ -106,6 +105,7 @@ public class AxialConv extends ParamLayer implements GroupedConv {
         this.nIn = nIn;
     }
 
+    @Override
     public int getNOut() {
         return nOut;
     }
@@ -161,7 +161,7 @@ public class AxialConv extends ParamLayer implements GroupedConv {
         return Objects.hash(super.hashCode(), nIn, nOut, kernel, axis, stride, groups);
     }
 
-    public static class Builder extends BaseLayer.Builder<Builder> {
+    public static class Builder extends ConvParamLayer.Builder<Builder> {
         private int nIn;
         private int nOut;
         private int kernel;

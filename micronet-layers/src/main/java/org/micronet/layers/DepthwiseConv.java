@@ -3,7 +3,6 @@ package org.micronet.layers;
 import org.deeplearning4j.nn.api.ParamInitializer;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
-import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.deeplearning4j.optimize.api.TrainingListener;
 import org.micronet.kernels.GroupedConvKernel;
 import org.micronet.layers.params.GroupedConvParams;
@@ -15,13 +14,13 @@ import java.util.Collection;
 import java.util.Objects;
 
 /**
- * Depthwise convolution, kh x kw, with a depth multiplier (nOut = nIn * multiplier), no bias,
- * padding kh/2 and kw/2: the k x k depthwise conv of MobileNetV3 and of the full-depthwise
+ * Depthwise convolution, kh x kw, with a depth multiplier (nOut = nIn * multiplier), padding
+ * kh/2 and kw/2, no bias unless asked for: the k x k depthwise conv of MobileNetV3 and of the full-depthwise
  * ablation. Output channel c * multiplier + j reads input channel c, as in DL4J's
  * DepthwiseConvolution2D (which this replaces: it runs at a small fraction of the machine's
  * speed) and PyTorch's grouped conv; the weight is PyTorch's [nOut, 1, kh, kw].
  */
-public class DepthwiseConv extends ParamLayer implements GroupedConv {
+public class DepthwiseConv extends ConvParamLayer implements GroupedConv {
     private int nIn;
     private int nOut;
     private int kernelHeight;
@@ -95,6 +94,7 @@ public class DepthwiseConv extends ParamLayer implements GroupedConv {
         this.nIn = nIn;
     }
 
+    @Override
     public int getNOut() {
         return nOut;
     }
@@ -155,7 +155,7 @@ public class DepthwiseConv extends ParamLayer implements GroupedConv {
         return Objects.hash(super.hashCode(), nIn, nOut, kernelHeight, kernelWidth, strideHeight, strideWidth);
     }
 
-    public static class Builder extends BaseLayer.Builder<Builder> {
+    public static class Builder extends ConvParamLayer.Builder<Builder> {
         private int nIn;
         private int multiplier = 1;
         private int kernelHeight;

@@ -3,7 +3,6 @@ package org.micronet.layers;
 import org.deeplearning4j.nn.api.ParamInitializer;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
-import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.deeplearning4j.optimize.api.TrainingListener;
 import org.micronet.layers.params.GroupAdaptivePointwiseConvParams;
 import org.micronet.layers.runtime.GroupAdaptivePointwiseConvLayer;
@@ -14,11 +13,12 @@ import java.util.Collection;
 import java.util.Objects;
 
 /**
- * Group-adaptive pointwise convolution: a 1x1 convolution without bias whose weight is
- * block-diagonal over G groups (the building block of Micro-Factorized pointwise convolution).
+ * Group-adaptive pointwise convolution: a 1x1 convolution, no bias unless asked for, whose
+ * weight is block-diagonal over G groups (the building block of Micro-Factorized pointwise
+ * convolution).
  * The group count is given, or derived from lambda by {@link GroupCount#adaptive}.
  */
-public class GroupAdaptivePointwiseConv extends ParamLayer {
+public class GroupAdaptivePointwiseConv extends ConvParamLayer {
     private int nIn;
     private int nOut;
     private int groups;
@@ -67,6 +67,7 @@ public class GroupAdaptivePointwiseConv extends ParamLayer {
         this.nIn = nIn;
     }
 
+    @Override
     public int getNOut() {
         return nOut;
     }
@@ -97,7 +98,7 @@ public class GroupAdaptivePointwiseConv extends ParamLayer {
         return Objects.hash(super.hashCode(), nIn, nOut, groups);
     }
 
-    public static class Builder extends BaseLayer.Builder<Builder> {
+    public static class Builder extends ConvParamLayer.Builder<Builder> {
         private int nIn;
         private int nOut;
         private int groups = 1;

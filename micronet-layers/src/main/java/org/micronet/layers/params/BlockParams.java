@@ -4,6 +4,7 @@ import org.deeplearning4j.nn.api.ParamInitializer;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.deeplearning4j.nn.conf.layers.Layer;
+import org.micronet.layers.ConvParamLayer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
@@ -18,6 +19,8 @@ import java.util.Map;
  * one after another in the layer's flat parameter view.
  */
 public abstract class BlockParams implements ParamInitializer {
+    /** The per-output-channel bias of a convolution that has one ({@link ConvParamLayer#isBias}). */
+    public static final String BIAS = "b";
 
     /** One named parameter: its shape, whether weight decay applies, and how it starts. */
     protected record Block(String key, long[] shape, boolean weight) {
@@ -31,6 +34,12 @@ public abstract class BlockParams implements ParamInitializer {
     }
 
     protected abstract List<Block> blocks(Layer layer);
+
+    /** A convolution's blocks: its weight, then its bias if it has one. */
+    protected static List<Block> convBlocks(ConvParamLayer conv, String weightKey, long[] weightShape) {
+        Block weight = new Block(weightKey, weightShape, true);
+        return conv.isBias() ? List.of(weight, new Block(BIAS, new long[]{conv.getNOut()}, false)) : List.of(weight);
+    }
 
     @Override
     public long numParams(NeuralNetConfiguration conf) {

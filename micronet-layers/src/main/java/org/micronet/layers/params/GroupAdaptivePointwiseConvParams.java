@@ -5,7 +5,10 @@ import org.micronet.layers.GroupAdaptivePointwiseConv;
 
 import java.util.List;
 
-/** One weight "W" of shape [nOut, nIn/G] (PyTorch's grouped 1x1 layout without the 1x1). */
+/**
+ * A weight "W" of shape [nOut, nIn/G] (PyTorch's grouped 1x1 layout without the 1x1), and the
+ * bias "b" [nOut] if the layer has one.
+ */
 public final class GroupAdaptivePointwiseConvParams extends BlockParams {
     public static final String WEIGHT = "W";
     public static final GroupAdaptivePointwiseConvParams INSTANCE = new GroupAdaptivePointwiseConvParams();
@@ -16,6 +19,6 @@ public final class GroupAdaptivePointwiseConvParams extends BlockParams {
     @Override
     protected List<Block> blocks(Layer layer) {
         GroupAdaptivePointwiseConv c = (GroupAdaptivePointwiseConv) layer;
-        return List.of(new Block(WEIGHT, new long[]{c.getNOut(), c.getNIn() / c.getGroups()}, true));
+        return convBlocks(c, WEIGHT, new long[]{c.getNOut(), c.getNIn() / c.getGroups()});
     }
 }

@@ -8,6 +8,7 @@ import org.micronet.kernels.KernelProvider;
 import org.micronet.kernels.api.PointwiseGroupedF32;
 import org.micronet.layers.GroupAdaptivePointwiseConv;
 import org.micronet.layers.KernelBridge;
+import org.micronet.layers.params.BlockParams;
 import org.micronet.layers.params.GroupAdaptivePointwiseConvParams;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -21,6 +22,8 @@ public class GroupAdaptivePointwiseConvLayer extends KernelLayer<GroupAdaptivePo
     private static final int INPUT_GRAD = 4;
     private static final int WEIGHT_GRAD = 5;
     private static final int WORK = 6;
+    private static final int BIAS = 7;
+    private static final int BIAS_GRAD = 8;
 
     public GroupAdaptivePointwiseConvLayer(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
@@ -37,12 +40,18 @@ public class GroupAdaptivePointwiseConvLayer extends KernelLayer<GroupAdaptivePo
             double[] y = new double[n * cout * hw];
             GroupedPointwiseKernel.forward(KernelBridge.read(input), param(GroupAdaptivePointwiseConvParams.WEIGHT), y,
                     n, cin, cout, groups, hw);
+            if (c.isBias()) {
+                ChannelBias.add(y, param(BlockParams.BIAS), n, cout, hw);
+            }
             return KernelBridge.write(mgr, ArrayType.ACTIVATIONS, input.dataType(), y, n, cout, s[2], s[3]);
         }
         float[] y = scratch.pass(OUTPUT, (long) n * cout * hw);
         k.forward(KernelBridge.read(input, scratch.pass(INPUT, input.length())),
                 param(GroupAdaptivePointwiseConvParams.WEIGHT, WEIGHT), y,
                 scratch.pass(WORK, k.scratchFloats(n, cin, cout, groups, hw)), n, cin, cout, groups, hw);
+        if (c.isBias()) {
+            ChannelBias.add(y, param(BlockParams.BIAS, BIAS), n, cout, hw);
+        }
         return KernelBridge.write(mgr, ArrayType.ACTIVATIONS, y, n, cout, s[2], s[3]);
     }
 
@@ -56,18 +65,25 @@ public class GroupAdaptivePointwiseConvLayer extends KernelLayer<GroupAdaptivePo
         if (k == null) {
             double[] dx = new double[n * cin * hw];
             double[] dw = new double[(int) c.weightCount()];
+            double[] dy = KernelBridge.read(epsilon);
             GroupedPointwiseKernel.backward(KernelBridge.read(input), param(GroupAdaptivePointwiseConvParams.WEIGHT),
-                    KernelBridge.read(epsilon), dx, dw, n, cin, cout, groups, hw);
+                    dy, dx, dw, n, cin, cout, groups, hw);
             setGradient(GroupAdaptivePointwiseConvParams.WEIGHT, dw);
+            if (c.isBias()) {
+                setGradient(BlockParams.BIAS, ChannelBias.gradient(dy, n, cout, hw));
+            }
             return KernelBridge.write(mgr, ArrayType.ACTIVATION_GRAD, input.dataType(), dx, s);
         }
         float[] dx = scratch.pass(INPUT_GRAD, input.length());
         float[] dw = scratch.get(WEIGHT_GRAD, c.weightCount());
+        float[] dy = KernelBridge.read(epsilon, scratch.pass(OUTPUT_GRAD, epsilon.length()));
         k.backward(KernelBridge.read(input, scratch.pass(INPUT, input.length())),
-                param(GroupAdaptivePointwiseConvParams.WEIGHT, WEIGHT),
-                KernelBridge.read(epsilon, scratch.pass(OUTPUT_GRAD, epsilon.length())), dx, dw,
+                param(GroupAdaptivePointwiseConvParams.WEIGHT, WEIGHT), dy, dx, dw,
                 scratch.pass(WORK, k.scratchFloats(n, cin, cout, groups, hw)), n, cin, cout, groups, hw);
         setGradient(GroupAdaptivePointwiseConvParams.WEIGHT, dw);
+        if (c.isBias()) {
+            setGradient(BlockParams.BIAS, ChannelBias.gradient(dy, scratch.get(BIAS_GRAD, cout), n, cout, hw));
+        }
         return KernelBridge.write(mgr, ArrayType.ACTIVATION_GRAD, dx, s);
     }
 }

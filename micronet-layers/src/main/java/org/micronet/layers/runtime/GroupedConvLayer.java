@@ -8,13 +8,14 @@ import org.micronet.kernels.KernelProvider;
 import org.micronet.kernels.api.GroupedConvF32;
 import org.micronet.layers.GroupedConv;
 import org.micronet.layers.KernelBridge;
-import org.micronet.layers.ParamLayer;
+import org.micronet.layers.ConvParamLayer;
+import org.micronet.layers.params.BlockParams;
 import org.micronet.layers.params.GroupedConvParams;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /** The runtime of every {@link GroupedConv} layer: the double reference, or the float SIMD kernel. */
-public class GroupedConvLayer<C extends ParamLayer & GroupedConv> extends KernelLayer<C> {
+public class GroupedConvLayer<C extends ConvParamLayer & GroupedConv> extends KernelLayer<C> {
     private static final GroupedConvF32 FAST = KernelProvider.fast(GroupedConvF32.class, "GroupedConvF32Vec");
     private static final int X = 0;
     private static final int W = 1;
@@ -23,6 +24,8 @@ public class GroupedConvLayer<C extends ParamLayer & GroupedConv> extends Kernel
     private static final int DY = 4;
     private static final int DX = 5;
     private static final int DW = 6;
+    private static final int B = 7;
+    private static final int DB = 8;
 
     public GroupedConvLayer(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
@@ -37,12 +40,18 @@ public class GroupedConvLayer<C extends ParamLayer & GroupedConv> extends Kernel
         if (k == null) {
             double[] y = new double[g.n() * g.cout() * g.outHeight() * g.outWidth()];
             GroupedConvKernel.forward(KernelBridge.read(input), param(GroupedConvParams.WEIGHT), y, g);
+            if (c.isBias()) {
+                ChannelBias.add(y, param(BlockParams.BIAS), g.n(), g.cout(), g.outHeight() * g.outWidth());
+            }
             return KernelBridge.write(mgr, ArrayType.ACTIVATIONS, input.dataType(), y,
                     g.n(), g.cout(), g.outHeight(), g.outWidth());
         }
         float[] y = scratch.pass(Y, (long) g.n() * g.cout() * g.outHeight() * g.outWidth());
         k.forward(KernelBridge.read(input, scratch.pass(X, input.length())), param(GroupedConvParams.WEIGHT, W), y, g,
                 scratch.pass(WORK, k.scratchLength(g)));
+        if (c.isBias()) {
+            ChannelBias.add(y, param(BlockParams.BIAS, B), g.n(), g.cout(), g.outHeight() * g.outWidth());
+        }
         return KernelBridge.write(mgr, ArrayType.ACTIVATIONS, y, g.n(), g.cout(), g.outHeight(), g.outWidth());
     }
 
@@ -55,17 +64,24 @@ public class GroupedConvLayer<C extends ParamLayer & GroupedConv> extends Kernel
         if (k == null) {
             double[] dx = new double[(int) input.length()];
             double[] dw = new double[g.weightLength()];
-            GroupedConvKernel.backward(KernelBridge.read(input), param(GroupedConvParams.WEIGHT), KernelBridge.read(epsilon),
-                    dx, dw, g);
+            double[] dy = KernelBridge.read(epsilon);
+            GroupedConvKernel.backward(KernelBridge.read(input), param(GroupedConvParams.WEIGHT), dy, dx, dw, g);
             setGradient(GroupedConvParams.WEIGHT, dw);
+            if (c.isBias()) {
+                setGradient(BlockParams.BIAS, ChannelBias.gradient(dy, g.n(), g.cout(), g.outHeight() * g.outWidth()));
+            }
             return KernelBridge.write(mgr, ArrayType.ACTIVATION_GRAD, input.dataType(), dx, s);
         }
         float[] dx = scratch.pass(DX, input.length());
         float[] dw = scratch.get(DW, g.weightLength());
-        k.backward(KernelBridge.read(input, scratch.pass(X, input.length())), param(GroupedConvParams.WEIGHT, W),
-                KernelBridge.read(epsilon, scratch.pass(DY, epsilon.length())), dx, dw, g,
-                scratch.pass(WORK, k.scratchLength(g)));
+        float[] dy = KernelBridge.read(epsilon, scratch.pass(DY, epsilon.length()));
+        k.backward(KernelBridge.read(input, scratch.pass(X, input.length())), param(GroupedConvParams.WEIGHT, W), dy,
+                dx, dw, g, scratch.pass(WORK, k.scratchLength(g)));
         setGradient(GroupedConvParams.WEIGHT, dw);
+        if (c.isBias()) {
+            setGradient(BlockParams.BIAS, ChannelBias.gradient(dy, scratch.get(DB, g.cout()), g.n(), g.cout(),
+                    g.outHeight() * g.outWidth()));
+        }
         return KernelBridge.write(mgr, ArrayType.ACTIVATION_GRAD, dx, s);
     }
 }
