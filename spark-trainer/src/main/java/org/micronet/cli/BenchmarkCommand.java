@@ -2,6 +2,7 @@ package org.micronet.cli;
 
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.micronet.kernels.Parallel;
+import org.micronet.models.BatchNormFolding;
 import org.micronet.models.ModelConfig;
 import org.micronet.models.Models;
 import org.micronet.models.Ops;
@@ -55,6 +56,11 @@ final class BenchmarkCommand implements Callable<Integer> {
                     + "after 50, 2.9-3.0 ms after 2000).")
     Integer warmupIterations;
 
+    @Option(names = "--unfolded",
+            description = "Latency of the graph as trained; by default batch norm is folded into the layer before it, "
+                    + "as predict and score run it (ignored by --mode train, which needs batch norm).")
+    boolean unfolded;
+
     @Override
     public Integer call() {
         ModelConfig resolved = Models.resolve(model);
@@ -74,8 +80,15 @@ final class BenchmarkCommand implements Callable<Integer> {
         Nd4j.getEnvironment().setMaxMasterThreads(nThreads);
         PrintWriter out = new PrintWriter(System.out, true);
         out.printf("model: %s (ops %s), mode %s, input %dx%d, batch %d, %d thread(s), %d iterations%n", cfg.name(),
-                cfg.ops().name().toLowerCase(), mode.name().toLowerCase(), cfg.inputSize(), cfg.inputSize(), n, nThreads, runs);
-        ComputationGraph net = Models.create(cfg, Models.defaults(1));
+                cfg.ops().name().toLowerCase(), mode.name().toLowerCase(), cfg.inputSize(), cfg.inputSize(), n, nThreads,
+                runs);
+        ComputationGraph created = Models.create(cfg, Models.defaults(1));
+        ComputationGraph net = created;
+        if (mode == Mode.LATENCY && !unfolded) {
+            net = BatchNormFolding.fold(created);
+            out.printf("batch norm: %d folded into the layers before them (--unfolded: the graph as trained)%n",
+                    created.getVertices().length - net.getVertices().length);
+        }
         Nd4j.getRandom().setSeed(1);
         INDArray x = Nd4j.rand(DataType.FLOAT, n, 3, cfg.inputSize(), cfg.inputSize()).subi(0.5);
         INDArray y = Nd4j.zeros(DataType.FLOAT, n, cfg.classes());

@@ -102,9 +102,9 @@ public final class OnnxConverter {
         org.deeplearning4j.nn.conf.layers.Layer layer = lv.getLayerConf().getLayer();
         if (layer instanceof GroupedConv c) {
             long[] chw = dims(inputType);
-            GroupedConvExport.add(g, name, in, c, params.getParam(GroupedConvParams.WEIGHT), chw[1], chw[2]);
+            GroupedConvExport.add(g, name, in, c, params, chw[1], chw[2]);
         } else if (layer instanceof GroupAdaptivePointwiseConv c) {
-            FactorizedConvExport.pointwise(g, name, in, c, params.getParam(GroupAdaptivePointwiseConvParams.WEIGHT));
+            FactorizedConvExport.pointwise(g, name, in, c, params);
         } else if (layer instanceof BatchNorm bn) {
             BatchNormExport.ours(g, name, in, bn, params);
         } else if (layer instanceof BatchNormalization bn) {

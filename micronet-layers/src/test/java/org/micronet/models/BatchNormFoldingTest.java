@@ -1,0 +1,78 @@
+package org.micronet.models;
+
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.graph.LayerVertex;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.micronet.layers.BatchNorm;
+import org.micronet.layers.params.BatchNormParams;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.config.NoOp;
+
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A graph with its batch norms folded computes, at every vertex the two graphs share, what the
+ * trained graph computes at inference (a folded layer now yields what its batch norm did), with
+ * batch norm statistics far from their initial identity so that a fold that drops a term shows.
+ */
+class BatchNormFoldingTest {
+
+    @ParameterizedTest(name = "{0} in {1}")
+    @CsvSource({"m0,DOUBLE,1e-10", "m0,FLOAT,1e-4", "m3,FLOAT,1e-4", "mobilenetv3-small-1.0,FLOAT,1e-4"})
+    void foldedGraphComputesTheTrainedGraphsInference(String model, DataType type, double tolerance) {
+        ComputationGraph trained = Models.create(Models.bundled(model).withTask(32, 10),
+                new NeuralNetConfiguration.Builder().seed(3).dataType(type).updater(new NoOp()));
+        trainedStatistics(trained);
+        List<String> norms = trained.getConfiguration().getVertices().entrySet().stream()
+                .filter(e -> e.getValue() instanceof LayerVertex v && v.getLayerConf().getLayer() instanceof BatchNorm)
+                .map(Map.Entry::getKey).toList();
+
+        ComputationGraph folded = BatchNormFolding.fold(trained);
+
+        Map<String, List<String>> inputs = trained.getConfiguration().getVertexInputs();
+        for (String norm : norms) {
+            assertTrue(!folded.getConfiguration().getVertices().containsKey(norm), norm + " is folded away");
+        }
+        assertEquals(trained.getVertices().length - norms.size(), folded.getVertices().length, "vertices");
+        Nd4j.getRandom().setSeed(4);
+        INDArray x = Nd4j.randn(type, 3, 3, 32, 32);
+        Map<String, INDArray> want = trained.feedForward(x, false);
+        Map<String, INDArray> got = folded.feedForward(x, false);
+        for (Map.Entry<String, INDArray> e : got.entrySet()) {
+            String name = e.getKey();
+            // a folded layer's output is its batch norm's
+            String same = norms.stream().filter(n -> inputs.get(n).equals(List.of(name))).findFirst().orElse(name);
+            assertClose(name, want.get(same), e.getValue(), tolerance);
+        }
+    }
+
+    /** Batch norm parameters and running statistics as training leaves them: none at 0 or 1. */
+    private static void trainedStatistics(ComputationGraph net) {
+        Nd4j.getRandom().setSeed(5);
+        net.paramTable().forEach((key, p) -> {
+            String param = key.substring(key.lastIndexOf('_') + 1);
+            INDArray r = Nd4j.rand(p.dataType(), p.shape());
+            switch (param) {
+                case BatchNormParams.GAMMA -> p.assign(r.muli(1.5).addi(0.25));
+                case BatchNormParams.VAR -> p.assign(r.muli(2).addi(0.1));
+                case BatchNormParams.BETA, BatchNormParams.MEAN -> p.assign(r.subi(0.5));
+                default -> {
+                }
+            }
+        });
+    }
+
+    private static void assertClose(String what, INDArray want, INDArray got, double rel) {
+        double scale = want.amaxNumber().doubleValue();
+        double err = want.castTo(DataType.DOUBLE).sub(got.castTo(DataType.DOUBLE)).amaxNumber().doubleValue();
+        assertTrue(err <= rel * scale, what + ": max |folded - trained| " + err + " > " + rel + " x " + scale);
+    }
+}
