@@ -1,27 +1,61 @@
 package org.micronet.activations;
 
+import org.micronet.kernels.HardSwishKernel;
+import org.micronet.kernels.KernelProvider;
+import org.micronet.kernels.api.HardSwishF32;
+import org.micronet.layers.KernelBridge;
 import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.activations.BaseActivationFunction;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.ops.transforms.Transforms;
 
-/** MobileNetV3's hard swish x * relu6(x + 3) / 6. */
+/**
+ * MobileNetV3's hard swish x * relu6(x + 3) / 6, on {@link HardSwishF32} for FLOAT arrays and on
+ * its double reference otherwise.
+ */
 public class HardSwish extends BaseActivationFunction {
+    private static final HardSwishF32 FAST = KernelProvider.fast(HardSwishF32.class, "HardSwishF32Vec");
+    /** Per thread: the values and the gradient, grown to the largest array seen. */
+    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[2][0]);
 
     @Override
     public INDArray getActivation(INDArray in, boolean training) {
-        INDArray gate = Transforms.min(Transforms.max(in.add(3.0), 0.0, false), 6.0, false).divi(6.0);
-        return in.muli(gate);
+        int n = Math.toIntExact(in.length());
+        HardSwishF32 k = KernelBridge.fastFor(FAST, in);
+        if (k != null) {
+            float[] x = KernelBridge.read(in, scratch(0, n));
+            k.forward(x, n);
+            KernelBridge.assign(in, x);
+        } else {
+            double[] x = KernelBridge.read(in);
+            HardSwishKernel.forward(x, n);
+            KernelBridge.assign(in, x);
+        }
+        return in;
     }
 
     @Override
     public Pair<INDArray, INDArray> backprop(INDArray in, INDArray epsilon) {
         assertShape(in, epsilon);
-        // 0 below -3, 1 above 3, (2x + 3) / 6 between
-        INDArray inside = in.gt(-3.0).castTo(in.dataType()).muli(in.lt(3.0).castTo(in.dataType()));
-        INDArray above = in.gte(3.0).castTo(in.dataType());
-        INDArray slope = in.mul(2.0).addi(3.0).divi(6.0).muli(inside).addi(above);
-        return new Pair<>(in.assign(slope.muli(epsilon)), null);
+        int n = Math.toIntExact(in.length());
+        HardSwishF32 k = KernelBridge.fastFor(FAST, in);
+        if (k != null) {
+            float[] dy = KernelBridge.read(epsilon, scratch(1, n));
+            k.backward(KernelBridge.read(in, scratch(0, n)), dy, n);
+            KernelBridge.assign(in, dy);
+        } else {
+            double[] dy = KernelBridge.read(epsilon);
+            HardSwishKernel.backward(KernelBridge.read(in), dy, n);
+            KernelBridge.assign(in, dy);
+        }
+        return new Pair<>(in, null);
+    }
+
+    private static float[] scratch(int slot, int n) {
+        float[][] s = SCRATCH.get();
+        if (s[slot].length < n) {
+            s[slot] = new float[n];
+        }
+        return s[slot];
     }
 
     @Override

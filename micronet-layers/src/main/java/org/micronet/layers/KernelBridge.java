@@ -115,13 +115,18 @@ public final class KernelBridge {
         return out;
     }
 
-    /** Copies the first values of {@code values} into a FLOAT parameter or gradient view. */
+    /** Copies the first values of {@code values} into a FLOAT array (a parameter or gradient view, an activation). */
     public static void assign(INDArray target, float[] values) {
-        if (!ownsBuffer(target) || target.dataType() != DataType.FLOAT) {
-            throw new IllegalArgumentException("expected a contiguous FLOAT view, got " + target.dataType() + " "
+        if (target.dataType() != DataType.FLOAT) {
+            throw new IllegalArgumentException("expected a FLOAT array, got " + target.dataType() + " "
                     + java.util.Arrays.toString(target.shape()));
         }
-        new FloatPointer(target.data().addressPointer()).put(values, 0, Math.toIntExact(target.length()));
+        int n = Math.toIntExact(target.length());
+        if (ownsBuffer(target)) {
+            new FloatPointer(target.data().addressPointer()).put(values, 0, n);
+        } else {
+            target.assign(Nd4j.create(java.util.Arrays.copyOf(values, n), target.shape(), 'c'));
+        }
     }
 
     /**

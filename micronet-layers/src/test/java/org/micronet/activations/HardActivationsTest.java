@@ -3,11 +3,18 @@ package org.micronet.activations;
 import org.deeplearning4j.nn.conf.layers.ActivationLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.micronet.kernels.KernelProvider;
 import org.micronet.testing.LayerHarness;
 import org.nd4j.linalg.activations.IActivation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class HardActivationsTest {
     private static final double[] X = {-5, -3, -1.5, 0, 1.5, 3, 5};
@@ -33,6 +40,27 @@ class HardActivationsTest {
             // scaled so values land on both sides of -3 and 3
             LayerHarness.assertGradientsMatch(net, LayerHarness.randomInput(12, 2, 3, 3, 4).muli(2.5), 12);
         }
+    }
+
+    /** Odd lengths for the vector tails, and one over the kernel's parallel chunk. */
+    @ParameterizedTest(name = "{0} values")
+    @ValueSource(ints = {1, 7, 37, 1000, 70_001})
+    void hardSwishInFloatTakesTheSimdKernelAndMatchesDouble(int n) {
+        assertTrue(KernelProvider.simd(), "the tests run with --add-modules jdk.incubator.vector");
+        Nd4j.getRandom().setSeed(n);
+        INDArray x = Nd4j.randn(DataType.DOUBLE, n).muli(4);
+        INDArray dy = Nd4j.randn(DataType.DOUBLE, n);
+        HardSwish f = new HardSwish();
+        assertNear(f.getActivation(x.dup(), false), f.getActivation(x.castTo(DataType.FLOAT), false), "forward");
+        assertNear(f.backprop(x.dup(), dy.dup()).getFirst(),
+                f.backprop(x.castTo(DataType.FLOAT), dy.castTo(DataType.FLOAT)).getFirst(), "backward");
+    }
+
+    private static void assertNear(INDArray expected, INDArray actual, String what) {
+        assertEquals(DataType.FLOAT, actual.dataType(), what);
+        double diff = expected.sub(actual.castTo(DataType.DOUBLE)).amaxNumber().doubleValue();
+        double scale = expected.amaxNumber().doubleValue();
+        assertTrue(diff <= 1e-6 * scale, what + " differs by " + diff + " (largest value " + scale + ")");
     }
 
     @Test

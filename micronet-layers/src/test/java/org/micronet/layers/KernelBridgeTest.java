@@ -30,9 +30,13 @@ class KernelBridgeTest {
 
     @Test
     void transposedViewsAreNotTakenForContiguous() {
-        INDArray t = Nd4j.createFromArray(new float[][]{{1, 2, 3}, {4, 5, 6}}).transpose();
+        INDArray m = Nd4j.createFromArray(new float[][]{{1, 2, 3}, {4, 5, 6}});
+        INDArray t = m.transpose();
         assertArrayEquals(new float[]{1, 4, 2, 5, 3, 6}, KernelBridge.read(t, new float[6]));
-        assertThrows(IllegalArgumentException.class, () -> KernelBridge.assign(t, new float[6]));
+        // written in the view's own c order, which is not its buffer's
+        KernelBridge.assign(t, new float[]{10, 40, 20, 50, 30, 60});
+        assertArrayEquals(new double[]{10, 20, 30, 40, 50, 60}, m.dup('c').data().asDouble());
+        assertThrows(IllegalArgumentException.class, () -> KernelBridge.assign(Nd4j.zeros(DataType.DOUBLE, 2), new float[2]));
     }
 
     /**
