@@ -3,7 +3,7 @@
 # (ops: dl4j) in one JVM; PyTorch (libtorch via DJL, offline) on the same weights in a JVM of its
 # own, started per model with libtorch's default settings (org.micronet.bench.TorchProcess);
 # latency also times the ONNX export in ONNX Runtime. One run writes, under $RESULTS:
-#   micronet-latency.md                  batch 1 at 224x224 on 1 thread, as trained and with batch norm folded
+#   micronet-latency.md                  batch 1 at 224x224 on 1 thread, as trained and folded for inference
 #                                        (micronet-latency-<size>.md at other sizes)
 #   micronet-train-<size>-b<batch>.md    training images/s for each train shape, on TRAIN_THREADS threads
 #   micronet-vs-pytorch.md               ours / PyTorch for all of them side by side

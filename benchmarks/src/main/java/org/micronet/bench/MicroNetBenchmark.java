@@ -2,7 +2,7 @@ package org.micronet.bench;
 
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.micronet.complexity.LayerCost;
-import org.micronet.models.BatchNormFolding;
+import org.micronet.models.InferenceFolding;
 import org.micronet.models.ModelConfig;
 import org.micronet.models.Models;
 import org.micronet.models.Ops;
@@ -21,7 +21,8 @@ import java.util.Map;
  * Our DL4J MicroNet against the same network on DL4J's built-in layers ({@code ops: dl4j}),
  * against the same weights in PyTorch (libtorch through DJL, in a JVM of its own:
  * {@link TorchProcess}) and, for latency, against its ONNX export in ONNX Runtime (in this JVM)
- * and with its batch norms folded ({@link BatchNormFolding}, as predict and score run it):
+ * and folded ({@link InferenceFolding}: batch norms and channel shuffles into the convs next to
+ * them, as predict and score run it):
  * batch-1 latency ({@code latency}) or training images/s ({@code train}), with the per-layer
  * breakdown, each layer's achieved FLOP/s or bytes/s against this machine's peak measured in the
  * same run, and the Java heap allocated and the collections run during our timed steps.
@@ -92,9 +93,9 @@ public final class MicroNetBenchmark {
                     : ours.inference(size, warmup, timed);
             Timing.Measurement builtinM = train ? builtin.trainStep(batch, size, CLASSES, warmup, timed)
                     : builtin.inference(size, warmup, timed);
-            // what predict and score run: the same network with its batch norms folded into the layers before them
+            // what predict and score run: batch norms and channel shuffles folded into the convs next to them
             Timing.Measurement foldedM = train ? null
-                    : new Dl4jRunner(BatchNormFolding.fold(net)).inference(size, warmup, timed);
+                    : new Dl4jRunner(InferenceFolding.fold(net)).inference(size, warmup, timed);
             // ONNX Runtime stays in this process: batch 1 on one intra-op thread runs on the calling
             // thread, with no pool of its own to spin or to compete with ND4J's (idle by then)
             double ortSec = Double.NaN;
@@ -133,13 +134,13 @@ public final class MicroNetBenchmark {
                 summary.add(new String[]{model, fmt(oursSec * 1e3), fmt(foldedSec * 1e3), fmt(builtinSec * 1e3),
                         fmt(torchSec * 1e3), fmt(ortSec * 1e3), fmt(oursSec / foldedSec), fmt(builtinSec / foldedSec),
                         fmt(torchSec / foldedSec), fmt(ortSec / foldedSec)});
-                rows.add(String.join("\t", "batch-1 latency ms, " + size + "x" + size + ", batch norm folded", model,
+                rows.add(String.join("\t", "batch-1 latency ms, " + size + "x" + size + ", folded", model,
                         fmt(foldedSec * 1e3), fmt(torchSec * 1e3), fmt(torchSec / foldedSec),
                         Machine.computeThreads() + "", torch.intraOpThreads() + "", out.getFileName().toString()));
             }
             allocations.append(allocationRow(model, "ours", oursM));
             if (foldedM != null) {
-                allocations.append(allocationRow(model, "ours, batch norm folded", foldedM));
+                allocations.append(allocationRow(model, "ours, folded", foldedM));
             }
             allocations.append(allocationRow(model, "DL4J built-in", builtinM));
             layers.append("\n## ").append(model).append(": per layer\n\n");
@@ -185,9 +186,10 @@ public final class MicroNetBenchmark {
             md.append("| model | ours images/s | DL4J built-in images/s | PyTorch images/s")
                     .append(" | ours / DL4J built-in speed | ours / PyTorch speed |\n|---|---|---|---|---|---|\n");
         } else {
-            md.append("Ours twice: the network as trained, and with batch norm folded into the layer before it")
-                    .append(" (BatchNormFolding, what predict and score run); the ratios are the folded one's.\n\n")
-                    .append("| model | ours ms/image | ours, batch norm folded ms/image | DL4J built-in ms/image")
+            md.append("Ours twice: the network as trained, and folded (InferenceFolding: batch norms and channel")
+                    .append(" shuffles folded into the convs next to them, what predict and score run); the ratios are the")
+                    .append(" folded one's.\n\n")
+                    .append("| model | ours ms/image | ours, folded ms/image | DL4J built-in ms/image")
                     .append(" | PyTorch ms/image | ONNX Runtime ms/image | folded / as trained speed")
                     .append(" | folded / DL4J built-in speed | folded / PyTorch speed | folded / ONNX Runtime speed |\n")
                     .append("|---|---|---|---|---|---|---|---|---|---|\n");

@@ -58,6 +58,34 @@ public final class ChannelPermutation {
         return result;
     }
 
+    /** Shuffles of {@code groups[0]}, then {@code groups[1]}, ...: one map; the identity for none. */
+    public static int[] shuffles(int channels, int[] groups) {
+        int[] map = new int[channels];
+        for (int c = 0; c < channels; c++) {
+            map[c] = c;
+        }
+        for (int g : groups) {
+            int[] next = shuffle(channels, g);
+            int[] composed = new int[channels];
+            for (int c = 0; c < channels; c++) {
+                composed[c] = map[next[c]];
+            }
+            map = composed;
+        }
+        return map;
+    }
+
+    /** Planes of {@code [n][c][hw]} data by a map: plane (b, o) of the result is plane (b, from[o]) of x. */
+    public static double[] apply(double[] x, int[] from, int n, int c, int hw) {
+        double[] y = new double[n * c * hw];
+        for (int b = 0; b < n; b++) {
+            for (int o = 0; o < c; o++) {
+                System.arraycopy(x, (b * c + from[o]) * hw, y, (b * c + o) * hw, hw);
+            }
+        }
+        return y;
+    }
+
     public static int[] inverse(int[] map) {
         int[] inv = new int[map.length];
         for (int c = 0; c < map.length; c++) {

@@ -2,13 +2,17 @@ package org.micronet.layers;
 
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
 
+import java.util.Arrays;
+
 /**
- * Base of MicroNet's convolution configurations: the per-output-channel bias "b" they may
- * carry. MicroNet's convs have none (each is followed by batch norm); the bias is where
- * {@code BatchNormFolding} puts that batch norm's shift when it folds it in for inference.
+ * Base of MicroNet's convolution configurations, with what {@code InferenceFolding} folds into
+ * them: a per-output-channel bias "b" (MicroNet's convs have none, each is followed by batch
+ * norm, whose shift it takes) and channel shuffles the conv reads its input through (the
+ * shuffle layers before it, which then need no pass of their own).
  */
 public abstract class ConvParamLayer extends ParamLayer {
     private boolean bias;
+    private int[] inputShuffles = new int[0];
 
     protected ConvParamLayer() {
     }
@@ -29,14 +33,24 @@ public abstract class ConvParamLayer extends ParamLayer {
         this.bias = bias;
     }
 
+    /** The groups of the channel shuffles applied, in this order, to the input before the conv; none by default. */
+    public int[] getInputShuffles() {
+        return inputShuffles.clone();
+    }
+
+    public void setInputShuffles(int[] inputShuffles) {
+        this.inputShuffles = inputShuffles.clone();
+    }
+
     @Override
     public boolean equals(Object o) {
-        return o instanceof ConvParamLayer other && super.equals(o) && bias == other.bias;
+        return o instanceof ConvParamLayer other && super.equals(o) && bias == other.bias
+                && Arrays.equals(inputShuffles, other.inputShuffles);
     }
 
     @Override
     public int hashCode() {
-        return 31 * super.hashCode() + Boolean.hashCode(bias);
+        return 31 * (31 * super.hashCode() + Boolean.hashCode(bias)) + Arrays.hashCode(inputShuffles);
     }
 
     public abstract static class Builder<T extends Builder<T>> extends BaseLayer.Builder<T> {

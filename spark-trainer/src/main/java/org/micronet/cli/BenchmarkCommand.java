@@ -2,7 +2,7 @@ package org.micronet.cli;
 
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.micronet.kernels.Parallel;
-import org.micronet.models.BatchNormFolding;
+import org.micronet.models.InferenceFolding;
 import org.micronet.models.ModelConfig;
 import org.micronet.models.Models;
 import org.micronet.models.Ops;
@@ -57,8 +57,8 @@ final class BenchmarkCommand implements Callable<Integer> {
     Integer warmupIterations;
 
     @Option(names = "--unfolded",
-            description = "Latency of the graph as trained; by default batch norm is folded into the layer before it, "
-                    + "as predict and score run it (ignored by --mode train, which needs batch norm).")
+            description = "Latency of the graph as trained; by default batch norms and channel shuffles are folded into "
+                    + "the convs next to them, as predict and score run it (--mode train always runs the graph as trained).")
     boolean unfolded;
 
     @Override
@@ -83,10 +83,11 @@ final class BenchmarkCommand implements Callable<Integer> {
                 cfg.ops().name().toLowerCase(), mode.name().toLowerCase(), cfg.inputSize(), cfg.inputSize(), n, nThreads,
                 runs);
         ComputationGraph created = Models.create(cfg, Models.defaults(1));
-        ComputationGraph net = created;
-        if (mode == Mode.LATENCY && !unfolded) {
-            net = BatchNormFolding.fold(created);
-            out.printf("batch norm: %d folded into the layers before them (--unfolded: the graph as trained)%n",
+        boolean fold = mode == Mode.LATENCY && !unfolded;
+        ComputationGraph net = fold ? InferenceFolding.fold(created) : created;
+        if (fold) {
+            out.printf("folded for inference: %d layers (batch norms, channel shuffles) into the convs next to them"
+                            + " (--unfolded: the graph as trained)%n",
                     created.getVertices().length - net.getVertices().length);
         }
         Nd4j.getRandom().setSeed(1);

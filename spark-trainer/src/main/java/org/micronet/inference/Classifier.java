@@ -3,7 +3,7 @@ package org.micronet.inference;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.micronet.ingest.image.ImageRejectedException;
 import org.micronet.ingest.loader.ImageFeatures;
-import org.micronet.models.BatchNormFolding;
+import org.micronet.models.InferenceFolding;
 import org.micronet.trainer.ModelCard;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -16,8 +16,8 @@ import java.util.stream.IntStream;
 /**
  * Top-k classes of images with an exported model, one batch at a time, the images prepared as
  * the card says validation prepared them ({@link ImageFeatures}), on the model with its batch
- * norms folded ({@link BatchNormFolding}: the same outputs, fewer passes). Used by predict on
- * the driver and by score on the executors.
+ * norms and channel shuffles folded into its convs ({@link InferenceFolding}: the same outputs,
+ * fewer passes). Used by predict on the driver and by score on the executors.
  */
 public final class Classifier {
     /** An image to classify: its name (path or URI) and its file's bytes. */
@@ -47,7 +47,7 @@ public final class Classifier {
             throw new IllegalArgumentException("top " + top + ", expected at least 1");
         }
         this.card = card;
-        this.net = BatchNormFolding.fold(net);
+        this.net = InferenceFolding.fold(net);
         this.features = new ImageFeatures(card.preprocessing());
         this.top = Math.min(top, card.classIds().size());
     }

@@ -1,7 +1,5 @@
 package org.micronet.onnx;
 
-import org.micronet.layers.ChannelShuffle;
-
 import java.util.List;
 
 import static org.micronet.onnx.OnnxGraph.attr;
@@ -14,12 +12,11 @@ final class ChannelShuffleExport {
     private ChannelShuffleExport() {
     }
 
-    static void add(OnnxGraph g, String name, String input, ChannelShuffle shuffle, long channels, long height,
-                    long width) {
-        long groups = shuffle.getGroups();
+    /** Returns the name of the shuffled output, {@code name}. */
+    static String add(OnnxGraph g, String name, String input, long groups, long channels, long height, long width) {
         String split = g.node("Reshape", name + "/groups",
                 List.of(input, g.int64s(name + "/groups-shape", 0, groups, channels / groups, height, width)));
         String swapped = g.node("Transpose", name + "/transpose", List.of(split), attr("perm", 0L, 2L, 1L, 3L, 4L));
-        g.node("Reshape", name, List.of(swapped, g.int64s(name + "/shape", 0, channels, height, width)));
+        return g.node("Reshape", name, List.of(swapped, g.int64s(name + "/shape", 0, channels, height, width)));
     }
 }

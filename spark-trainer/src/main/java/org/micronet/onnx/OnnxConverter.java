@@ -19,6 +19,7 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.params.DefaultParamInitializer;
 import org.micronet.layers.BatchNorm;
 import org.micronet.layers.ChannelShuffle;
+import org.micronet.layers.ConvParamLayer;
 import org.micronet.layers.DynamicShiftMax;
 import org.micronet.layers.GroupAdaptivePointwiseConv;
 import org.micronet.layers.GroupedConv;
@@ -100,6 +101,14 @@ public final class OnnxConverter {
         String in = inputs.get(0);
         Layer params = net.getLayer(name);
         org.deeplearning4j.nn.conf.layers.Layer layer = lv.getLayerConf().getLayer();
+        if (layer instanceof ConvParamLayer conv) {
+            // channel shuffles that InferenceFolding folded into the conv's reading
+            long[] chw = dims(inputType);
+            int[] shuffles = conv.getInputShuffles();
+            for (int i = 0; i < shuffles.length; i++) {
+                in = ChannelShuffleExport.add(g, name + "/input-shuffle-" + i, in, shuffles[i], chw[0], chw[1], chw[2]);
+            }
+        }
         if (layer instanceof GroupedConv c) {
             long[] chw = dims(inputType);
             GroupedConvExport.add(g, name, in, c, params, chw[1], chw[2]);
@@ -113,7 +122,7 @@ public final class OnnxConverter {
             ConvolutionExport.add(g, name, in, c, params);
         } else if (layer instanceof ChannelShuffle s) {
             long[] chw = dims(inputType);
-            ChannelShuffleExport.add(g, name, in, s, chw[0], chw[1], chw[2]);
+            ChannelShuffleExport.add(g, name, in, s.getGroups(), chw[0], chw[1], chw[2]);
         } else if (layer instanceof DynamicShiftMax d) {
             DynamicShiftMaxExport.add(g, name, in, d, params);
         } else if (layer instanceof ActivationLayer a) {

@@ -12,7 +12,7 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.micronet.models.BatchNormFolding;
+import org.micronet.models.InferenceFolding;
 import org.micronet.models.ModelConfig;
 import org.micronet.models.Models;
 import org.micronet.models.Ops;
@@ -44,19 +44,19 @@ class OnnxExportEquivalenceTest {
     /** On every vertex, relative to the vertex's largest activation: float32 against our double kernels. */
     private static final double VERTEX_TOLERANCE = 1e-4;
 
-    @ParameterizedTest(name = "{0} at {1}x{1}, ops {2}, batch norm folded {3}")
+    @ParameterizedTest(name = "{0} at {1}x{1}, ops {2}, folded {3}")
     @CsvSource({"m0, 224, MICRONET, false", "m1, 224, MICRONET, false", "m2, 224, MICRONET, false",
             "m3, 224, MICRONET, false", "m0, 64, MICRONET, false",
             // DL4J's own conv and batch-norm layers, a full depthwise conv, static Shift-Max, the baseline
             "m0, 64, DL4J, false", "table2-1-mobile, 64, MICRONET, false", "table2-5-static-shift-max, 64, MICRONET, false",
             "mobilenetv3-small-1.0, 224, MICRONET, false", "mobilenetv3-small-1.0, 64, DL4J, false",
-            // the inference graphs predict and score run: convs and linear layers with the batch norms' bias
-            "m0, 64, MICRONET, true", "mobilenetv3-small-1.0, 64, MICRONET, true"})
+            // the inference graphs predict and score run: batch norms and channel shuffles folded into convs
+            "m0, 64, MICRONET, true", "m3, 64, MICRONET, true", "mobilenetv3-small-1.0, 64, MICRONET, true"})
     void onnxRuntimeGivesOurOutput(String model, int size, Ops ops, boolean folded) throws Exception {
         ModelConfig cfg = Models.bundled(model).withTask(size, CLASSES).withOps(ops);
         ComputationGraph created = Models.create(cfg, Models.defaults(7));
         OnnxRuntimeCheck.randomise(created, 11);
-        ComputationGraph net = folded ? BatchNormFolding.fold(created) : created;
+        ComputationGraph net = folded ? InferenceFolding.fold(created) : created;
         INDArray x = OnnxRuntimeCheck.images(size, IMAGES);
         String input = net.getConfiguration().getNetworkInputs().get(0);
         Map<String, INDArray> ours = net.feedForward(x, false);

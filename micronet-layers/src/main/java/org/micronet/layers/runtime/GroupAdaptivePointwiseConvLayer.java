@@ -24,9 +24,13 @@ public class GroupAdaptivePointwiseConvLayer extends KernelLayer<GroupAdaptivePo
     private static final int WORK = 6;
     private static final int BIAS = 7;
     private static final int BIAS_GRAD = 8;
+    private static final int RAW = 9;
+
+    private final transient ShuffledInput shuffled;
 
     public GroupAdaptivePointwiseConvLayer(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
+        shuffled = new ShuffledInput(((GroupAdaptivePointwiseConv) conf.getLayer()).getInputShuffles());
     }
 
     @Override
@@ -38,7 +42,7 @@ public class GroupAdaptivePointwiseConvLayer extends KernelLayer<GroupAdaptivePo
         PointwiseGroupedF32 k = KernelBridge.fastFor(FAST, input);
         if (k == null) {
             double[] y = new double[n * cout * hw];
-            GroupedPointwiseKernel.forward(KernelBridge.read(input), param(GroupAdaptivePointwiseConvParams.WEIGHT), y,
+            GroupedPointwiseKernel.forward(shuffled.read(input), param(GroupAdaptivePointwiseConvParams.WEIGHT), y,
                     n, cin, cout, groups, hw);
             if (c.isBias()) {
                 ChannelBias.add(y, param(BlockParams.BIAS), n, cout, hw);
@@ -46,7 +50,7 @@ public class GroupAdaptivePointwiseConvLayer extends KernelLayer<GroupAdaptivePo
             return KernelBridge.write(mgr, ArrayType.ACTIVATIONS, input.dataType(), y, n, cout, s[2], s[3]);
         }
         float[] y = scratch.pass(OUTPUT, (long) n * cout * hw);
-        k.forward(KernelBridge.read(input, scratch.pass(INPUT, input.length())),
+        k.forward(shuffled.read(input, scratch.pass(RAW, input.length()), scratch.pass(INPUT, input.length())),
                 param(GroupAdaptivePointwiseConvParams.WEIGHT, WEIGHT), y,
                 scratch.pass(WORK, k.scratchFloats(n, cin, cout, groups, hw)), n, cin, cout, groups, hw);
         if (c.isBias()) {
@@ -66,24 +70,25 @@ public class GroupAdaptivePointwiseConvLayer extends KernelLayer<GroupAdaptivePo
             double[] dx = new double[n * cin * hw];
             double[] dw = new double[(int) c.weightCount()];
             double[] dy = KernelBridge.read(epsilon);
-            GroupedPointwiseKernel.backward(KernelBridge.read(input), param(GroupAdaptivePointwiseConvParams.WEIGHT),
+            GroupedPointwiseKernel.backward(shuffled.read(input), param(GroupAdaptivePointwiseConvParams.WEIGHT),
                     dy, dx, dw, n, cin, cout, groups, hw);
             setGradient(GroupAdaptivePointwiseConvParams.WEIGHT, dw);
             if (c.isBias()) {
                 setGradient(BlockParams.BIAS, ChannelBias.gradient(dy, n, cout, hw));
             }
-            return KernelBridge.write(mgr, ArrayType.ACTIVATION_GRAD, input.dataType(), dx, s);
+            return KernelBridge.write(mgr, ArrayType.ACTIVATION_GRAD, input.dataType(), shuffled.gradient(dx, s), s);
         }
         float[] dx = scratch.pass(INPUT_GRAD, input.length());
         float[] dw = scratch.get(WEIGHT_GRAD, c.weightCount());
         float[] dy = KernelBridge.read(epsilon, scratch.pass(OUTPUT_GRAD, epsilon.length()));
-        k.backward(KernelBridge.read(input, scratch.pass(INPUT, input.length())),
+        k.backward(shuffled.read(input, scratch.pass(RAW, input.length()), scratch.pass(INPUT, input.length())),
                 param(GroupAdaptivePointwiseConvParams.WEIGHT, WEIGHT), dy, dx, dw,
                 scratch.pass(WORK, k.scratchFloats(n, cin, cout, groups, hw)), n, cin, cout, groups, hw);
         setGradient(GroupAdaptivePointwiseConvParams.WEIGHT, dw);
         if (c.isBias()) {
             setGradient(BlockParams.BIAS, ChannelBias.gradient(dy, scratch.get(BIAS_GRAD, cout), n, cout, hw));
         }
-        return KernelBridge.write(mgr, ArrayType.ACTIVATION_GRAD, dx, s);
+        return KernelBridge.write(mgr, ArrayType.ACTIVATION_GRAD, shuffled.gradient(dx, scratch.pass(RAW, dx.length), s),
+                s);
     }
 }

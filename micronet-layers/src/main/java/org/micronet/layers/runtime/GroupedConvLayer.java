@@ -26,9 +26,13 @@ public class GroupedConvLayer<C extends ConvParamLayer & GroupedConv> extends Ke
     private static final int DW = 6;
     private static final int B = 7;
     private static final int DB = 8;
+    private static final int RAW = 9;
+
+    private final transient ShuffledInput shuffled;
 
     public GroupedConvLayer(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
+        shuffled = new ShuffledInput(((ConvParamLayer) conf.getLayer()).getInputShuffles());
     }
 
     @Override
@@ -39,7 +43,7 @@ public class GroupedConvLayer<C extends ConvParamLayer & GroupedConv> extends Ke
         GroupedConvF32 k = KernelBridge.fastFor(FAST, input);
         if (k == null) {
             double[] y = new double[g.n() * g.cout() * g.outHeight() * g.outWidth()];
-            GroupedConvKernel.forward(KernelBridge.read(input), param(GroupedConvParams.WEIGHT), y, g);
+            GroupedConvKernel.forward(shuffled.read(input), param(GroupedConvParams.WEIGHT), y, g);
             if (c.isBias()) {
                 ChannelBias.add(y, param(BlockParams.BIAS), g.n(), g.cout(), g.outHeight() * g.outWidth());
             }
@@ -47,8 +51,8 @@ public class GroupedConvLayer<C extends ConvParamLayer & GroupedConv> extends Ke
                     g.n(), g.cout(), g.outHeight(), g.outWidth());
         }
         float[] y = scratch.pass(Y, (long) g.n() * g.cout() * g.outHeight() * g.outWidth());
-        k.forward(KernelBridge.read(input, scratch.pass(X, input.length())), param(GroupedConvParams.WEIGHT, W), y, g,
-                scratch.pass(WORK, k.scratchLength(g)));
+        k.forward(shuffled.read(input, scratch.pass(RAW, input.length()), scratch.pass(X, input.length())),
+                param(GroupedConvParams.WEIGHT, W), y, g, scratch.pass(WORK, k.scratchLength(g)));
         if (c.isBias()) {
             ChannelBias.add(y, param(BlockParams.BIAS, B), g.n(), g.cout(), g.outHeight() * g.outWidth());
         }
@@ -65,23 +69,24 @@ public class GroupedConvLayer<C extends ConvParamLayer & GroupedConv> extends Ke
             double[] dx = new double[(int) input.length()];
             double[] dw = new double[g.weightLength()];
             double[] dy = KernelBridge.read(epsilon);
-            GroupedConvKernel.backward(KernelBridge.read(input), param(GroupedConvParams.WEIGHT), dy, dx, dw, g);
+            GroupedConvKernel.backward(shuffled.read(input), param(GroupedConvParams.WEIGHT), dy, dx, dw, g);
             setGradient(GroupedConvParams.WEIGHT, dw);
             if (c.isBias()) {
                 setGradient(BlockParams.BIAS, ChannelBias.gradient(dy, g.n(), g.cout(), g.outHeight() * g.outWidth()));
             }
-            return KernelBridge.write(mgr, ArrayType.ACTIVATION_GRAD, input.dataType(), dx, s);
+            return KernelBridge.write(mgr, ArrayType.ACTIVATION_GRAD, input.dataType(), shuffled.gradient(dx, s), s);
         }
         float[] dx = scratch.pass(DX, input.length());
         float[] dw = scratch.get(DW, g.weightLength());
         float[] dy = KernelBridge.read(epsilon, scratch.pass(DY, epsilon.length()));
-        k.backward(KernelBridge.read(input, scratch.pass(X, input.length())), param(GroupedConvParams.WEIGHT, W), dy,
-                dx, dw, g, scratch.pass(WORK, k.scratchLength(g)));
+        k.backward(shuffled.read(input, scratch.pass(RAW, input.length()), scratch.pass(X, input.length())),
+                param(GroupedConvParams.WEIGHT, W), dy, dx, dw, g, scratch.pass(WORK, k.scratchLength(g)));
         setGradient(GroupedConvParams.WEIGHT, dw);
         if (c.isBias()) {
             setGradient(BlockParams.BIAS, ChannelBias.gradient(dy, scratch.get(DB, g.cout()), g.n(), g.cout(),
                     g.outHeight() * g.outWidth()));
         }
-        return KernelBridge.write(mgr, ArrayType.ACTIVATION_GRAD, dx, s);
+        return KernelBridge.write(mgr, ArrayType.ACTIVATION_GRAD, shuffled.gradient(dx, scratch.pass(RAW, dx.length), s),
+                s);
     }
 }

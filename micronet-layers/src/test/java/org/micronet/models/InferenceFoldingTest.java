@@ -6,6 +6,7 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.micronet.layers.BatchNorm;
+import org.micronet.layers.ChannelShuffle;
 import org.micronet.layers.params.BatchNormParams;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -19,29 +20,30 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * A graph with its batch norms folded computes, at every vertex the two graphs share, what the
- * trained graph computes at inference (a folded layer now yields what its batch norm did), with
- * batch norm statistics far from their initial identity so that a fold that drops a term shows.
+ * A folded graph computes, at every vertex the two graphs share, what the trained graph computes
+ * at inference (a conv with a batch norm folded in now yields what its batch norm did; one with
+ * shuffles folded in reads them itself), with batch norm statistics far from their initial
+ * identity so that a fold that drops a term shows.
  */
-class BatchNormFoldingTest {
+class InferenceFoldingTest {
 
+    /** The shuffles that stay: those whose output a residual add, a ReLU6 or two layers read. */
     @ParameterizedTest(name = "{0} in {1}")
-    @CsvSource({"m0,DOUBLE,1e-10", "m0,FLOAT,1e-4", "m3,FLOAT,1e-4", "mobilenetv3-small-1.0,FLOAT,1e-4"})
-    void foldedGraphComputesTheTrainedGraphsInference(String model, DataType type, double tolerance) {
+    @CsvSource({"m0,DOUBLE,1e-10,1", "m0,FLOAT,1e-4,1", "m3,FLOAT,1e-4,9", "mobilenetv3-small-1.0,FLOAT,1e-4,0"})
+    void foldedGraphComputesTheTrainedGraphsInference(String model, DataType type, double tolerance, int shufflesLeft) {
         ComputationGraph trained = Models.create(Models.bundled(model).withTask(32, 10),
                 new NeuralNetConfiguration.Builder().seed(3).dataType(type).updater(new NoOp()));
         trainedStatistics(trained);
-        List<String> norms = trained.getConfiguration().getVertices().entrySet().stream()
-                .filter(e -> e.getValue() instanceof LayerVertex v && v.getLayerConf().getLayer() instanceof BatchNorm)
-                .map(Map.Entry::getKey).toList();
+        List<String> norms = vertices(trained, BatchNorm.class);
+        int shuffles = vertices(trained, ChannelShuffle.class).size();
 
-        ComputationGraph folded = BatchNormFolding.fold(trained);
+        ComputationGraph folded = InferenceFolding.fold(trained);
 
         Map<String, List<String>> inputs = trained.getConfiguration().getVertexInputs();
-        for (String norm : norms) {
-            assertTrue(!folded.getConfiguration().getVertices().containsKey(norm), norm + " is folded away");
-        }
-        assertEquals(trained.getVertices().length - norms.size(), folded.getVertices().length, "vertices");
+        assertEquals(List.of(), vertices(folded, BatchNorm.class), "batch norms left");
+        assertEquals(shufflesLeft, vertices(folded, ChannelShuffle.class).size(), "shuffles left of " + shuffles);
+        assertEquals(trained.getVertices().length - norms.size() - shuffles + shufflesLeft, folded.getVertices().length,
+                "vertices");
         Nd4j.getRandom().setSeed(4);
         INDArray x = Nd4j.randn(type, 3, 3, 32, 32);
         Map<String, INDArray> want = trained.feedForward(x, false);
@@ -52,6 +54,12 @@ class BatchNormFoldingTest {
             String same = norms.stream().filter(n -> inputs.get(n).equals(List.of(name))).findFirst().orElse(name);
             assertClose(name, want.get(same), e.getValue(), tolerance);
         }
+    }
+
+    private static List<String> vertices(ComputationGraph net, Class<?> layer) {
+        return net.getConfiguration().getVertices().entrySet().stream()
+                .filter(e -> e.getValue() instanceof LayerVertex v && layer.isInstance(v.getLayerConf().getLayer()))
+                .map(Map.Entry::getKey).sorted().toList();
     }
 
     /** Batch norm parameters and running statistics as training leaves them: none at 0 or 1. */

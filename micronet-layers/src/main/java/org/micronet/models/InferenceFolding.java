@@ -8,6 +8,7 @@ import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.micronet.layers.BatchNorm;
+import org.micronet.layers.ChannelShuffle;
 import org.micronet.layers.ConvParamLayer;
 import org.micronet.layers.params.BatchNormParams;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -18,31 +19,35 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.IntStream;
 
 /**
- * Inference graphs with each of our batch norms folded into the convolution (ours, or DL4J's
- * ConvolutionLayer) or linear layer that feeds it: at inference batch norm is the affine map {@code y = s (x - mean) + beta} per channel,
- * {@code s = gamma / sqrt(var + eps)}, so the layer's weights for output channel o are scaled by
- * {@code s[o]} and its bias becomes {@code s[o] (b[o] - mean[o]) + beta[o]}. The folded graph
- * computes the trained one's inference output (up to float rounding) with one layer, one pass
- * over the activations and one array fewer per batch norm.
- *
- * <p>Only for inference: training the folded graph would train a network without batch norm.
- * The unfused graph stays what training, the reference traces and the PyTorch mirror check.
- * A batch norm is folded only when its input is the layer's sole consumer, so nothing else
- * sees the unnormalised values.
+ * The inference graph of a trained network, with layers that only move or rescale data folded
+ * into the convolutions next to them; each fold saves a layer, a pass over the activations and
+ * an array.
+ * <ul>
+ *   <li><b>Batch norm</b> (ours) into the conv (ours, or DL4J's ConvolutionLayer) or linear layer
+ *       that feeds it: at inference it is the per-channel map {@code y = s (x - mean) + beta},
+ *       {@code s = gamma / sqrt(var + eps)}, so that layer's weights for output channel o are
+ *       scaled by {@code s[o]} and its bias becomes {@code s[o] (b[o] - mean[o]) + beta[o]}.</li>
+ *   <li><b>Channel shuffles</b> into the conv of ours that reads their output: the conv reads its
+ *       input through them ({@link ConvParamLayer#getInputShuffles}), in the copy it makes anyway.</li>
+ * </ul>
+ * A layer is folded only when the layer it folds into is its sole consumer (or, for batch norm,
+ * its sole input's), so nothing else sees values that no longer exist. The folded graph computes
+ * the trained one's inference output up to float rounding; training it would train a network
+ * without batch norm. Training, the reference traces and the PyTorch mirror keep the unfolded
+ * graph.
  */
-public final class BatchNormFolding {
-    private BatchNormFolding() {
+public final class InferenceFolding {
+    private InferenceFolding() {
     }
 
     /** A new graph; {@code trained} is left as it is. Returns a copy even when nothing folds. */
     public static ComputationGraph fold(ComputationGraph trained) {
         ComputationGraphConfiguration conf = ComputationGraphConfiguration.fromJson(trained.getConfiguration().toJson());
-        Map<String, String> folds = folds(conf);
-        for (Map.Entry<String, String> f : folds.entrySet()) {
-            String layer = f.getKey();
-            String norm = f.getValue();
+        Map<String, String> norms = batchNorms(conf);
+        norms.forEach((layer, norm) -> {
             org.deeplearning4j.nn.conf.layers.Layer c = layerOf(conf.getVertices().get(layer));
             if (c instanceof ConvParamLayer conv) {
                 conv.setBias(true);
@@ -51,11 +56,9 @@ public final class BatchNormFolding {
             } else {
                 ((ConvolutionLayer) c).setHasBias(true);
             }
-            conf.getVertices().remove(norm);
-            conf.getVertexInputs().remove(norm);
-            conf.getVertexInputs().replaceAll((v, inputs) -> renamed(inputs, norm, layer));
-            conf.setNetworkOutputs(renamed(conf.getNetworkOutputs(), norm, layer));
-        }
+            remove(conf, norm, layer);
+        });
+        foldShuffles(conf);
         // the order DL4J cached for the trained graph names vertices that are gone
         conf.setTopologicalOrder(null);
         conf.setTopologicalOrderStr(null);
@@ -63,8 +66,8 @@ public final class BatchNormFolding {
         folded.init();
         for (Layer l : folded.getLayers()) {
             String name = l.conf().getLayer().getLayerName();
-            if (folds.containsKey(name)) {
-                fold(trained.getLayer(name), trained.getLayer(folds.get(name)), l);
+            if (norms.containsKey(name)) {
+                foldBatchNorm(trained.getLayer(name), trained.getLayer(norms.get(name)), l);
             } else {
                 trained.getLayer(name).paramTable().forEach(l::setParam);
             }
@@ -73,7 +76,7 @@ public final class BatchNormFolding {
     }
 
     /** Layer vertex -> the batch norm vertex to fold into it. */
-    private static Map<String, String> folds(ComputationGraphConfiguration conf) {
+    private static Map<String, String> batchNorms(ComputationGraphConfiguration conf) {
         Map<String, String> folds = new LinkedHashMap<>();
         conf.getVertices().forEach((name, vertex) -> {
             List<String> inputs = conf.getVertexInputs().get(name);
@@ -86,11 +89,42 @@ public final class BatchNormFolding {
             // DL4J's depthwise conv extends its ConvolutionLayer with another weight layout
             boolean foldable = c instanceof ConvParamLayer || c instanceof DenseLayer
                     || c != null && c.getClass() == ConvolutionLayer.class;
-            if (foldable && consumers(conf, source) == 1 && !conf.getNetworkOutputs().contains(source)) {
+            if (foldable && soleConsumer(conf, source)) {
                 folds.put(source, name);
             }
         });
         return folds;
+    }
+
+    /** Every chain of shuffles that only one conv of ours reads, into that conv. */
+    private static void foldShuffles(ComputationGraphConfiguration conf) {
+        for (String name : new ArrayList<>(conf.getVertices().keySet())) {
+            if (!(layerOf(conf.getVertices().get(name)) instanceof ConvParamLayer conv)) {
+                continue;
+            }
+            List<Integer> groups = new ArrayList<>();
+            for (int g : conv.getInputShuffles()) {
+                groups.add(g);
+            }
+            String input = conf.getVertexInputs().get(name).get(0);
+            while (layerOf(conf.getVertices().get(input)) instanceof ChannelShuffle shuffle
+                    && ((LayerVertex) conf.getVertices().get(input)).getPreProcessor() == null
+                    && soleConsumer(conf, input)) {
+                groups.add(0, shuffle.getGroups());
+                String before = conf.getVertexInputs().get(input).get(0);
+                remove(conf, input, before);
+                input = before;
+            }
+            conv.setInputShuffles(groups.stream().mapToInt(Integer::intValue).toArray());
+        }
+    }
+
+    /** Takes {@code vertex} out of the graph; what read it reads {@code replacement}. */
+    private static void remove(ComputationGraphConfiguration conf, String vertex, String replacement) {
+        conf.getVertices().remove(vertex);
+        conf.getVertexInputs().remove(vertex);
+        conf.getVertexInputs().replaceAll((v, inputs) -> renamed(inputs, vertex, replacement));
+        conf.setNetworkOutputs(renamed(conf.getNetworkOutputs(), vertex, replacement));
     }
 
     private static List<String> renamed(List<String> names, String from, String to) {
@@ -99,8 +133,9 @@ public final class BatchNormFolding {
         return out;
     }
 
-    private static long consumers(ComputationGraphConfiguration conf, String vertex) {
-        return conf.getVertexInputs().values().stream().flatMap(List::stream).filter(vertex::equals).count();
+    private static boolean soleConsumer(ComputationGraphConfiguration conf, String vertex) {
+        long consumers = conf.getVertexInputs().values().stream().flatMap(List::stream).filter(vertex::equals).count();
+        return consumers == 1 && !conf.getNetworkOutputs().contains(vertex);
     }
 
     private static org.deeplearning4j.nn.conf.layers.Layer layerOf(GraphVertex v) {
@@ -111,28 +146,24 @@ public final class BatchNormFolding {
      * Writes into {@code target} (the layer with a bias now) the trained layer's weights scaled
      * per output channel and the bias that takes the batch norm's shift; computed in double.
      */
-    private static void fold(Layer trained, Layer norm, Layer target) {
+    private static void foldBatchNorm(Layer trained, Layer norm, Layer target) {
         double eps = ((BatchNorm) norm.conf().getLayer()).getEps();
         double[] gamma = vector(norm, BatchNormParams.GAMMA);
         double[] beta = vector(norm, BatchNormParams.BETA);
         double[] mean = vector(norm, BatchNormParams.MEAN);
         double[] var = vector(norm, BatchNormParams.VAR);
-        int channels = gamma.length;
-        double[] scale = new double[channels];
-        double[] bias = new double[channels];
         org.deeplearning4j.nn.conf.layers.Layer c = target.conf().getLayer();
         String weightKey = c.initializer().weightKeys(c).get(0);
         String biasKey = c.initializer().biasKeys(c).get(0);
-        double[] oldBias = trained.paramTable().containsKey(biasKey) ? vector(trained, biasKey) : new double[channels];
-        for (int o = 0; o < channels; o++) {
-            scale[o] = gamma[o] / Math.sqrt(var[o] + eps);
-            bias[o] = scale[o] * (oldBias[o] - mean[o]) + beta[o];
-        }
+        double[] oldBias = trained.paramTable().containsKey(biasKey) ? vector(trained, biasKey) : new double[gamma.length];
+        double[] scale = IntStream.range(0, gamma.length).mapToDouble(o -> gamma[o] / Math.sqrt(var[o] + eps)).toArray();
+        double[] bias = IntStream.range(0, gamma.length).mapToDouble(o -> scale[o] * (oldBias[o] - mean[o]) + beta[o])
+                .toArray();
         INDArray w = trained.getParam(weightKey).castTo(DataType.DOUBLE);
         // output channels: the first axis of conv weights, the second of DL4J's dense [nIn, nOut]
         INDArray s = Nd4j.createFromArray(scale);
-        INDArray scaled = c instanceof DenseLayer ? w.mulRowVector(s) : w.reshape(channels, w.length() / channels).mulColumnVector(s)
-                .reshape(w.shape());
+        INDArray scaled = c instanceof DenseLayer ? w.mulRowVector(s)
+                : w.reshape(scale.length, w.length() / scale.length).mulColumnVector(s).reshape(w.shape());
         target.setParam(weightKey, scaled.castTo(target.getParam(weightKey).dataType()));
         INDArray b = target.getParam(biasKey);
         b.assign(Nd4j.createFromArray(bias).reshape(b.shape()).castTo(b.dataType()));

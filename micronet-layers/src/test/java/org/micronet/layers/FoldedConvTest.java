@@ -21,28 +21,36 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The optional per-output-channel bias of our three convolutions (where batch norm folding puts
- * a batch norm's shift): its gradient against finite differences, its effect on the output, the
- * float path against the double one, and the config round trip.
+ * What {@code InferenceFolding} folds into our three convolutions, each on its own: the optional
+ * per-output-channel bias (a batch norm's shift) and the channel shuffles the conv reads its
+ * input through. Gradients against finite differences, the effect on the output, the float path
+ * against the double one, and the config round trip.
  */
-class ConvBiasTest {
+class FoldedConvTest {
 
-    /** name, layer with or without bias, input channels, height, width. */
+    /** name, layer with or without bias, input channels, height, width, input shuffles (groups). */
     private static Stream<Arguments> convs() {
-        Function<Boolean, Layer> axial = bias -> new AxialConv.Builder().axis(Axis.WIDTH).kernel(3).stride(2).nIn(4)
-                .nOut(8).groups(2).bias(bias).build();
-        Function<Boolean, Layer> depthwise = bias -> new DepthwiseConv.Builder().kernel(3, 3).stride(1, 2).nIn(3)
+        Function<Boolean, Layer> axial = bias -> new AxialConv.Builder().axis(Axis.WIDTH).kernel(3).stride(2).nIn(6)
+                .nOut(12).groups(2).bias(bias).build();
+        Function<Boolean, Layer> depthwise = bias -> new DepthwiseConv.Builder().kernel(3, 3).stride(1, 2).nIn(6)
                 .multiplier(2).bias(bias).build();
-        Function<Boolean, Layer> pointwise = bias -> new GroupAdaptivePointwiseConv.Builder().nIn(6).nOut(4).groups(2)
+        Function<Boolean, Layer> pointwise = bias -> new GroupAdaptivePointwiseConv.Builder().nIn(12).nOut(4).groups(2)
                 .bias(bias).build();
+        // shuffle(g)'s inverse is shuffle(C / g): these are neither their own inverses nor each other's
         return Stream.of(
-                Arguments.of("axial 1x3 stride 2, 4->8, 2 groups", axial, 4, 5, 7),
-                Arguments.of("depthwise 3x3 stride 1x2, x2", depthwise, 3, 6, 5),
-                Arguments.of("pointwise 6->4, 2 groups", pointwise, 6, 3, 5));
+                Arguments.of("axial 1x3 stride 2, 6->12, 2 groups", axial, 6, 5, 7, new int[]{2}),
+                Arguments.of("depthwise 3x3 stride 1x2, x2", depthwise, 6, 6, 5, new int[]{3}),
+                Arguments.of("pointwise 12->4, 2 groups", pointwise, 12, 3, 5, new int[]{2, 3}));
     }
 
     private static ComputationGraph withRandomBias(Function<Boolean, Layer> conv, int c, int h, int w) {
-        ComputationGraph net = LayerHarness.graph(conv.apply(true), c, h, w, 42);
+        return withRandomBias(conv, c, h, w, new int[0]);
+    }
+
+    private static ComputationGraph withRandomBias(Function<Boolean, Layer> conv, int c, int h, int w, int[] shuffles) {
+        Layer layer = conv.apply(true);
+        ((ConvParamLayer) layer).setInputShuffles(shuffles);
+        ComputationGraph net = LayerHarness.graph(layer, c, h, w, 42);
         INDArray b = net.getLayer("under-test").getParam(BlockParams.BIAS);
         b.assign(LayerHarness.randomInput(3, b.shape()));
         return net;
@@ -50,13 +58,16 @@ class ConvBiasTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("convs")
-    void biasGradientMatchesFiniteDifferences(String name, Function<Boolean, Layer> conv, int c, int h, int w) {
-        LayerHarness.assertGradientsMatch(withRandomBias(conv, c, h, w), LayerHarness.randomInput(7, 2, c, h, w), 7);
+    void gradientsMatchFiniteDifferences(String name, Function<Boolean, Layer> conv, int c, int h, int w,
+                                         int[] shuffles) {
+        LayerHarness.assertGradientsMatch(withRandomBias(conv, c, h, w, shuffles),
+                LayerHarness.randomInput(7, 2, c, h, w), 7);
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("convs")
-    void theBiasShiftsEachOutputChannel(String name, Function<Boolean, Layer> conv, int c, int h, int w) {
+    void theBiasShiftsEachOutputChannel(String name, Function<Boolean, Layer> conv, int c, int h, int w,
+                                        int[] shuffles) {
         org.deeplearning4j.nn.api.Layer with = withRandomBias(conv, c, h, w).getLayer("under-test");
         org.deeplearning4j.nn.api.Layer without = LayerHarness.instance(conv.apply(false), c, h, w);
         without.setParam("W", with.getParam("W"));
@@ -74,10 +85,29 @@ class ConvBiasTest {
         }
     }
 
+    /** Against shuffles by their definition: view C as (g, C/g), transpose, flatten. */
     @ParameterizedTest(name = "{0}")
     @MethodSource("convs")
-    void floatPathAgreesWithDouble(String name, Function<Boolean, Layer> conv, int c, int h, int w) {
-        ComputationGraph dbl = withRandomBias(conv, c, h, w);
+    void inputShufflesShuffleTheInputFirst(String name, Function<Boolean, Layer> conv, int c, int h, int w,
+                                           int[] shuffles) {
+        org.deeplearning4j.nn.api.Layer folded = withRandomBias(conv, c, h, w, shuffles).getLayer("under-test");
+        org.deeplearning4j.nn.api.Layer plain = withRandomBias(conv, c, h, w).getLayer("under-test");
+        folded.paramTable().forEach(plain::setParam);
+        INDArray x = LayerHarness.randomInput(5, 2, c, h, w);
+        INDArray shuffled = x;
+        for (int g : shuffles) {
+            shuffled = shuffled.reshape('c', 2, g, c / g, h, w).permute(0, 2, 1, 3, 4).dup('c').reshape('c', 2, c, h, w);
+        }
+        LayerWorkspaceMgr mgr = LayerWorkspaceMgr.noWorkspaces();
+        folded.setInput(x, mgr);
+        plain.setInput(shuffled, mgr);
+        assertEquals(plain.activate(false, mgr), folded.activate(false, mgr), name);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("convs")
+    void floatPathAgreesWithDouble(String name, Function<Boolean, Layer> conv, int c, int h, int w, int[] shuffles) {
+        ComputationGraph dbl = withRandomBias(conv, c, h, w, shuffles);
         ComputationGraph flt = dbl.convertDataType(DataType.FLOAT);
         INDArray x = LayerHarness.randomInput(9, 3, c, h, w);
         INDArray out = dbl.outputSingle(x);
@@ -96,9 +126,9 @@ class ConvBiasTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("convs")
-    void roundTripsThroughJsonAndModelSerializer(String name, Function<Boolean, Layer> conv, int c, int h, int w)
-            throws Exception {
-        LayerHarness.assertRoundTrips(withRandomBias(conv, c, h, w), LayerHarness.randomInput(3, 2, c, h, w));
+    void roundTripsThroughJsonAndModelSerializer(String name, Function<Boolean, Layer> conv, int c, int h, int w,
+                                                 int[] shuffles) throws Exception {
+        LayerHarness.assertRoundTrips(withRandomBias(conv, c, h, w, shuffles), LayerHarness.randomInput(3, 2, c, h, w));
     }
 
     private static void assertNear(INDArray expected, INDArray actual, String what) {
