@@ -44,8 +44,13 @@ final class Dl4jRunner {
     }
 
     Timing.Measurement inference(int size, int warmup, int runs) {
+        return Timing.measure(warmup, runs, inferencePass(size));
+    }
+
+    /** One batch-1 pass on the same image each call. */
+    Runnable inferencePass(int size) {
         INDArray x = images(1, size);
-        return Timing.measure(warmup, runs, () -> net.output(x));
+        return () -> net.output(x);
     }
 
     Timing.Measurement trainStep(int batch, int size, int classes, int warmup, int runs) {

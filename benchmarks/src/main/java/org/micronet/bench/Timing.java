@@ -38,31 +38,53 @@ public final class Timing {
 
     /** {@link #medianSeconds} with the allocations and garbage collections of the timed calls. */
     public static Measurement measure(int warmup, int runs, Runnable action) {
-        long warmupEnd = System.nanoTime() + (long) (WARMUP_SECONDS * 1e9);
-        for (int i = 0; i < warmup && (i < MIN_WARMUP || System.nanoTime() < warmupEnd); i++) {
-            action.run();
+        return interleaved(warmup, runs, action)[0];
+    }
+
+    /**
+     * {@link #measure} of several actions, each warmed up in turn, then timed in turns (a, b, a,
+     * b, ...) so that a machine whose speed drifts over minutes (this one does, by a factor up to
+     * two) slows all of them alike and their ratio holds. Allocations and collections are counted
+     * around each call, outside its timed span.
+     */
+    public static Measurement[] interleaved(int warmup, int runs, Runnable... actions) {
+        for (Runnable action : actions) {
+            long warmupEnd = System.nanoTime() + (long) (WARMUP_SECONDS * 1e9);
+            for (int i = 0; i < warmup && (i < MIN_WARMUP || System.nanoTime() < warmupEnd); i++) {
+                action.run();
+            }
         }
-        double[] t = new double[runs];
+        int n = actions.length;
+        double[][] t = new double[n][runs];
+        long[] own = new long[n], all = new long[n], gcCount = new long[n], gcMillis = new long[n];
         com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-        Map<Long, Long> allBefore = allocatedByThread(threads);
-        long[] gcBefore = gc();
-        long before = threads.getCurrentThreadAllocatedBytes();
         for (int i = 0; i < runs; i++) {
-            long start = System.nanoTime();
-            action.run();
-            t[i] = (System.nanoTime() - start) / 1e9;
+            for (int a = 0; a < n; a++) {
+                Map<Long, Long> allBefore = allocatedByThread(threads);
+                long[] gcBefore = gc();
+                long before = threads.getCurrentThreadAllocatedBytes();
+                long start = System.nanoTime();
+                actions[a].run();
+                t[a][i] = (System.nanoTime() - start) / 1e9;
+                own[a] += threads.getCurrentThreadAllocatedBytes() - before;
+                long[] gcAfter = gc();
+                gcCount[a] += gcAfter[0] - gcBefore[0];
+                gcMillis[a] += gcAfter[1] - gcBefore[1];
+                for (Map.Entry<Long, Long> e : allocatedByThread(threads).entrySet()) {
+                    // a thread started during the call allocated all it has during it
+                    all[a] += e.getValue() - allBefore.getOrDefault(e.getKey(), 0L);
+                }
+            }
         }
-        long after = threads.getCurrentThreadAllocatedBytes();
-        long[] gcAfter = gc();
-        long all = 0;
-        for (Map.Entry<Long, Long> e : allocatedByThread(threads).entrySet()) {
-            // a thread started during the runs allocated all it has during them
-            all += e.getValue() - allBefore.getOrDefault(e.getKey(), 0L);
+        Measurement[] out = new Measurement[n];
+        for (int a = 0; a < n; a++) {
+            double[] s = t[a];
+            Arrays.sort(s);
+            double median = runs % 2 == 1 ? s[runs / 2] : (s[runs / 2 - 1] + s[runs / 2]) / 2;
+            out[a] = new Measurement(median, runs, own[a] / (double) runs, all[a] / (double) runs, gcCount[a],
+                    gcMillis[a]);
         }
-        Arrays.sort(t);
-        double median = runs % 2 == 1 ? t[runs / 2] : (t[runs / 2 - 1] + t[runs / 2]) / 2;
-        return new Measurement(median, runs, (after - before) / (double) runs, all / (double) runs,
-                gcAfter[0] - gcBefore[0], gcAfter[1] - gcBefore[1]);
+        return out;
     }
 
     private static Map<Long, Long> allocatedByThread(com.sun.management.ThreadMXBean threads) {

@@ -33,6 +33,12 @@ import java.util.OptionalInt;
  * driver's parameters.
  */
 final class BarrierRounds {
+    /**
+     * A Spark local property: {@code blocks} sends the messages through the block managers even
+     * when every worker runs in the driver's JVM (local mode), as they travel between JVMs.
+     */
+    static final String EXCHANGE_PROPERTY = "micronet.exchange";
+
     private BarrierRounds() {
     }
 
@@ -111,10 +117,11 @@ final class BarrierRounds {
             Iterator<MultiDataSet> minibatches = JavaConverters.asJavaIterator(partition);
             long t0 = System.nanoTime();
             ComputationGraph net = worker.getInitialModelGraph();
-            try (PromptAllGather workers = new PromptAllGather(task)) {
+            boolean inMemory = SparkContext$.MODULE$.DRIVER_IDENTIFIER().equals(SparkEnv.get().executorId())
+                    && !"blocks".equals(task.getLocalProperty(EXCHANGE_PROPERTY));
+            try (PromptAllGather workers = new PromptAllGather(task);
+                 ParameterExchange exchange = new ParameterExchange(net, inMemory)) {
                 int start = net.getConfiguration().getIterationCount();
-                ParameterExchange exchange = new ParameterExchange(net,
-                        SparkContext$.MODULE$.DRIVER_IDENTIFIER().equals(SparkEnv.get().executorId()));
                 long setup = System.nanoTime() - t0;
                 long data = 0;
                 long fit = 0;

@@ -8,32 +8,31 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
-import java.util.Base64;
 
 /**
  * What a worker of a barrier stage tells the others after a round, and their average: its
- * parameters, updater state and last score, as one string for Spark's
+ * parameters, updater state and last score, behind one string for Spark's
  * {@code BarrierTaskContext.allGather}. In local mode, where allGather hands the strings over in
- * memory, the bytes travel as ISO-8859-1 characters, which Java keeps one byte each: a message
- * costs two copies. Between JVMs, Spark's RPC writes strings with Java serialization, whose
- * modified UTF-8 takes several times longer for the characters above 127 than for ASCII (a 3 MB
- * message took 50-120 ms to write here), so there they travel as Base64. Every worker averages the same messages in the same order (by
+ * memory, the bytes themselves travel as ISO-8859-1 characters, which Java keeps one byte each: a
+ * message costs two copies. Between JVMs the string is a reference to a block holding the bytes
+ * ({@link BlockMessages}). Every worker averages the same messages in the same order (by
  * partition) with the same array operations DL4J's driver uses (sum, then divide by the count),
  * so all of them hold identical parameters afterwards, equal to what driver averaging gives.
  */
-final class ParameterExchange {
+final class ParameterExchange implements AutoCloseable {
     private final long params;
     private final INDArray sum;
     private final INDArray received;
     private final byte[] bytes;
-    private final boolean inMemory;
+    /** Null when the messages stay in this JVM (local mode). */
+    private final BlockMessages blocks;
 
     /**
      * For networks of {@code net}'s configuration; {@code inMemory}: the messages stay in this JVM
      * (local mode).
      */
     ParameterExchange(ComputationGraph net, boolean inMemory) {
-        this.inMemory = inMemory;
+        blocks = inMemory ? null : new BlockMessages();
         params = net.params().length();
         INDArray state = net.getUpdater().getStateViewArray();
         long length = params + (state == null ? 0 : state.length());
@@ -53,7 +52,7 @@ final class ParameterExchange {
         int arrayBytes = bytes.length - Double.BYTES;
         sum.data().asNio().get(bytes, 0, arrayBytes);
         out.putDouble(arrayBytes, net.score());
-        return inMemory ? new String(bytes, StandardCharsets.ISO_8859_1) : Base64.getEncoder().encodeToString(bytes);
+        return blocks == null ? new String(bytes, StandardCharsets.ISO_8859_1) : blocks.put(bytes, bytes.length);
     }
 
     /**
@@ -62,6 +61,9 @@ final class ParameterExchange {
      * {@code net} as it is.
      */
     int average(String[] messages, ComputationGraph net) {
+        if (blocks != null) {
+            blocks.exchanged();
+        }
         int count = 0;
         double scores = 0;
         int arrayBytes = bytes.length - Double.BYTES;
@@ -92,14 +94,21 @@ final class ParameterExchange {
     }
 
     private void decode(String message) {
-        int length = inMemory ? message.length() : Base64.getDecoder().decode(
-                message.getBytes(StandardCharsets.ISO_8859_1), bytes);
+        int length = blocks == null ? message.length() : blocks.fetch(message, bytes);
         if (length != bytes.length) {
             throw new IllegalStateException("a worker sent " + length + " bytes of parameters, expected "
                     + bytes.length + ": the workers of a barrier stage run different networks");
         }
-        if (inMemory) {
+        if (blocks == null) {
             message.getBytes(0, length, bytes, 0);  // ISO-8859-1: one byte a character
+        }
+    }
+
+    /** Drops this worker's blocks; every worker must have passed the last exchange. */
+    @Override
+    public void close() {
+        if (blocks != null) {
+            blocks.close();
         }
     }
 }

@@ -176,7 +176,9 @@ class SparkWorkerStepTest {
     /**
      * Barrier averaging (the workers average among themselves in one stage) takes exactly the steps
      * of DL4J's driver averaging (a job per round), down to the last bit, with partitions of
-     * unequal length, so that the last round averages only the worker that still has data.
+     * unequal length, so that the last round averages only the worker that still has data; with
+     * the messages in memory (local mode) and through the block managers' transfer service, as
+     * between JVMs on a cluster.
      */
     @Test
     void barrierAveragingStepsExactlyAsDriverAveraging() throws Exception {
@@ -184,30 +186,36 @@ class SparkWorkerStepTest {
         JavaRDD<DataSet> uneven = sc.parallelize(batches.subList(0, 7), 2);  // 3 and 4 minibatches
         for (int averagingFrequency : new int[]{1, 2}) {
             ComputationGraph start = m0(config(2, averagingFrequency));
-            Map<RunConfig.Averaging, ComputationGraph> trained = new TreeMap<>();
-            Map<RunConfig.Averaging, TrainingLoss.Tally> losses = new TreeMap<>();
-            for (RunConfig.Averaging averaging : RunConfig.Averaging.values()) {
-                RunConfig cfg = config(2, averagingFrequency, averaging);
+            Map<String, ComputationGraph> trained = new TreeMap<>();
+            Map<String, TrainingLoss.Tally> losses = new TreeMap<>();
+            for (String way : List.of("driver", "barrier", "barrier blocks")) {
+                RunConfig cfg = config(2, averagingFrequency, RunConfig.Averaging.valueOf(way.split(" ")[0].toUpperCase()));
                 TrainingLoss loss = new TrainingLoss(sc);
                 SparkComputationGraph spark = onSpark(cfg, start.clone(), new WorkerSeeding(cfg.seed()), loss);
-                spark.fit(uneven);
-                trained.put(averaging, spark.getNetwork());
-                losses.put(averaging, loss.take());
+                sc.setLocalProperty(BarrierRounds.EXCHANGE_PROPERTY, way.endsWith("blocks") ? "blocks" : null);
+                try {
+                    spark.fit(uneven);
+                } finally {
+                    sc.setLocalProperty(BarrierRounds.EXCHANGE_PROPERTY, null);
+                }
+                trained.put(way, spark.getNetwork());
+                losses.put(way, loss.take());
             }
-            ComputationGraph driver = trained.get(RunConfig.Averaging.DRIVER);
-            ComputationGraph barrier = trained.get(RunConfig.Averaging.BARRIER);
-            String at = " with averagingFrequency " + averagingFrequency;
-            assertEquals((4 + averagingFrequency - 1) / averagingFrequency * averagingFrequency,
-                    barrier.getConfiguration().getIterationCount(), "iterations" + at);
-            assertEquals(driver.getConfiguration().getIterationCount(), barrier.getConfiguration().getIterationCount(),
-                    "iterations" + at);
-            assertArrayEquals(driver.params().toFloatVector(), barrier.params().toFloatVector(), "parameters" + at);
-            assertArrayEquals(driver.getUpdater().getStateViewArray().toFloatVector(),
-                    barrier.getUpdater().getStateViewArray().toFloatVector(), "momentum" + at);
-            assertEquals(7, losses.get(RunConfig.Averaging.BARRIER).count(), "minibatch losses" + at);
-            assertEquals(losses.get(RunConfig.Averaging.DRIVER), losses.get(RunConfig.Averaging.BARRIER),
-                    "minibatch losses" + at);
-            assertNotEquals(0, start.params().sub(barrier.params()).amaxNumber().doubleValue(), "trained" + at);
+            ComputationGraph driver = trained.get("driver");
+            for (String way : List.of("barrier", "barrier blocks")) {
+                ComputationGraph barrier = trained.get(way);
+                String at = ", " + way + ", averagingFrequency " + averagingFrequency;
+                assertEquals((4 + averagingFrequency - 1) / averagingFrequency * averagingFrequency,
+                        barrier.getConfiguration().getIterationCount(), "iterations" + at);
+                assertEquals(driver.getConfiguration().getIterationCount(), barrier.getConfiguration().getIterationCount(),
+                        "iterations" + at);
+                assertArrayEquals(driver.params().toFloatVector(), barrier.params().toFloatVector(), "parameters" + at);
+                assertArrayEquals(driver.getUpdater().getStateViewArray().toFloatVector(),
+                        barrier.getUpdater().getStateViewArray().toFloatVector(), "momentum" + at);
+                assertEquals(7, losses.get(way).count(), "minibatch losses" + at);
+                assertEquals(losses.get("driver"), losses.get(way), "minibatch losses" + at);
+                assertNotEquals(0, start.params().sub(barrier.params()).amaxNumber().doubleValue(), "trained" + at);
+            }
         }
     }
 
