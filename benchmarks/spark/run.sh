@@ -7,7 +7,7 @@
 # It also prints where a round's time goes (the trainer's "rounds of" log lines, last epoch).
 # Usage: [AVERAGING=auto|barrier|driver] benchmarks/spark/run.sh [models, default m0] [input size, default 32]
 #        [global batches, default 40,128] [epochs, default 2]
-# AVERAGING (default auto, the trainer's default: barrier in local mode, driver on the cluster) is
+# AVERAGING (default auto, the trainer's default: barrier unless dynamic allocation is on) is
 # the run config's key of that name.
 # MVN_ARGS: more Maven arguments for the build, e.g. -o.
 # Writes benchmarks/results/spark-throughput.md.
@@ -30,13 +30,13 @@ import re, sys
 lines = [l for l in open(sys.argv[1]) if 'rounds of' in l]
 per_epoch = int(sys.argv[2])
 last = lines[-per_epoch:]
-tot = [0.0] * 7; n = 0
+tot = [0.0] * 8; n = 0
 for l in last:
-    m = re.search(r'(\d+) rounds of (\d+) ms: broadcast (\d+), worker set-up (\d+), data (\d+), fit (\d+), exchange (\d+), Spark (-?\d+)', l)
+    m = re.search(r'(\d+) rounds of (\d+) ms: broadcast (\d+), worker set-up (\d+), data (\d+), fit (\d+), exchange (\d+), Spark (-?\d+)(?: \(of the exchange, (\d+) in allGather\))?', l)
     k = int(m.group(1)); n += k
-    for i in range(7):
-        tot[i] += k * int(m.group(i + 2))
-print(' | '.join(f'{t / n:.0f}' for t in tot))
+    for i in range(8):
+        tot[i] += k * int(m.group(i + 2) or 0)
+print(' | '.join(f'{t / n:.0f}' for t in tot[:6]) + f' ({tot[7] / n:.0f}), {tot[6] / n:.0f}')
 PY
 }
 {
@@ -46,9 +46,9 @@ PY
   echo "- machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(java -version 2>&1 | sed -n 1p)"
   echo "- date: $(date -u +%Y-%m-%dT%H:%MZ)"
   echo "- images/s: single JVM = plain fit on one batch of the global size, random data, both cores; Spark = the last of $epochs epochs in \`metrics.jsonl\` (fit time of the epoch, 4,000 images of data/fashion-mnist-5k at ${size}x${size}, 2 workers, averaging every minibatch, \`averaging: $averaging\`)"
-  echo "- round: mean milliseconds per averaging round over the last epoch's chunks: total, the driver's broadcast of parameters and updater state, the worker's set-up of its resident network, its reading of minibatches not read before the rounds, its fit, its exchange and averaging with the other workers (barrier averaging; waiting for the slower one included), all per worker, and the rest (Spark: job launch, task and result transfer, and with driver averaging the averaging)"
+  echo "- round: mean milliseconds per averaging round over the last epoch's chunks: total, the driver's broadcast of parameters and updater state, the worker's set-up of its resident network, its reading of minibatches not read before the rounds, its fit, its exchange and averaging with the other workers (barrier averaging; in brackets the part spent in allGather, waiting for the slower worker and Spark's barrier coordination), all per worker, and the rest (Spark: job launch, task and result transfer, and with driver averaging the averaging)"
   echo
-  echo "| model | global batch | single JVM | local[2] | standalone 2x1 core | local / single | standalone / single | local round: total, broadcast, set-up, data, fit, exchange, Spark | standalone round |"
+  echo "| model | global batch | single JVM | local[2] | standalone 2x1 core | local / single | standalone / single | local round: total, broadcast, set-up, data, fit, exchange (in allGather), Spark | standalone round |"
   echo "|---|---:|---:|---:|---:|---:|---:|---|---|"
 } > "$out"
 for m in ${models//,/ }; do

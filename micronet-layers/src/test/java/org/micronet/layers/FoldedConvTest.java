@@ -1,6 +1,7 @@
 package org.micronet.layers;
 
 import org.deeplearning4j.nn.conf.layers.Layer;
+import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -113,15 +114,10 @@ class FoldedConvTest {
         INDArray out = dbl.outputSingle(x);
         INDArray labels = LayerHarness.randomInput(10, out.shape());
         assertNear(out, flt.outputSingle(x.castTo(DataType.FLOAT)), "output");
-        dbl.setInputs(x);
-        dbl.setLabels(labels);
-        dbl.computeGradientAndScore();
-        flt.setInputs(x.castTo(DataType.FLOAT));
-        flt.setLabels(labels.castTo(DataType.FLOAT));
-        flt.computeGradientAndScore();
-        Map<String, INDArray> want = dbl.gradient().gradientForVariable();
+        Gradient got = LayerHarness.gradient(flt, x, labels);
+        Map<String, INDArray> want = LayerHarness.gradient(dbl, x, labels).gradientForVariable();
         assertTrue(want.containsKey("under-test_" + BlockParams.BIAS), "the bias has a gradient");
-        want.forEach((key, g) -> assertNear(g, flt.gradient().getGradientFor(key), "gradient " + key));
+        want.forEach((key, g) -> assertNear(g, got.getGradientFor(key), "gradient " + key));
     }
 
     @ParameterizedTest(name = "{0}")

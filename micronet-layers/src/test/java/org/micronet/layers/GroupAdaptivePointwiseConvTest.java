@@ -1,5 +1,6 @@
 package org.micronet.layers;
 
+import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -41,15 +42,10 @@ class GroupAdaptivePointwiseConvTest {
         INDArray labels = LayerHarness.randomInput(10, 3, 8, h, w);
         assertClose(dbl.feedForward(x, false).get("under-test"),
                 flt.feedForward(x.castTo(DataType.FLOAT), false).get("under-test"), "output");
-        dbl.setInputs(x);
-        dbl.setLabels(labels);
-        dbl.computeGradientAndScore();
-        flt.setInputs(x.castTo(DataType.FLOAT));
-        flt.setLabels(labels.castTo(DataType.FLOAT));
-        flt.computeGradientAndScore();
+        Gradient got = LayerHarness.gradient(flt, x, labels);
         // the 1x1 convolution before the layer gets its gradient through the layer's input gradient
-        dbl.gradient().gradientForVariable().forEach((key, g) ->
-                assertClose(g, flt.gradient().getGradientFor(key), "gradient " + key));
+        LayerHarness.gradient(dbl, x, labels).gradientForVariable().forEach((key, g) ->
+                assertClose(g, got.getGradientFor(key), "gradient " + key));
     }
 
     private static void assertClose(INDArray expected, INDArray actual, String what) {

@@ -102,6 +102,15 @@ public final class LayerHarness {
         return Nd4j.randn(DataType.DOUBLE, shape);
     }
 
+    /** The graph's gradient of its loss on {@code x} and {@code labels}, both cast to the graph's data type. */
+    public static Gradient gradient(ComputationGraph net, INDArray x, INDArray labels) {
+        DataType type = net.params().dataType();
+        net.setInputs(x.castTo(type));
+        net.setLabels(labels.castTo(type));
+        net.computeGradientAndScore();
+        return net.gradient();
+    }
+
     /** Gradient check of every parameter of the graph, including the layer's own. */
     public static void assertGradientsMatch(ComputationGraph net, INDArray input, long seed) {
         INDArray out = net.outputSingle(input);

@@ -50,7 +50,7 @@ final class BarrierRounds {
      */
     static void checkCanRun(JavaSparkContext sc, int workers) {
         String advice = ", or set averaging: driver (a Spark job per round)";
-        if (sc.getConf().getBoolean("spark.dynamicAllocation.enabled", false)) {
+        if (SparkContexts.dynamicAllocation(sc)) {
             throw new ConfigException("barrier averaging cannot run with spark.dynamicAllocation.enabled=true: "
                     + "disable it and ask for " + workers + " task slots" + advice);
         }
@@ -126,6 +126,7 @@ final class BarrierRounds {
                 long data = 0;
                 long fit = 0;
                 long exchanging = 0;
+                long gathering = 0;
                 int rounds = 0;
                 while (true) {
                     int fitted = 0;
@@ -143,7 +144,11 @@ final class BarrierRounds {
                         fitted++;
                     }
                     long e0 = System.nanoTime();
-                    int averaged = exchange.average(workers.allGather(fitted > 0 ? exchange.message(net) : ""), net);
+                    String message = fitted > 0 ? exchange.message(net) : "";
+                    long g0 = System.nanoTime();
+                    String[] messages = workers.allGather(message);
+                    gathering += System.nanoTime() - g0;
+                    int averaged = exchange.average(messages, net);
                     exchanging += System.nanoTime() - e0;
                     if (averaged == 0) {
                         break;  // no worker had a minibatch left
@@ -152,7 +157,7 @@ final class BarrierRounds {
                     // as DL4J's master counts: averagingFrequency a round, even a short last one
                     net.getConfiguration().setIterationCount(start + rounds * averagingFrequency);
                 }
-                times.worker(rounds, setup, data, fit, exchanging);
+                times.worker(rounds, setup, data, fit, exchanging, gathering);
                 List<Averaged> result = task.partitionId() != 0 || rounds == 0 ? List.of()
                         : List.of(new Averaged(BulkArray.copyOf(net.params()),
                         BulkArray.copyOf(net.getUpdater().getStateViewArray()), net.score(), rounds));

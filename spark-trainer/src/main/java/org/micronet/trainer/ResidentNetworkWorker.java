@@ -79,7 +79,7 @@ final class ResidentNetworkWorker extends ParameterAveragingTrainingWorker {
         ParameterAveragingTrainingResult result = super.processMinibatch(dataSet, graph, isLast);
         if (isLast && times != null) {
             long end = System.nanoTime();
-            times.worker(1, fitting - started, 0, end - fitting, 0);
+            times.worker(1, fitting - started, 0, end - fitting, 0, 0);
         }
         return result;
     }

@@ -32,8 +32,8 @@ import java.util.List;
  * @param averaging          where the parameters are averaged: barrier (the workers of a chunk's Spark
  *                           barrier stage exchange them among themselves after every round), driver (a
  *                           Spark job per round, averaged on the driver, as DL4J does; the only one with
- *                           approach export), or auto (the default: barrier in local mode, driver on a
- *                           cluster, where Spark's RPC makes the exchange slower than a job per round)
+ *                           approach export), or auto (the default: barrier, but driver with approach
+ *                           export or with Spark's dynamic allocation, which refuses barrier stages)
  */
 public record RunConfig(String model, Integer inputSize, Data data, Integer epochs, Integer batchSizePerWorker,
                         Integer workers, Double learningRate, Double momentum, Double weightDecay,
@@ -157,9 +157,10 @@ public record RunConfig(String model, Integer inputSize, Data data, Integer epoc
         }
     }
 
-    /** Whether the rounds run in barrier stages on a Spark whose master is {@code local} or not. */
-    public boolean barrierAveraging(boolean localMaster) {
-        return averaging == Averaging.BARRIER || averaging == Averaging.AUTO && localMaster && approach == Approach.DIRECT;
+    /** Whether the rounds run in barrier stages, on a Spark with dynamic allocation enabled or not. */
+    public boolean barrierAveraging(boolean dynamicAllocation) {
+        return averaging == Averaging.BARRIER
+                || averaging == Averaging.AUTO && approach == Approach.DIRECT && !dynamicAllocation;
     }
 
     public int globalBatch() {

@@ -22,4 +22,9 @@ public final class SparkContexts {
         }
         return new JavaSparkContext(conf);
     }
+
+    /** Whether Spark may add and remove executors as it likes: then it refuses barrier stages. */
+    public static boolean dynamicAllocation(JavaSparkContext sc) {
+        return sc.getConf().getBoolean("spark.dynamicAllocation.enabled", false);
+    }
 }

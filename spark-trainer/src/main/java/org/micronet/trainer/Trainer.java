@@ -194,7 +194,7 @@ public final class Trainer {
                     + run.uri() + " or choose another output");
         }
         Exporter.checkTarget(cfg.export(), overwriteExport, resume ? run.uri() : null, sc.hadoopConfiguration());
-        if (cfg.barrierAveraging(sc.isLocal())) {
+        if (cfg.barrierAveraging(SparkContexts.dynamicAllocation(sc))) {
             BarrierRounds.checkCanRun(sc, cfg.workers());
         }
         Datasets.checkExists(sc, "data.train", cfg.data().train());
@@ -317,7 +317,7 @@ public final class Trainer {
         } else {
             tm.rddTrainingApproach(RDDTrainingApproach.Export).exportDirectory(run.path("tmp-export").toString());
         }
-        return new SynchronizedTrainingMaster(tm, cfg.barrierAveraging(sc.isLocal()),
+        return new SynchronizedTrainingMaster(tm, cfg.barrierAveraging(SparkContexts.dynamicAllocation(sc)),
                 WorkerThreads.perWorker(sc, cfg.workers()));
     }
 

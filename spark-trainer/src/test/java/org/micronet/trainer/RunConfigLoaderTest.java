@@ -34,9 +34,9 @@ class RunConfigLoaderTest {
         assertEquals(20, cfg.progress().everyRounds(), "default");
         assertEquals(null, cfg.checkpoints().everyMinutes(), "default: epoch ends only");
         assertEquals(RunConfig.Averaging.AUTO, cfg.averaging(), "default");
-        assertTrue(cfg.barrierAveraging(true), "auto: barrier in local mode");
-        assertFalse(cfg.barrierAveraging(false), "auto: driver on a cluster");
-        assertFalse(RunConfigLoader.load(QUICKSTART, List.of("approach=export")).barrierAveraging(true),
+        assertTrue(cfg.barrierAveraging(false), "auto: barrier");
+        assertFalse(cfg.barrierAveraging(true), "auto: driver with dynamic allocation, which refuses barrier stages");
+        assertFalse(RunConfigLoader.load(QUICKSTART, List.of("approach=export")).barrierAveraging(false),
                 "auto: driver with approach export");
     }
 
