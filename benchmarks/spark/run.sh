@@ -7,7 +7,7 @@
 # It also prints where a round's time goes (the trainer's "rounds of" log lines, last epoch).
 # Usage: [AVERAGING=auto|barrier|driver] benchmarks/spark/run.sh [models, default m0] [input size, default 32]
 #        [global batches, default 40,128] [epochs, default 2]
-# AVERAGING (default auto, the trainer's default: barrier unless dynamic allocation is on) is
+# AVERAGING (default auto, the trainer's default: barrier in local mode and on clusters of up to 4 workers) is
 # the run config's key of that name.
 # MVN_ARGS: more Maven arguments for the build, e.g. -o.
 # Writes benchmarks/results/spark-throughput.md.

@@ -13,9 +13,18 @@ an extra stage once there are enough partitions (the executors add the rest, in 
 more stage launch, s0 again). On a real network the driver's link also carries
 R(W) * 8P bytes in and the broadcast's 8P bytes out each round, at `bandwidth` bytes/s.
 
+Barrier averaging (the trainer's default) has no per-round job and no driver in the data path:
+each worker stores its 8P bytes as a block and fetches the W - 1 others' from their executors, so
+  barrier(P, W) = c0 + g0 + (W - 1) * (t1 * P + 8P / bandwidth)
+where c0 is the per-round share of the chunk's job and set-up, g0 the allGather (Spark's barrier
+coordination and waiting for the slowest worker) and t1 a worker's cost of fetching and adding one
+peer's state per parameter, all three from the standalone rows of spark-throughput.md (M0, W = 2:
+a single point, so the growth with W is the design's, not a measurement).
+
 fit(G / W) is the per-worker fit of a global batch G split over W workers, from the per-image fit
 time measured in one JVM at 224x224 (bin/micronet benchmark --mode train), which stays the same per
-worker however many there are. Usage: scaling_model.py [measured.md] > spark-scaling.md
+worker however many there are.
+Usage: scaling_model.py [measured.md] [spark-throughput.md] > spark-scaling.md
 """
 import math
 import re
@@ -36,6 +45,17 @@ def lstsq(a, y):
     return np.linalg.lstsq(np.array(a, dtype=float), np.array(y, dtype=float), rcond=None)[0]
 
 
+throughput = sys.argv[2] if len(sys.argv) > 2 else "benchmarks/results/spark-throughput.md"
+barrier_rows = []
+for line in open(throughput):
+    # | m0 | 40 | single | local | standalone | ... | local round | standalone round: total, broadcast, set-up, data,
+    # fit, exchange (in allGather), Spark |
+    m = re.match(r"\| m0 \|.*\| (\d+), (\d+), (\d+), (\d+), (\d+), (\d+) \((\d+)\), (-?\d+) \|\s*$", line)
+    if m:
+        total, bcast, setup, data, fit, exchange, gather, spark = map(float, m.groups())
+        barrier_rows.append((setup + spark, gather, exchange - gather))
+M0_PARAMS_32 = 383020  # M0 with 10 classes, as spark-throughput.md trains it
+
 b0, b1 = lstsq([[1, r[1]] for r in rows], [r[4] for r in rows])
 u0, u1 = lstsq([[1, r[1]] for r in rows], [r[5] for r in rows])
 s0, s1 = lstsq([[1, r[1] * r[2]] for r in rows], [r[7] for r in rows])
@@ -43,7 +63,8 @@ s0, s1 = lstsq([[1, r[1] * r[2]] for r in rows], [r[7] for r in rows])
 print("# Scaling model of synchronous SGD rounds on Spark")
 print()
 print(f"- fitted to: `{measured}` (standalone clusters of 1, 2 and 4 single-core workers on one 2-core machine)")
-print("- command: `python3 benchmarks/spark/scaling_model.py benchmarks/results/spark-scaling-measured.md`")
+print("- command: `python3 benchmarks/spark/scaling_model.py benchmarks/results/spark-scaling-measured.md"
+      " benchmarks/results/spark-throughput.md`")
 print()
 print("## The model, in milliseconds per round (P parameters, W workers)")
 print()
@@ -59,6 +80,13 @@ for model, p, w, total, bcast, setup, fit, spark in rows:
 print()
 print("On this machine the four single-core workers share two cores, so their fit and the driver's")
 print("work contend; the constants are upper bounds for a cluster whose workers have their own cores.")
+c0 = float(np.mean([r[0] for r in barrier_rows])) if barrier_rows else float("nan")
+g0 = float(np.mean([r[1] for r in barrier_rows])) if barrier_rows else float("nan")
+t1 = float(np.mean([r[2] for r in barrier_rows])) / M0_PARAMS_32 if barrier_rows else float("nan")
+print()
+print(f"Barrier averaging, from the standalone rows of `{throughput}` (M0, 2 workers, {len(barrier_rows)} rows):")
+print(f"job and set-up share c0 = {c0:.1f}, allGather g0 = {g0:.1f}, fetching and adding a peer's state"
+      f" t1 = {t1 * 1e6:.1f} per million parameters.")
 
 # per-image fit at 224x224 on one core, ms: M0 from `bin/micronet benchmark --mode train --size 224`
 # (about 50 images/s on 2 cores), M3 by the ratio of their fits measured above at 32x32
@@ -80,17 +108,23 @@ def round_ms(model, w, g, tree, freq):
     return fit * freq, overhead
 
 
+def barrier_ms(model, w):
+    p = params[model]
+    return c0 + g0 + (w - 1) * (t1 * p + 8 * p / bandwidth * 1000)
+
+
 print()
 print("## Efficiency at scale (fit time / round time), ImageNet 224x224, 10 Gb/s network")
 print()
 print("Per-image fit on one core: " + ", ".join(f"{m} {v:.0f} ms" for m, v in per_image.items())
       + "; P = 1.0M (M0) and 2.6M (M3) with 1,000 classes. `plain`: aggregation depth 1; `tree`: depth 2, DL4J's"
-      " default (the trainer's); `k=4`: averagingFrequency 4 (four local steps a round: less exact, a quarter of the rounds).")
+      " default; `k=4`: averagingFrequency 4 (four local steps a round: less exact, a quarter of the rounds);"
+      " `barrier`: barrier averaging, every minibatch.")
 print()
-print("| model | workers | global batch | per worker | plain | tree | tree, k=4 |")
-print("|---|---:|---:|---:|---:|---:|---:|")
+print("| model | workers | global batch | per worker | plain | tree | tree, k=4 | barrier |")
+print("|---|---:|---:|---:|---:|---:|---:|---:|")
 for model in per_image:
-    for w in (8, 32, 128):
+    for w in (2, 4, 8, 32, 128):
         for g in (512, 1024, 4096):
             if g < w:
                 continue
@@ -98,4 +132,6 @@ for model in per_image:
             for tree, freq in ((False, 1), (True, 1), (True, 4)):
                 fit, over = round_ms(model, w, g, tree, freq)
                 cells.append(f"{fit / (fit + over):.2f}")
+            fit, _ = round_ms(model, w, g, False, 1)
+            cells.append(f"{fit / (fit + barrier_ms(model, w)):.2f}")
             print(f"| {model} | {w} | {g} | {g // w} | " + " | ".join(cells) + " |")

@@ -32,8 +32,9 @@ import java.util.List;
  * @param averaging          where the parameters are averaged: barrier (the workers of a chunk's Spark
  *                           barrier stage exchange them among themselves after every round), driver (a
  *                           Spark job per round, averaged on the driver, as DL4J does; the only one with
- *                           approach export), or auto (the default: barrier, but driver with approach
- *                           export or with Spark's dynamic allocation, which refuses barrier stages)
+ *                           approach export), or auto (the default: barrier in local mode and on clusters
+ *                           of up to {@link #AUTO_BARRIER_MAX_WORKERS} workers, driver on bigger ones, with
+ *                           approach export and with Spark's dynamic allocation, which refuses barrier stages)
  */
 public record RunConfig(String model, Integer inputSize, Data data, Integer epochs, Integer batchSizePerWorker,
                         Integer workers, Double learningRate, Double momentum, Double weightDecay,
@@ -157,10 +158,21 @@ public record RunConfig(String model, Integer inputSize, Data data, Integer epoc
         }
     }
 
-    /** Whether the rounds run in barrier stages, on a Spark with dynamic allocation enabled or not. */
-    public boolean barrierAveraging(boolean dynamicAllocation) {
-        return averaging == Averaging.BARRIER
-                || averaging == Averaging.AUTO && approach == Approach.DIRECT && !dynamicAllocation;
+    /**
+     * The most workers {@code averaging: auto} averages in barrier stages on a cluster: each worker
+     * fetches every other's state, so a round's exchange grows with the workers, and in
+     * benchmarks/results/spark-scaling.md barrier averaging is ahead of DL4J's tree aggregation at
+     * 2 workers, level at 4 and behind from 8.
+     */
+    public static final int AUTO_BARRIER_MAX_WORKERS = 4;
+
+    /**
+     * Whether the rounds run in barrier stages, on a local Spark or a cluster, with dynamic
+     * allocation enabled or not.
+     */
+    public boolean barrierAveraging(boolean localMaster, boolean dynamicAllocation) {
+        return averaging == Averaging.BARRIER || averaging == Averaging.AUTO && approach == Approach.DIRECT
+                && !dynamicAllocation && (localMaster || workers <= AUTO_BARRIER_MAX_WORKERS);
     }
 
     public int globalBatch() {

@@ -194,7 +194,7 @@ public final class Trainer {
                     + run.uri() + " or choose another output");
         }
         Exporter.checkTarget(cfg.export(), overwriteExport, resume ? run.uri() : null, sc.hadoopConfiguration());
-        if (cfg.barrierAveraging(SparkContexts.dynamicAllocation(sc))) {
+        if (cfg.barrierAveraging(sc.isLocal(), SparkContexts.dynamicAllocation(sc))) {
             BarrierRounds.checkCanRun(sc, cfg.workers());
         }
         Datasets.checkExists(sc, "data.train", cfg.data().train());
@@ -317,8 +317,8 @@ public final class Trainer {
         } else {
             tm.rddTrainingApproach(RDDTrainingApproach.Export).exportDirectory(run.path("tmp-export").toString());
         }
-        return new SynchronizedTrainingMaster(tm, cfg.barrierAveraging(SparkContexts.dynamicAllocation(sc)),
-                WorkerThreads.perWorker(sc, cfg.workers()));
+        boolean barrier = cfg.barrierAveraging(sc.isLocal(), SparkContexts.dynamicAllocation(sc));
+        return new SynchronizedTrainingMaster(tm, barrier, WorkerThreads.perWorker(sc, cfg.workers()));
     }
 
     /**

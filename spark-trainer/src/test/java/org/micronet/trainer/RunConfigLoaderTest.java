@@ -34,9 +34,14 @@ class RunConfigLoaderTest {
         assertEquals(20, cfg.progress().everyRounds(), "default");
         assertEquals(null, cfg.checkpoints().everyMinutes(), "default: epoch ends only");
         assertEquals(RunConfig.Averaging.AUTO, cfg.averaging(), "default");
-        assertTrue(cfg.barrierAveraging(false), "auto: barrier");
-        assertFalse(cfg.barrierAveraging(true), "auto: driver with dynamic allocation, which refuses barrier stages");
-        assertFalse(RunConfigLoader.load(QUICKSTART, List.of("approach=export")).barrierAveraging(false),
+        assertTrue(cfg.barrierAveraging(true, false), "auto: barrier in local mode");
+        assertTrue(cfg.barrierAveraging(false, false), "auto: barrier on a cluster of " + cfg.workers() + " workers");
+        assertFalse(RunConfigLoader.load(QUICKSTART, List.of("workers=5")).barrierAveraging(false, false),
+                "auto: driver (tree aggregation) on a cluster of more than 4 workers");
+        assertTrue(RunConfigLoader.load(QUICKSTART, List.of("workers=5")).barrierAveraging(true, false),
+                "auto: barrier in local mode, whatever the workers");
+        assertFalse(cfg.barrierAveraging(false, true), "auto: driver with dynamic allocation, which refuses barrier stages");
+        assertFalse(RunConfigLoader.load(QUICKSTART, List.of("approach=export")).barrierAveraging(true, false),
                 "auto: driver with approach export");
     }
 
