@@ -50,7 +50,7 @@ public class GroupAdaptivePointwiseConvLayer extends KernelLayer<GroupAdaptivePo
             return KernelBridge.write(mgr, ArrayType.ACTIVATIONS, input.dataType(), y, n, cout, s[2], s[3]);
         }
         float[] y = scratch.pass(OUTPUT, (long) n * cout * hw);
-        k.forward(shuffled.read(input, scratch.pass(RAW, input.length()), scratch.pass(INPUT, input.length())),
+        k.forward(shuffled.read(input, scratch, RAW, scratch.pass(INPUT, input.length())),
                 param(GroupAdaptivePointwiseConvParams.WEIGHT, WEIGHT), y,
                 scratch.pass(WORK, k.scratchFloats(n, cin, cout, groups, hw)), n, cin, cout, groups, hw);
         if (c.isBias()) {
@@ -81,14 +81,13 @@ public class GroupAdaptivePointwiseConvLayer extends KernelLayer<GroupAdaptivePo
         float[] dx = scratch.pass(INPUT_GRAD, input.length());
         float[] dw = scratch.get(WEIGHT_GRAD, c.weightCount());
         float[] dy = KernelBridge.read(epsilon, scratch.pass(OUTPUT_GRAD, epsilon.length()));
-        k.backward(shuffled.read(input, scratch.pass(RAW, input.length()), scratch.pass(INPUT, input.length())),
+        k.backward(shuffled.read(input, scratch, RAW, scratch.pass(INPUT, input.length())),
                 param(GroupAdaptivePointwiseConvParams.WEIGHT, WEIGHT), dy, dx, dw,
                 scratch.pass(WORK, k.scratchFloats(n, cin, cout, groups, hw)), n, cin, cout, groups, hw);
         setGradient(GroupAdaptivePointwiseConvParams.WEIGHT, dw);
         if (c.isBias()) {
             setGradient(BlockParams.BIAS, ChannelBias.gradient(dy, scratch.get(BIAS_GRAD, cout), n, cout, hw));
         }
-        return KernelBridge.write(mgr, ArrayType.ACTIVATION_GRAD, shuffled.gradient(dx, scratch.pass(RAW, dx.length), s),
-                s);
+        return KernelBridge.write(mgr, ArrayType.ACTIVATION_GRAD, shuffled.gradient(dx, scratch, RAW, s), s);
     }
 }

@@ -51,7 +51,7 @@ public class GroupedConvLayer<C extends ConvParamLayer & GroupedConv> extends Ke
                     g.n(), g.cout(), g.outHeight(), g.outWidth());
         }
         float[] y = scratch.pass(Y, (long) g.n() * g.cout() * g.outHeight() * g.outWidth());
-        k.forward(shuffled.read(input, scratch.pass(RAW, input.length()), scratch.pass(X, input.length())),
+        k.forward(shuffled.read(input, scratch, RAW, scratch.pass(X, input.length())),
                 param(GroupedConvParams.WEIGHT, W), y, g, scratch.pass(WORK, k.scratchLength(g)));
         if (c.isBias()) {
             ChannelBias.add(y, param(BlockParams.BIAS, B), g.n(), g.cout(), g.outHeight() * g.outWidth());
@@ -79,14 +79,13 @@ public class GroupedConvLayer<C extends ConvParamLayer & GroupedConv> extends Ke
         float[] dx = scratch.pass(DX, input.length());
         float[] dw = scratch.get(DW, g.weightLength());
         float[] dy = KernelBridge.read(epsilon, scratch.pass(DY, epsilon.length()));
-        k.backward(shuffled.read(input, scratch.pass(RAW, input.length()), scratch.pass(X, input.length())),
+        k.backward(shuffled.read(input, scratch, RAW, scratch.pass(X, input.length())),
                 param(GroupedConvParams.WEIGHT, W), dy, dx, dw, g, scratch.pass(WORK, k.scratchLength(g)));
         setGradient(GroupedConvParams.WEIGHT, dw);
         if (c.isBias()) {
             setGradient(BlockParams.BIAS, ChannelBias.gradient(dy, scratch.get(DB, g.cout()), g.n(), g.cout(),
                     g.outHeight() * g.outWidth()));
         }
-        return KernelBridge.write(mgr, ArrayType.ACTIVATION_GRAD, shuffled.gradient(dx, scratch.pass(RAW, dx.length), s),
-                s);
+        return KernelBridge.write(mgr, ArrayType.ACTIVATION_GRAD, shuffled.gradient(dx, scratch, RAW, s), s);
     }
 }

@@ -24,13 +24,14 @@ final class ShuffledInput {
         this.groups = groups;
     }
 
-    /** x's values, shuffled, into {@code into}; {@code raw} is call-long scratch of x's length. */
-    float[] read(INDArray x, float[] raw, float[] into) {
+    /** x's values, shuffled, into {@code into}; with shuffles, x is first read into call-long slot {@code work}. */
+    float[] read(INDArray x, FloatScratch scratch, int work, float[] into) {
         if (groups.length == 0) {
             return KernelBridge.read(x, into);
         }
         long[] s = x.shape();
-        FAST.permute(KernelBridge.read(x, raw), into, map((int) s[1], false), (int) s[0], (int) s[1], (int) (s[2] * s[3]));
+        FAST.permute(KernelBridge.read(x, scratch.pass(work, x.length())), into, map((int) s[1], false), (int) s[0],
+                (int) s[1], (int) (s[2] * s[3]));
         return into;
     }
 
@@ -43,11 +44,15 @@ final class ShuffledInput {
         return ChannelPermutation.apply(v, map((int) s[1], false), (int) s[0], (int) s[1], (int) (s[2] * s[3]));
     }
 
-    /** The gradient of the input from that of the shuffled input, written into {@code dx} (or dxShuffled itself with none). */
-    float[] gradient(float[] dxShuffled, float[] dx, long[] shape) {
+    /**
+     * The gradient of the input from that of the shuffled input: {@code dxShuffled} itself with no
+     * shuffles, else it unshuffled into call-long slot {@code work}.
+     */
+    float[] gradient(float[] dxShuffled, FloatScratch scratch, int work, long[] shape) {
         if (groups.length == 0) {
             return dxShuffled;
         }
+        float[] dx = scratch.pass(work, (long) shape[0] * shape[1] * shape[2] * shape[3]);
         FAST.permute(dxShuffled, dx, map((int) shape[1], true), (int) shape[0], (int) shape[1],
                 (int) (shape[2] * shape[3]));
         return dx;
