@@ -58,7 +58,7 @@ final class BenchmarkCommand implements Callable<Integer> {
 
     @Option(names = "--unfolded",
             description = "Latency of the graph as trained; by default batch norms and channel shuffles are folded into "
-                    + "the convs next to them, as predict and score run it (--mode train always runs the graph as trained).")
+                    + "the layers next to them, as predict and score run it (--mode train always runs the graph as trained).")
     boolean unfolded;
 
     @Override
