@@ -32,7 +32,7 @@ per_epoch = int(sys.argv[2])
 last = lines[-per_epoch:]
 tot = [0.0] * 8; n = 0
 for l in last:
-    m = re.search(r'(\d+) rounds of (\d+) ms: broadcast (\d+), worker set-up (\d+), data (\d+), fit (\d+), exchange (\d+), Spark (-?\d+)(?: \(of the exchange, (\d+) in allGather\))?', l)
+    m = re.search(r'(\d+) rounds of (\d+) ms: broadcast (\d+), worker set-up (\d+), data (\d+), fit (\d+), exchange (\d+), Spark (-?\d+)(?: \(of the exchange, (\d+) (?:waiting|in allGather)\))?', l)
     k = int(m.group(1)); n += k
     for i in range(8):
         tot[i] += k * int(m.group(i + 2) or 0)

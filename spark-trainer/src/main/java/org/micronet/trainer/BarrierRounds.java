@@ -24,18 +24,20 @@ import java.util.OptionalInt;
 /**
  * All averaging rounds of a chunk in one Spark barrier stage: one task per worker fits its
  * partition's minibatches, {@code averagingFrequency} a round, and after each round the tasks
- * exchange parameters and updater state through {@code BarrierTaskContext.allGather}
- * ({@link PromptAllGather}) and each averages them ({@link ParameterExchange}). The rounds are those of driver averaging (round r is
- * minibatches {@code [r * averagingFrequency, (r + 1) * averagingFrequency)} of every partition that
- * still has them; a round averages the workers that fitted in it) with the same arithmetic, but a
+ * exchange parameters and updater state and each averages them ({@link ParameterExchange}: in
+ * memory when they all run in the driver's JVM, else through the block managers). The rounds
+ * are those of driver averaging (round r is minibatches
+ * {@code [r * averagingFrequency, (r + 1) * averagingFrequency)} of every partition that still
+ * has them; a round averages the workers that fitted in it) with the same arithmetic, but a
  * chunk costs one Spark job instead of one per round. The stage needs a task slot per worker at
  * once, which Spark checks when it submits the stage; a lost task re-runs the whole chunk from the
  * driver's parameters.
  */
 final class BarrierRounds {
     /**
-     * A Spark local property: {@code blocks} sends the messages through the block managers even
-     * when every worker runs in the driver's JVM (local mode), as they travel between JVMs.
+     * A Spark local property: {@code blocks} exchanges through the block managers
+     * ({@link GatheredExchange}) even when every worker runs in the driver's JVM (local mode), as
+     * between JVMs.
      */
     static final String EXCHANGE_PROPERTY = "micronet.exchange";
 
@@ -119,14 +121,13 @@ final class BarrierRounds {
             ComputationGraph net = worker.getInitialModelGraph();
             boolean inMemory = SparkContext$.MODULE$.DRIVER_IDENTIFIER().equals(SparkEnv.get().executorId())
                     && !"blocks".equals(task.getLocalProperty(EXCHANGE_PROPERTY));
-            try (PromptAllGather workers = new PromptAllGather(task);
-                 ParameterExchange exchange = new ParameterExchange(net, inMemory)) {
+            try (ParameterExchange exchange = inMemory ? new SharedMemoryExchange(task, net)
+                    : new GatheredExchange(task, net)) {
                 int start = net.getConfiguration().getIterationCount();
                 long setup = System.nanoTime() - t0;
                 long data = 0;
                 long fit = 0;
                 long exchanging = 0;
-                long gathering = 0;
                 int rounds = 0;
                 while (true) {
                     int fitted = 0;
@@ -144,11 +145,7 @@ final class BarrierRounds {
                         fitted++;
                     }
                     long e0 = System.nanoTime();
-                    String message = fitted > 0 ? exchange.message(net) : "";
-                    long g0 = System.nanoTime();
-                    String[] messages = workers.allGather(message);
-                    gathering += System.nanoTime() - g0;
-                    int averaged = exchange.average(messages, net);
+                    int averaged = exchange.average(net, fitted > 0);
                     exchanging += System.nanoTime() - e0;
                     if (averaged == 0) {
                         break;  // no worker had a minibatch left
@@ -157,7 +154,7 @@ final class BarrierRounds {
                     // as DL4J's master counts: averagingFrequency a round, even a short last one
                     net.getConfiguration().setIterationCount(start + rounds * averagingFrequency);
                 }
-                times.worker(rounds, setup, data, fit, exchanging, gathering);
+                times.worker(rounds, setup, data, fit, exchanging, exchange.waitingNanos());
                 List<Averaged> result = task.partitionId() != 0 || rounds == 0 ? List.of()
                         : List.of(new Averaged(BulkArray.copyOf(net.params()),
                         BulkArray.copyOf(net.getUpdater().getStateViewArray()), net.score(), rounds));

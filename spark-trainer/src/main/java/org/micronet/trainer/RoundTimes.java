@@ -9,8 +9,8 @@ import java.io.Serializable;
  * Where the time of averaging rounds goes: on the driver, the rounds' wall time and the part
  * spent broadcasting the parameters; on the workers (through Spark accumulators), setting up the
  * network, reading (decoding) minibatches that were not read before the rounds, fitting them and,
- * with barrier averaging, exchanging and averaging the parameters, of which the part in
- * {@code allGather} (waiting for the slowest worker and Spark's barrier coordination) is also
+ * with barrier averaging, exchanging and averaging the parameters, of which the part spent
+ * waiting (for the slowest worker, and between JVMs for Spark's barrier coordination) is also
  * given on its own. The rest is Spark's: launching jobs,
  * moving tasks and results, and with driver averaging, the averaging. {@link #take} returns and
  * resets the totals.
@@ -18,7 +18,7 @@ import java.io.Serializable;
 final class RoundTimes implements Serializable {
     /** Totals of a number of rounds, in milliseconds per round (all but {@code total} and {@code broadcast} per worker). */
     record PerRound(long rounds, double total, double broadcast, double setup, double data, double fit, double exchange,
-                    double allGather) {
+                    double waiting) {
         static final PerRound NONE = new PerRound(0, 0, 0, 0, 0, 0, 0, 0);
 
         double spark() {
@@ -28,7 +28,7 @@ final class RoundTimes implements Serializable {
         String line() {
             String line = String.format("%d rounds of %.0f ms: broadcast %.0f, worker set-up %.0f, data %.0f, fit %.0f, "
                     + "exchange %.0f, Spark %.0f", rounds, total, broadcast, setup, data, fit, exchange, spark());
-            return exchange > 0 ? line + String.format(" (of the exchange, %.0f in allGather)", allGather) : line;
+            return exchange > 0 ? line + String.format(" (of the exchange, %.0f waiting)", waiting) : line;
         }
     }
 
@@ -36,7 +36,7 @@ final class RoundTimes implements Serializable {
     private final LongAccumulator dataNanos;
     private final LongAccumulator fitNanos;
     private final LongAccumulator exchangeNanos;
-    private final LongAccumulator allGatherNanos;
+    private final LongAccumulator waitingNanos;
     private final LongAccumulator workerRounds;
     private transient long roundNanos;
     private transient long broadcastNanos;
@@ -47,7 +47,7 @@ final class RoundTimes implements Serializable {
         dataNanos = sc.sc().longAccumulator("micronet.round.dataNanos");
         fitNanos = sc.sc().longAccumulator("micronet.round.fitNanos");
         exchangeNanos = sc.sc().longAccumulator("micronet.round.exchangeNanos");
-        allGatherNanos = sc.sc().longAccumulator("micronet.round.allGatherNanos");
+        waitingNanos = sc.sc().longAccumulator("micronet.round.waitingNanos");
         workerRounds = sc.sc().longAccumulator("micronet.round.workerRounds");
     }
 
@@ -63,15 +63,15 @@ final class RoundTimes implements Serializable {
 
     /**
      * A worker's {@code rounds}: {@code setup} before its first minibatch, {@code data} reading
-     * them, {@code fit} fitting them, {@code exchange} in the averages between them, {@code allGather}
-     * of that in allGather.
+     * them, {@code fit} fitting them, {@code exchange} in the averages between them, {@code waiting}
+     * of that waiting for the others.
      */
-    void worker(long rounds, long setup, long data, long fit, long exchange, long allGather) {
+    void worker(long rounds, long setup, long data, long fit, long exchange, long waiting) {
         setupNanos.add(setup);
         dataNanos.add(data);
         fitNanos.add(fit);
         exchangeNanos.add(exchange);
-        allGatherNanos.add(allGather);
+        waitingNanos.add(waiting);
         workerRounds.add(rounds);
     }
 
@@ -80,12 +80,12 @@ final class RoundTimes implements Serializable {
         long n = Math.max(1, rounds);
         PerRound p = new PerRound(rounds, roundNanos / 1e6 / n, broadcastNanos / 1e6 / n,
                 setupNanos.value() / 1e6 / workers, dataNanos.value() / 1e6 / workers, fitNanos.value() / 1e6 / workers,
-                exchangeNanos.value() / 1e6 / workers, allGatherNanos.value() / 1e6 / workers);
+                exchangeNanos.value() / 1e6 / workers, waitingNanos.value() / 1e6 / workers);
         setupNanos.reset();
         dataNanos.reset();
         fitNanos.reset();
         exchangeNanos.reset();
-        allGatherNanos.reset();
+        waitingNanos.reset();
         workerRounds.reset();
         roundNanos = 0;
         broadcastNanos = 0;

@@ -17,6 +17,8 @@ import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
 
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -25,6 +27,8 @@ import java.util.TreeMap;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -177,8 +181,8 @@ class SparkWorkerStepTest {
      * Barrier averaging (the workers average among themselves in one stage) takes exactly the steps
      * of DL4J's driver averaging (a job per round), down to the last bit, with partitions of
      * unequal length, so that the last round averages only the worker that still has data; with
-     * the messages in memory (local mode) and through the block managers' transfer service, as
-     * between JVMs on a cluster.
+     * the workers sharing memory (local mode) and exchanging through the block managers' transfer
+     * service, as between JVMs on a cluster.
      */
     @Test
     void barrierAveragingStepsExactlyAsDriverAveraging() throws Exception {
@@ -217,6 +221,50 @@ class SparkWorkerStepTest {
                 assertNotEquals(0, start.params().sub(barrier.params()).amaxNumber().doubleValue(), "trained" + at);
             }
         }
+    }
+
+    /**
+     * A worker that fails in the middle of a chunk releases the others, which would otherwise wait
+     * for its next exchange forever: the fit fails promptly and names the cause (local[2] retries
+     * nothing), in memory and through the block managers.
+     */
+    @Test
+    void aWorkerThatFailsInTheMiddleOfAChunkReleasesTheOthers() throws Exception {
+        List<DataSet> batches = minibatches(2, 3, 0).collect();
+        JavaRDD<DataSet> failing = sc.parallelize(batches, 2)
+                .mapPartitionsWithIndex(SparkWorkerStepTest::failingAtTheSecondOfPartition1, true);
+        RunConfig cfg = config(2, 1);
+        for (String exchange : new String[]{null, "blocks"}) {
+            SparkComputationGraph spark = onSpark(cfg, m0(cfg));
+            sc.setLocalProperty(BarrierRounds.EXCHANGE_PROPERTY, exchange);
+            try {
+                Exception e = assertTimeoutPreemptively(Duration.ofSeconds(60), () -> assertThrows(Exception.class,
+                        () -> spark.fit(failing)), "exchange " + exchange);
+                assertTrue(e.getMessage().contains("unreadable minibatch 2 of partition 1"), e.getMessage());
+            } finally {
+                sc.setLocalProperty(BarrierRounds.EXCHANGE_PROPERTY, null);
+            }
+        }
+    }
+
+    private static Iterator<DataSet> failingAtTheSecondOfPartition1(int partition, Iterator<DataSet> minibatches) {
+        return new Iterator<>() {
+            private int read;
+
+            @Override
+            public boolean hasNext() {
+                if (partition == 1 && read == 1) {
+                    throw new IllegalStateException("unreadable minibatch 2 of partition 1");
+                }
+                return minibatches.hasNext();
+            }
+
+            @Override
+            public DataSet next() {
+                read++;
+                return minibatches.next();
+            }
+        };
     }
 
     private static void assertClose(INDArray expected, INDArray actual, String what) {
