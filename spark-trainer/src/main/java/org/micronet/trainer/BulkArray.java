@@ -49,11 +49,13 @@ final class BulkArray extends NDArray {
             }
             DataType type = DataType.valueOf(dataType);
             if (bytes.length == 0) {
-                return Nd4j.create(type, shape);
+                return new BulkArray(Nd4j.create(type, shape));
             }
             INDArray a = Nd4j.createUninitialized(type, shape, 'c');
             a.data().asNio().put(bytes);
-            return a;
+            // still a BulkArray: a task that passes on what it read (the shuffle behind a barrier
+            // stage) writes it in bulk again
+            return new BulkArray(a);
         }
     }
 }

@@ -32,6 +32,15 @@ class BulkArrayTest {
         assertNull(BulkArray.copyOf(null));
     }
 
+    /** The shuffle behind a barrier stage reads a worker's result and its task writes it again, to the driver. */
+    @Test
+    void anArrayReadBackIsWrittenInBulkAgain() throws Exception {
+        INDArray a = BulkArray.copyOf(Nd4j.rand(DataType.FLOAT, 1, 1001));
+        INDArray back = roundTrip(a);
+        assertEquals(serialized(a).length, serialized(back).length);
+        assertEquals(a, roundTrip(back));
+    }
+
     @Test
     void theCopyDoesNotFollowTheOriginal() {
         INDArray a = Nd4j.ones(DataType.FLOAT, 3);
@@ -40,12 +49,16 @@ class BulkArrayTest {
         assertEquals(Nd4j.ones(DataType.FLOAT, 3), copy);
     }
 
-    private static INDArray roundTrip(INDArray a) throws Exception {
+    private static byte[] serialized(INDArray a) throws Exception {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
             out.writeObject(a);
         }
-        try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(bytes.toByteArray()))) {
+        return bytes.toByteArray();
+    }
+
+    private static INDArray roundTrip(INDArray a) throws Exception {
+        try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(serialized(a)))) {
             return (INDArray) in.readObject();
         }
     }
