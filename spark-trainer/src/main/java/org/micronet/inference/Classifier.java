@@ -2,11 +2,11 @@ package org.micronet.inference;
 
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.micronet.ingest.image.ImageRejectedException;
+import org.micronet.ingest.loader.FloatArrays;
 import org.micronet.ingest.loader.ImageFeatures;
 import org.micronet.models.InferenceFolding;
 import org.micronet.trainer.ModelCard;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -71,8 +71,7 @@ public final class Classifier {
         }
         int n = accepted.size();
         int size = features.size();
-        float[] input = n == images.size() ? x : java.util.Arrays.copyOf(x, n * features.sampleLength());
-        INDArray out = net.outputSingle(false, Nd4j.create(input, new long[]{n, 3, size, size}, 'c'));
+        INDArray out = net.outputSingle(false, FloatArrays.of(x, n, 3, size, size));
         if (out.columns() != card.classIds().size()) {
             throw new IllegalStateException("the model has " + out.columns() + " outputs but its card lists "
                     + card.classIds().size() + " classes");

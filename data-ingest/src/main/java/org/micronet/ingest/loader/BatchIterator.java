@@ -7,7 +7,6 @@ import org.micronet.ingest.SerializableHadoopConf;
 import org.micronet.ingest.image.ImageRejectedException;
 import org.micronet.ingest.source.TarMembers;
 import org.nd4j.linalg.dataset.DataSet;
-import org.nd4j.linalg.factory.Nd4j;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -124,8 +123,8 @@ final class BatchIterator implements Iterator<DataSet> {
             }
             labels[i * numClasses + s.label] = 1f;
         }
-        return new DataSet(Nd4j.create(features, new long[]{batch.size(), 3, size, size}, 'c'),
-                Nd4j.create(labels, new long[]{batch.size(), numClasses}, 'c'));
+        return new DataSet(FloatArrays.of(features, batch.size(), 3, size, size),
+                FloatArrays.of(labels, batch.size(), numClasses));
     }
 
     /** Reads (key, jpeg, label) from the slices' tars one after another. */
