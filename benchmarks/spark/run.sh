@@ -46,9 +46,9 @@ PY
   echo "- machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(java -version 2>&1 | sed -n 1p)"
   echo "- date: $(date -u +%Y-%m-%dT%H:%MZ)"
   echo "- images/s: single JVM = plain fit on one batch of the global size, random data, both cores; Spark = the last of $epochs epochs in \`metrics.jsonl\` (fit time of the epoch, 4,000 images of data/fashion-mnist-5k at ${size}x${size}, 2 workers, averaging every minibatch, \`averaging: $averaging\`)"
-  echo "- round: mean milliseconds per averaging round over the last epoch's chunks: total, the driver's broadcast of parameters and updater state, the worker's set-up of its resident network, its reading of minibatches not read before the rounds, its fit, its exchange and averaging with the other workers (barrier averaging; in brackets the part spent in allGather, waiting for the slower worker and Spark's barrier coordination), all per worker, and the rest (Spark: job launch, task and result transfer, and with driver averaging the averaging)"
+  echo "- round: mean milliseconds per averaging round over the last epoch's chunks: total, the driver's broadcast of parameters and updater state, the worker's set-up of its resident network, its reading of minibatches not read before the rounds, its fit, its exchange and averaging with the other workers (barrier averaging; in brackets the part spent waiting for the slower worker, and between JVMs for Spark's barrier coordination), all per worker, and the rest (Spark: job launch, task and result transfer, and with driver averaging the averaging)"
   echo
-  echo "| model | global batch | single JVM | local[2] | standalone 2x1 core | local / single | standalone / single | local round: total, broadcast, set-up, data, fit, exchange (in allGather), Spark | standalone round |"
+  echo "| model | global batch | single JVM | local[2] | standalone 2x1 core | local / single | standalone / single | local round: total, broadcast, set-up, data, fit, exchange (waiting), Spark | standalone round |"
   echo "|---|---:|---:|---:|---:|---:|---:|---|---|"
 } > "$out"
 for m in ${models//,/ }; do
