@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Spark's overhead on training, as ratios to a single JVM measured in the same run: images/s of
 # (1) plain DL4J fit in one JVM on one batch of the global size (bin/micronet benchmark --mode
-# train, random data), (2) the training job on Spark local[2] with 2 workers, (3) the same on a
-# standalone cluster of 2 single-core workers on this machine (deploy/standalone-cluster.sh),
+# train, random data, the 10-class head the Spark runs train), (2) the training job on Spark
+# local[2] with 2 workers, (3) the same on a standalone cluster of 2 single-core workers on this machine (deploy/standalone-cluster.sh),
 # averaging every minibatch. Data: the bundled 5,000-image Fashion-MNIST subset (4,000 train).
 # It also prints where a round's time goes (the trainer's "rounds of" log lines, last epoch).
 # Usage: [AVERAGING=auto|barrier|driver] benchmarks/spark/run.sh [models, default m0] [input size, default 32]
@@ -45,7 +45,7 @@ PY
   echo "- command: \`AVERAGING=$averaging benchmarks/spark/run.sh $models $size $batches $epochs\`"
   echo "- machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(java -version 2>&1 | sed -n 1p)"
   echo "- date: $(date -u +%Y-%m-%dT%H:%MZ)"
-  echo "- images/s: single JVM = plain fit on one batch of the global size, random data, both cores; Spark = the last of $epochs epochs in \`metrics.jsonl\` (fit time of the epoch, 4,000 images of data/fashion-mnist-5k at ${size}x${size}, 2 workers, averaging every minibatch, \`averaging: $averaging\`)"
+  echo "- images/s: single JVM = plain fit on one batch of the global size, random data, the same 10-class model, both cores; Spark = the last of $epochs epochs in \`metrics.jsonl\` (fit time of the epoch, 4,000 images of data/fashion-mnist-5k at ${size}x${size}, 2 workers, averaging every minibatch, \`averaging: $averaging\`)"
   echo "- round: mean milliseconds per averaging round over the last epoch's chunks: total, the driver's broadcast of parameters and updater state, the worker's set-up of its resident network, its reading of minibatches not read before the rounds, its fit, its exchange and averaging with the other workers (barrier averaging; in brackets the part spent waiting for the slower worker, and between JVMs for Spark's barrier coordination), all per worker, and the rest (Spark: job launch, task and result transfer, and with driver averaging the averaging)"
   echo
   echo "| model | global batch | single JVM | local[2] | standalone 2x1 core | local / single | standalone / single | local round: total, broadcast, set-up, data, fit, exchange (waiting), Spark | standalone round |"
@@ -56,7 +56,7 @@ for m in ${models//,/ }; do
     per=$((global / 2)); chunks_per_epoch=$(( (4000 / per / 2 + 19) / 20 ))
     sets=(--set model="$m" --set inputSize="$size" --set batchSizePerWorker="$per" --set workers=2 --set epochs="$epochs"
           --set data.train="$root/data/fashion-mnist-5k/fashion-mnist-ilsvrc" --set warmupEpochs=0 --set averaging="$averaging")
-    single=$(bin/micronet benchmark --model "$m" --mode train --size "$size" --batch "$global" --iterations 20 2>/dev/null \
+    single=$(bin/micronet benchmark --model "$m" --mode train --size "$size" --classes 10 --batch "$global" --iterations 20 2>/dev/null \
       | sed -n 's/^images_per_sec: //p')
     bin/micronet train --config configs/runs/quickstart.yaml "${sets[@]}" --master 'local[2]' \
       --set output="$work/local-$m-$global" --set export="$work/local-$m-$global-export" > "$work/local-$m-$global.log" 2>&1

@@ -40,6 +40,11 @@ final class BenchmarkCommand implements Callable<Integer> {
     @Option(names = "--size", paramLabel = "<pixels>", description = "Square input size (default: the config's).")
     Integer size;
 
+    @Option(names = "--classes", paramLabel = "<n>",
+            description = "Classes of the head (default: the config's, 1000 for ImageNet): the head's dense layer "
+                    + "grows with them, so compare with a run on the same classes.")
+    Integer classes;
+
     @Option(names = "--threads", paramLabel = "<n>", description = "Threads for ND4J (default 1 for latency, all cores for train).")
     Integer threads;
 
@@ -65,7 +70,7 @@ final class BenchmarkCommand implements Callable<Integer> {
     public Integer call() {
         ModelConfig resolved = Models.resolve(model);
         ModelConfig base = ops != null ? resolved.withOps(ops) : resolved;
-        ModelConfig cfg = base.withTask(size != null ? size : base.inputSize(), base.classes());
+        ModelConfig cfg = base.withTask(size != null ? size : base.inputSize(), classes != null ? classes : base.classes());
         int n = mode == Mode.LATENCY ? 1 : batch != null ? batch : 32;
         int runs = iterations != null ? iterations : mode == Mode.LATENCY ? 20 : 5;
         int nThreads = threads != null ? threads : mode == Mode.LATENCY ? 1 : Runtime.getRuntime().availableProcessors();
@@ -79,10 +84,10 @@ final class BenchmarkCommand implements Callable<Integer> {
         Nd4j.getEnvironment().setMaxThreads(nThreads);
         Nd4j.getEnvironment().setMaxMasterThreads(nThreads);
         PrintWriter out = new PrintWriter(System.out, true);
-        out.printf("model: %s (ops %s), mode %s, input %dx%d, batch %d, %d thread(s), %d iterations%n", cfg.name(),
-                cfg.ops().name().toLowerCase(), mode.name().toLowerCase(), cfg.inputSize(), cfg.inputSize(), n, nThreads,
-                runs);
         ComputationGraph created = Models.create(cfg, Models.defaults(1));
+        out.printf("model: %s (ops %s), mode %s, input %dx%d, %d classes, %,d parameters, batch %d, %d thread(s), "
+                        + "%d iterations%n", cfg.name(), cfg.ops().name().toLowerCase(), mode.name().toLowerCase(),
+                cfg.inputSize(), cfg.inputSize(), cfg.classes(), Models.complexity(cfg).params(), n, nThreads, runs);
         boolean fold = mode == Mode.LATENCY && !unfolded;
         ComputationGraph net = fold ? InferenceFolding.fold(created) : created;
         if (fold) {

@@ -59,6 +59,16 @@ class SummaryCommandTest {
         }
     }
 
+    /** The Spark benchmark's single-JVM baseline trains the 10-class head its Spark runs train. */
+    @Test
+    void benchmarkTrainsTheHeadOfTheClassesAsked() {
+        Cli.Run r = Cli.run("benchmark", "--model", "m0", "--mode", "train", "--size", "32", "--classes", "10", "--batch", "2",
+                "--iterations", "1", "--warmup", "1", "--threads", "2");
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().startsWith("model: micronet-m0 (ops micronet), mode train, input 32x32, 10 classes, 383,020 parameters"),
+                r.out());
+    }
+
     @Test
     void helpListsTheSubcommands() {
         Cli.Run r = Cli.run("--help");
