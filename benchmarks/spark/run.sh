@@ -2,8 +2,10 @@
 # Spark's overhead on training, as ratios to a single JVM measured in the same run: images/s of
 # (1) plain DL4J fit in one JVM on one batch of the global size (bin/micronet benchmark --mode
 # train, random data, the 10-class head the Spark runs train), (2) the training job on Spark
-# local[2] with 2 workers, (3) the same on a standalone cluster of 2 single-core workers on this machine (deploy/standalone-cluster.sh),
-# averaging every minibatch. Data: the bundled 5,000-image Fashion-MNIST subset (4,000 train).
+# local[2] with 2 workers, (3) the same on a standalone cluster of 2 single-core workers on this
+# machine (deploy/standalone-cluster.sh), averaging every minibatch; the three in turn, RUNS times
+# (default 3), since this machine's speed drifts by a third between minutes. Data: the bundled
+# 5,000-image Fashion-MNIST subset (4,000 train).
 # It also prints where a round's time goes (the trainer's "rounds of" log lines, last epoch).
 # Usage: [AVERAGING=auto|barrier|driver] benchmarks/spark/run.sh [models, default m0] [input size, default 32]
 #        [global batches, default 40,128] [epochs, default 2]
@@ -16,6 +18,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$root"
 models="${1:-m0}"; size="${2:-32}"; batches="${3:-40,128}"; epochs="${4:-2}"
 averaging="${AVERAGING:-auto}"
+runs="${RUNS:-3}"
 work="$root/target/spark-throughput"; rm -rf "$work"; mkdir -p "$work"
 out="$root/benchmarks/results/spark-throughput.md"
 mvn -q -B ${MVN_ARGS:-} -Pcluster -DskipTests package
@@ -42,11 +45,12 @@ PY
 {
   echo "# Spark overhead on training throughput"
   echo
-  echo "- command: \`AVERAGING=$averaging benchmarks/spark/run.sh $models $size $batches $epochs\`"
+  echo "- command: \`AVERAGING=$averaging RUNS=$runs benchmarks/spark/run.sh $models $size $batches $epochs\`"
   echo "- machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(java -version 2>&1 | sed -n 1p)"
   echo "- date: $(date -u +%Y-%m-%dT%H:%MZ)"
   echo "- images/s: single JVM = plain fit on one batch of the global size, random data, the same 10-class model, both cores; Spark = the last of $epochs epochs in \`metrics.jsonl\` (fit time of the epoch, 4,000 images of data/fashion-mnist-5k at ${size}x${size}, 2 workers, averaging every minibatch, \`averaging: $averaging\`)"
-  echo "- round: mean milliseconds per averaging round over the last epoch's chunks: total, the driver's broadcast of parameters and updater state, the worker's set-up of its resident network, its reading of minibatches not read before the rounds, its fit, its exchange and averaging with the other workers (barrier averaging; in brackets the part spent waiting for the slower worker, and between JVMs for Spark's barrier coordination), all per worker, and the rest (Spark: job launch, task and result transfer, and with driver averaging the averaging)"
+  echo "- each figure: the median of $runs runs of the three in turn; a ratio is the median of the runs' ratios, with their range in brackets"
+  echo "- round: of the last run, mean milliseconds per averaging round over the last epoch's chunks: total, the driver's broadcast of parameters and updater state, the worker's set-up of its resident network, its reading of minibatches not read before the rounds, its fit, its exchange and averaging with the other workers (barrier averaging; in brackets the part spent waiting for the slower worker, and between JVMs for Spark's barrier coordination), all per worker, and the rest (Spark: job launch, task and result transfer, and with driver averaging the averaging)"
   echo
   echo "| model | global batch | single JVM | local[2] | standalone 2x1 core | local / single | standalone / single | local round: total, broadcast, set-up, data, fit, exchange (waiting), Spark | standalone round |"
   echo "|---|---:|---:|---:|---:|---:|---:|---|---|"
@@ -56,18 +60,30 @@ for m in ${models//,/ }; do
     per=$((global / 2)); chunks_per_epoch=$(( (4000 / per / 2 + 19) / 20 ))
     sets=(--set model="$m" --set inputSize="$size" --set batchSizePerWorker="$per" --set workers=2 --set epochs="$epochs"
           --set data.train="$root/data/fashion-mnist-5k/fashion-mnist-ilsvrc" --set warmupEpochs=0 --set averaging="$averaging")
-    single=$(bin/micronet benchmark --model "$m" --mode train --size "$size" --classes 10 --batch "$global" --iterations 20 2>/dev/null \
-      | sed -n 's/^images_per_sec: //p')
-    bin/micronet train --config configs/runs/quickstart.yaml "${sets[@]}" --master 'local[2]' \
-      --set output="$work/local-$m-$global" --set export="$work/local-$m-$global-export" > "$work/local-$m-$global.log" 2>&1
-    deploy/spark-submit.sh --master "$master" --deploy-mode client --executor-cores 1 --executor-memory 2g \
-      --conf spark.cores.max=2 -- train --config configs/runs/quickstart.yaml "${sets[@]}" \
-      --set output="$work/cluster-$m-$global" --set export="$work/cluster-$m-$global-export" > "$work/cluster-$m-$global.log" 2>&1
-    local_rate=$(rate "$work/local-$m-$global/metrics.jsonl"); cluster_rate=$(rate "$work/cluster-$m-$global/metrics.jsonl")
+    singles=(); locals=(); clusters=()
+    for r in $(seq "$runs"); do
+      rm -rf "$work/local-$m-$global"* "$work/cluster-$m-$global"*
+      singles+=("$(bin/micronet benchmark --model "$m" --mode train --size "$size" --classes 10 --batch "$global" --iterations 20 \
+        2>/dev/null | sed -n 's/^images_per_sec: //p')")
+      bin/micronet train --config configs/runs/quickstart.yaml "${sets[@]}" --master 'local[2]' \
+        --set output="$work/local-$m-$global" --set export="$work/local-$m-$global-export" > "$work/local-$m-$global.log" 2>&1
+      deploy/spark-submit.sh --master "$master" --deploy-mode client --executor-cores 1 --executor-memory 2g \
+        --conf spark.cores.max=2 -- train --config configs/runs/quickstart.yaml "${sets[@]}" \
+        --set output="$work/cluster-$m-$global" --set export="$work/cluster-$m-$global-export" > "$work/cluster-$m-$global.log" 2>&1
+      locals+=("$(rate "$work/local-$m-$global/metrics.jsonl")"); clusters+=("$(rate "$work/cluster-$m-$global/metrics.jsonl")")
+    done
     local_round=$(rounds "$work/local-$m-$global.log" "$chunks_per_epoch")
     cluster_round=$(rounds "$work/cluster-$m-$global.log" "$chunks_per_epoch")
-    python3 -c "import sys; s,l,c=map(float,sys.argv[3:6]); print(f'| {sys.argv[1]} | {sys.argv[2]} | {s:.1f} | {l:.1f} | {c:.1f} | {l/s:.2f} | {c/s:.2f} | {sys.argv[6]} | {sys.argv[7]} |')" \
-      "$m" "$global" "$single" "$local_rate" "$cluster_rate" "${local_round// | /, }" "${cluster_round// | /, }" >> "$out"
+    python3 - "$m" "$global" "${singles[*]}" "${locals[*]}" "${clusters[*]}" "${local_round// | /, }" "${cluster_round// | /, }" >> "$out" <<'PY'
+import statistics, sys
+m, g, s, l, c, lr, cr = sys.argv[1:8]
+s, l, c = ([float(x) for x in v.split()] for v in (s, l, c))
+def ratio(xs):
+    r = [x / y for x, y in zip(xs, s)]
+    return f'{statistics.median(r):.2f} ({min(r):.2f}-{max(r):.2f})'
+med = statistics.median
+print(f'| {m} | {g} | {med(s):.1f} | {med(l):.1f} | {med(c):.1f} | {ratio(l)} | {ratio(c)} | {lr} | {cr} |')
+PY
   done
 done
 cat "$out"
