@@ -94,8 +94,15 @@ final class BarrierRounds {
                 .mapPartitions(new WorkerTask(worker, averagingFrequency, times, inMemory), false, tag), tag);
         // Spark never retries a failed barrier result stage (its tasks may have committed output);
         // behind a shuffle it is a map stage, which Spark re-runs whole when an executor is lost
-        List<Averaged> results = rounds.repartition(1).collect();
-        Averaged last = inMemory != null ? IN_MEMORY_RESULTS.remove(inMemory) : results.isEmpty() ? null : results.get(0);
+        Averaged last;
+        try {
+            List<Averaged> results = rounds.repartition(1).collect();
+            last = inMemory != null ? IN_MEMORY_RESULTS.get(inMemory) : results.isEmpty() ? null : results.get(0);
+        } finally {
+            if (inMemory != null) {
+                IN_MEMORY_RESULTS.remove(inMemory);  // also after a failed stage whose first worker had finished
+            }
+        }
         if (last == null) {
             return;  // no worker had a minibatch
         }
