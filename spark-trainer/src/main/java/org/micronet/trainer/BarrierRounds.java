@@ -136,35 +136,29 @@ final class BarrierRounds {
         @Override
         public scala.collection.Iterator<Averaged> apply(scala.collection.Iterator<MultiDataSet> partition) {
             BarrierTaskContext task = BarrierTaskContext.get();
-            Iterator<MultiDataSet> minibatches = JavaConverters.asJavaIterator(partition);
+            Minibatches minibatches = new Minibatches(JavaConverters.asJavaIterator(partition));
             long t0 = System.nanoTime();
             ComputationGraph net = worker.getInitialModelGraph();
             try (ParameterExchange exchange = inMemory != null ? new SharedMemoryExchange(task, net)
                     : new GatheredExchange(task, net)) {
                 int start = net.getConfiguration().getIterationCount();
                 long setup = System.nanoTime() - t0;
-                long data = 0;
                 long fit = 0;
                 long exchanging = 0;
                 int rounds = 0;
                 while (true) {
                     int fitted = 0;
-                    while (fitted < averagingFrequency) {
-                        long d0 = System.nanoTime();
-                        if (!minibatches.hasNext()) {  // the loader may read ahead here
-                            data += System.nanoTime() - d0;
-                            break;
-                        }
-                        MultiDataSet minibatch = minibatches.next();
+                    MultiDataSet minibatch;
+                    while (fitted < averagingFrequency && (minibatch = minibatches.next()) != null) {
                         long f0 = System.nanoTime();
                         worker.processMinibatch(minibatch, net, false);
-                        data += f0 - d0;
                         fit += System.nanoTime() - f0;
                         fitted++;
                     }
                     long e0 = System.nanoTime();
-                    int averaged = exchange.average(net, fitted > 0);
-                    exchanging += System.nanoTime() - e0;
+                    long read = minibatches.nanos;
+                    int averaged = exchange.average(net, fitted > 0, minibatches::readAhead);
+                    exchanging += System.nanoTime() - e0 - (minibatches.nanos - read);
                     if (averaged == 0) {
                         break;  // no worker had a minibatch left
                     }
@@ -172,6 +166,7 @@ final class BarrierRounds {
                     // as DL4J's master counts: averagingFrequency a round, even a short last one
                     net.getConfiguration().setIterationCount(start + rounds * averagingFrequency);
                 }
+                long data = minibatches.nanos;
                 times.worker(rounds, setup, data, fit, exchanging, exchange.waitingNanos());
                 if (task.partitionId() != 0 || rounds == 0) {
                     return JavaConverters.asScalaIterator(Collections.emptyIterator());
@@ -186,6 +181,42 @@ final class BarrierRounds {
             } finally {
                 worker.release(net);
             }
+        }
+    }
+
+    /**
+     * A partition's minibatches, of which the next may be read (decoded) ahead while the worker
+     * waits for the others at an exchange: time the slower worker would otherwise make it idle.
+     */
+    private static final class Minibatches {
+        private final Iterator<MultiDataSet> source;
+        private MultiDataSet ahead;
+        /** The time spent reading so far. */
+        long nanos;
+
+        Minibatches(Iterator<MultiDataSet> source) {
+            this.source = source;
+        }
+
+        /** The next minibatch, or null after the last. */
+        MultiDataSet next() {
+            if (ahead == null) {
+                readAhead();
+            }
+            MultiDataSet next = ahead;
+            ahead = null;
+            return next;
+        }
+
+        void readAhead() {
+            if (ahead != null) {
+                return;
+            }
+            long t0 = System.nanoTime();
+            if (source.hasNext()) {  // the loader reads and decodes here
+                ahead = source.next();
+            }
+            nanos += System.nanoTime() - t0;
         }
     }
 }

@@ -36,8 +36,15 @@ final class GatheredExchange implements ParameterExchange {
         bytes = new byte[Math.toIntExact(length * sum.dataType().width() + Double.BYTES)];
     }
 
+    /** {@code meanwhile} runs after the exchange: allGather blocks from arrival to answer. */
     @Override
-    public int average(ComputationGraph net, boolean fitted) {
+    public int average(ComputationGraph net, boolean fitted, Runnable meanwhile) {
+        int count = average(net, fitted);
+        meanwhile.run();
+        return count;
+    }
+
+    private int average(ComputationGraph net, boolean fitted) {
         String message = fitted ? put(net) : "";  // a worker without a minibatch sends an empty one
         long w0 = System.nanoTime();
         String[] messages = workers.allGather(message);

@@ -13,11 +13,12 @@ interface ParameterExchange extends AutoCloseable {
      * Sets {@code net}'s parameters, updater state and score to the average over the workers that
      * fitted a minibatch in this round ({@code fitted}: whether this one did) and returns how
      * many they were; 0 leaves {@code net} as it is. Every worker of the stage calls it once a
-     * round.
+     * round. {@code meanwhile} runs once, while this worker would wait for the others where the
+     * exchange lets it, else after the exchange; it must not touch {@code net}.
      */
-    int average(ComputationGraph net, boolean fitted);
+    int average(ComputationGraph net, boolean fitted, Runnable meanwhile);
 
-    /** The nanoseconds {@link #average} has waited for the other workers so far. */
+    /** The nanoseconds {@link #average} has waited for the other workers so far, {@code meanwhile} not counted. */
     long waitingNanos();
 
     /** Drops what the exchange holds; called once this worker is done with the stage or has failed. */

@@ -21,7 +21,8 @@ import java.util.concurrent.TimeoutException;
  * took five copies and the coordinator's round trip (M0 on local[2]: 36 ms of a 175 ms round).
  * Each worker has two buffers and uses them in alternate rounds: it writes round r + 2's into
  * round r's only after the rendezvous of round r + 1, which every worker reaches only once it has
- * read round r.
+ * read round r. Between its arrival and the wait a worker does what the caller gives it (reads its
+ * next minibatch), in time the slowest worker would otherwise leave idle.
  */
 final class SharedMemoryExchange implements ParameterExchange {
     private static final ConcurrentHashMap<String, Stage> STAGES = new ConcurrentHashMap<>();
@@ -72,7 +73,7 @@ final class SharedMemoryExchange implements ParameterExchange {
     }
 
     @Override
-    public int average(ComputationGraph net, boolean fitted) {
+    public int average(ComputationGraph net, boolean fitted, Runnable meanwhile) {
         int parity = round++ & 1;
         INDArray state = net.getUpdater().getStateViewArray();
         if (fitted) {
@@ -84,7 +85,9 @@ final class SharedMemoryExchange implements ParameterExchange {
         } else {
             stage.scores[parity][partition] = Double.NaN;
         }
-        awaitOthers();  // the phaser's advance publishes every worker's writes before it
+        int phase = stage.rendezvous.arrive();
+        meanwhile.run();
+        awaitOthers(phase);  // the phaser's advance publishes every worker's writes before it
         int count = 0;
         double scores = 0;
         for (int w = 0; w < stage.scores[parity].length; w++) {
@@ -119,12 +122,11 @@ final class SharedMemoryExchange implements ParameterExchange {
     }
 
     /**
-     * Waits until every worker has arrived at this round. When a worker fails, Spark fails the
-     * barrier stage and kills the other tasks, which this sees within {@link #KILL_CHECK_MILLIS}.
+     * Waits until every worker has arrived at round {@code phase}. When a worker fails, Spark fails
+     * the barrier stage and kills the other tasks, which this sees within {@link #KILL_CHECK_MILLIS}.
      */
-    private void awaitOthers() {
+    private void awaitOthers(int phase) {
         long t0 = System.nanoTime();
-        int phase = stage.rendezvous.arrive();
         try {
             while (true) {
                 try {
