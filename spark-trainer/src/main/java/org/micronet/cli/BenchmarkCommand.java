@@ -74,8 +74,8 @@ final class BenchmarkCommand implements Callable<Integer> {
         int n = mode == Mode.LATENCY ? 1 : batch != null ? batch : 32;
         int runs = iterations != null ? iterations : mode == Mode.LATENCY ? 20 : 5;
         int nThreads = threads != null ? threads : mode == Mode.LATENCY ? 1 : Runtime.getRuntime().availableProcessors();
-        if (n < 1 || runs < 1 || nThreads < 1) {
-            throw new IllegalArgumentException("--batch, --iterations and --threads must be >= 1");
+        if (n < 1 || runs < 1 || nThreads < 1 || cfg.classes() < 1) {
+            throw new IllegalArgumentException("--batch, --classes, --iterations and --threads must be >= 1");
         }
         if (warmupIterations != null && warmupIterations < 0) {
             throw new IllegalArgumentException("--warmup must be >= 0");

@@ -31,10 +31,11 @@ final class SharedMemoryExchange implements ParameterExchange {
     /** What the workers of one attempt of a barrier stage share. */
     private static final class Stage {
         final Phaser rendezvous;
-        /** [round parity][partition]: the published parameters and updater state, and the score (NaN: no minibatch). */
+        /** [round parity][partition]: the published parameters, updater state and score, and whether there are any. */
         final INDArray[][] params;
         final INDArray[][] states;
         final double[][] scores;
+        final boolean[][] fitted;
         int open;
 
         Stage(int workers) {
@@ -42,6 +43,7 @@ final class SharedMemoryExchange implements ParameterExchange {
             params = new INDArray[2][workers];
             states = new INDArray[2][workers];
             scores = new double[2][workers];
+            fitted = new boolean[2][workers];
             open = workers;
         }
     }
@@ -82,17 +84,16 @@ final class SharedMemoryExchange implements ParameterExchange {
                 stage.states[parity][partition].assign(state);
             }
             stage.scores[parity][partition] = net.score();
-        } else {
-            stage.scores[parity][partition] = Double.NaN;
         }
+        // a flag, not a NaN score: a diverged worker's NaN must reach the average, as on the driver
+        stage.fitted[parity][partition] = fitted;
         int phase = stage.rendezvous.arrive();
         meanwhile.run();
         awaitOthers(phase);  // the phaser's advance publishes every worker's writes before it
         int count = 0;
         double scores = 0;
-        for (int w = 0; w < stage.scores[parity].length; w++) {
-            double score = stage.scores[parity][w];
-            if (Double.isNaN(score)) {
+        for (int w = 0; w < stage.fitted[parity].length; w++) {
+            if (!stage.fitted[parity][w]) {
                 continue;
             }
             if (count == 0) {
@@ -107,7 +108,7 @@ final class SharedMemoryExchange implements ParameterExchange {
                     state.addi(stage.states[parity][w]);
                 }
             }
-            scores += score;
+            scores += stage.scores[parity][w];
             count++;
         }
         if (count == 0) {
