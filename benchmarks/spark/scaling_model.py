@@ -14,12 +14,13 @@ more stage launch, s0 again). On a real network the driver's link also carries
 R(W) * 8P bytes in and the broadcast's 8P bytes out each round, at `bandwidth` bytes/s.
 
 Barrier averaging (the trainer's default) has no per-round job and no driver in the data path:
-each worker stores its 8P bytes as a block and fetches the W - 1 others' from their executors, so
+each worker streams its 8P bytes to every other over a connection of their own and reads the W - 1
+others' (sealed with AES-GCM when Spark's network encryption is on, as on the measured cluster), so
   barrier(P, W) = c0 + g0 + (W - 1) * (t1 * P + 8P / bandwidth)
-where c0 is the per-round share of the chunk's job and set-up, g0 the allGather (Spark's barrier
-coordination and waiting for the slowest worker) and t1 a worker's cost of fetching and adding one
-peer's state per parameter, all three from the standalone rows of spark-throughput.md (M0, W = 2:
-a single point, so the growth with W is the design's, not a measurement).
+where c0 is the per-round share of the chunk's job and set-up, g0 the wait for the slowest worker
+and t1 a worker's cost of receiving, opening and adding one peer's state per parameter, all three
+from the standalone rows of spark-throughput.md (M0, W = 2: a single point, so the growth with W
+is the design's, not a measurement; a sender seals once for all its peers but sends W - 1 times).
 
 fit(G / W) is the per-worker fit of a global batch G split over W workers, from the per-image fit
 time measured in one JVM at 224x224 (bin/micronet benchmark --mode train), which stays the same per
@@ -49,7 +50,7 @@ throughput = sys.argv[2] if len(sys.argv) > 2 else "benchmarks/results/spark-thr
 barrier_rows = []
 for line in open(throughput):
     # | m0 | 40 | single | local | standalone | ... | local round | standalone round: total, broadcast, set-up, data,
-    # fit, exchange (in allGather), Spark |
+    # fit, exchange (waiting), Spark |
     m = re.match(r"\| m0 \|.*\| (\d+), (\d+), (\d+), (\d+), (\d+), (\d+) \((\d+)\), (-?\d+) \|\s*$", line)
     if m:
         total, bcast, setup, data, fit, exchange, gather, spark = map(float, m.groups())
@@ -85,7 +86,7 @@ g0 = float(np.mean([r[1] for r in barrier_rows])) if barrier_rows else float("na
 t1 = float(np.mean([r[2] for r in barrier_rows])) / M0_PARAMS_32 if barrier_rows else float("nan")
 print()
 print(f"Barrier averaging, from the standalone rows of `{throughput}` (M0, 2 workers, {len(barrier_rows)} rows):")
-print(f"job and set-up share c0 = {c0:.1f}, allGather g0 = {g0:.1f}, fetching and adding a peer's state"
+print(f"job and set-up share c0 = {c0:.1f}, waiting g0 = {g0:.1f}, receiving and adding a peer's state"
       f" t1 = {t1 * 1e6:.1f} per million parameters.")
 
 # per-image fit at 224x224 on one core, ms: M0 from `bin/micronet benchmark --mode train --size 224`

@@ -14,6 +14,7 @@ import scala.reflect.ClassTag;
 import scala.reflect.ClassTag$;
 import scala.runtime.AbstractFunction1;
 
+import javax.crypto.SecretKey;
 import java.io.Serializable;
 import java.util.Collections;
 import java.util.Iterator;
@@ -26,7 +27,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * All averaging rounds of a chunk in one Spark barrier stage: one task per worker fits its
  * partition's minibatches, {@code averagingFrequency} a round, and after each round the tasks
  * exchange parameters and updater state and each averages them ({@link ParameterExchange}: in
- * memory when they all run in the driver's JVM, else through the block managers). The rounds
+ * memory when they all run in the driver's JVM, else over connections between them). The rounds
  * are those of driver averaging (round r is minibatches
  * {@code [r * averagingFrequency, (r + 1) * averagingFrequency)} of every partition that still
  * has them; a round averages the workers that fitted in it) with the same arithmetic, but a
@@ -36,11 +37,22 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class BarrierRounds {
     /**
-     * A Spark local property: {@code blocks} exchanges through the block managers
-     * ({@link GatheredExchange}) even when every worker runs in the driver's JVM (local mode), as
-     * between JVMs.
+     * How the workers exchange their states: {@code auto} (the default: in memory in local mode,
+     * else over connections between the workers), {@code peers} ({@link PeerExchange}, sealed when
+     * {@code spark.network.crypto.enabled}), {@code blocks} ({@link GatheredExchange}: Spark's block
+     * transfer service and {@code allGather}, through the ports Spark already uses) or
+     * {@code memory} ({@link SharedMemoryExchange}, local mode only). A Spark configuration key; a
+     * local property of the same name on the driver's thread overrides it.
      */
-    static final String EXCHANGE_PROPERTY = "micronet.exchange";
+    static final String EXCHANGE_CONF = "spark.micronet.exchange";
+
+    /**
+     * The first port a worker's {@link PeerExchange} listens on (the executor tries the
+     * {@code spark.port.maxRetries} after it, as Spark's services do); 0, the default, any free port.
+     */
+    static final String EXCHANGE_PORT_CONF = "spark.micronet.exchange.port";
+
+    enum Exchange { MEMORY, PEERS, BLOCKS }
 
     private BarrierRounds() {
     }
@@ -57,6 +69,7 @@ final class BarrierRounds {
             throw new ConfigException("barrier averaging cannot run with spark.dynamicAllocation.enabled=true: "
                     + "disable it and ask for " + workers + " task slots" + advice);
         }
+        exchange(sc);
         OptionalInt local = WorkerThreads.localThreads(sc.master());
         if (local.isPresent()) {
             int threads = local.getAsInt();
@@ -68,6 +81,45 @@ final class BarrierRounds {
         }
     }
 
+    /** The exchange {@link #EXCHANGE_CONF} asks for on {@code sc}. */
+    static Exchange exchange(JavaSparkContext sc) {
+        String asked = sc.getLocalProperty(EXCHANGE_CONF);
+        if (asked == null) {
+            asked = sc.getConf().get(EXCHANGE_CONF, "auto");
+        }
+        switch (asked) {
+            case "auto":
+                return sc.isLocal() ? Exchange.MEMORY : Exchange.PEERS;
+            case "peers":
+                return Exchange.PEERS;
+            case "blocks":
+                return Exchange.BLOCKS;
+            case "memory":
+                if (sc.isLocal()) {
+                    return Exchange.MEMORY;
+                }
+                throw new ConfigException(EXCHANGE_CONF + " = memory needs Spark's local mode (all workers in the driver's"
+                        + " JVM), and master " + sc.master() + " is a cluster: use auto, peers or blocks");
+            default:
+                throw new ConfigException(EXCHANGE_CONF + " = '" + asked + "': expected auto, peers, blocks or memory");
+        }
+    }
+
+    /** Whether {@link PeerExchange} seals the states: when Spark encrypts its own traffic. */
+    static boolean sealed(JavaSparkContext sc) {
+        return sc.getConf().getBoolean("spark.network.crypto.enabled", false);
+    }
+
+    /** How the workers of {@code sc} exchange, in words for the log. */
+    static String describe(JavaSparkContext sc) {
+        return switch (exchange(sc)) {
+            case MEMORY -> "in the driver's memory (local mode)";
+            case PEERS -> "over connections between them, " + (sealed(sc) ? "sealed with AES-GCM" : "unencrypted")
+                    + " (" + EXCHANGE_CONF + ")";
+            case BLOCKS -> "through Spark's block managers (" + EXCHANGE_CONF + ")";
+        };
+    }
+
     /** The first worker's state after the chunk, which every worker holds. */
     private record Averaged(INDArray parameters, INDArray updaterState, double score, int rounds) implements Serializable {
     }
@@ -76,7 +128,7 @@ final class BarrierRounds {
      * Local mode's results, handed to the driver in its own JVM: through the shuffle and the task
      * result, M0's 3 MB took 130 ms a chunk.
      */
-    private static final ConcurrentHashMap<String, Averaged> IN_MEMORY_RESULTS = new ConcurrentHashMap<>();
+    private static final ConcurrentHashMap<UUID, Averaged> IN_MEMORY_RESULTS = new ConcurrentHashMap<>();
 
     /**
      * Fits {@code chunk} (one partition per worker, one minibatch per element) on the workers
@@ -87,21 +139,20 @@ final class BarrierRounds {
                     int averagingFrequency, RoundTimes times) {
         long t0 = System.nanoTime();
         JavaSparkContext sc = graph.getSparkContext();
-        String inMemory = sc.isLocal() && !"blocks".equals(sc.getLocalProperty(EXCHANGE_PROPERTY))
-                ? UUID.randomUUID().toString() : null;
+        Exchange exchange = exchange(sc);
+        UUID key = UUID.randomUUID();
+        SecretKey sealing = exchange == Exchange.PEERS && sealed(sc) ? StateCipher.newKey() : null;
         ClassTag<Averaged> tag = ClassTag$.MODULE$.apply(Averaged.class);
         JavaRDD<Averaged> rounds = new JavaRDD<>(chunk.rdd().barrier()
-                .mapPartitions(new WorkerTask(worker, averagingFrequency, times, inMemory), false, tag), tag);
+                .mapPartitions(new WorkerTask(worker, averagingFrequency, times, exchange, key, sealing), false, tag), tag);
         // Spark never retries a failed barrier result stage (its tasks may have committed output);
         // behind a shuffle it is a map stage, which Spark re-runs whole when an executor is lost
         Averaged last;
         try {
             List<Averaged> results = rounds.repartition(1).collect();
-            last = inMemory != null ? IN_MEMORY_RESULTS.get(inMemory) : results.isEmpty() ? null : results.get(0);
+            last = exchange == Exchange.MEMORY ? IN_MEMORY_RESULTS.get(key) : results.isEmpty() ? null : results.get(0);
         } finally {
-            if (inMemory != null) {
-                IN_MEMORY_RESULTS.remove(inMemory);  // also after a failed stage whose first worker had finished
-            }
+            IN_MEMORY_RESULTS.remove(key);  // also after a failed stage whose first worker had finished
         }
         if (last == null) {
             return;  // no worker had a minibatch
@@ -123,14 +174,20 @@ final class BarrierRounds {
         private final ResidentNetworkWorker worker;
         private final int averagingFrequency;
         private final RoundTimes times;
-        /** Where in {@link #IN_MEMORY_RESULTS} the result goes in local mode, where the workers share memory; else null. */
-        private final String inMemory;
+        private final Exchange exchange;
+        /** The chunk's: admits its workers to each other's connections, and files the result in {@link #IN_MEMORY_RESULTS}. */
+        private final UUID key;
+        /** Seals the states the workers send each other; null: they travel in the clear. */
+        private final SecretKey sealing;
 
-        WorkerTask(ResidentNetworkWorker worker, int averagingFrequency, RoundTimes times, String inMemory) {
+        WorkerTask(ResidentNetworkWorker worker, int averagingFrequency, RoundTimes times, Exchange exchange, UUID key,
+                   SecretKey sealing) {
             this.worker = worker;
             this.averagingFrequency = averagingFrequency;
             this.times = times;
-            this.inMemory = inMemory;
+            this.exchange = exchange;
+            this.key = key;
+            this.sealing = sealing;
         }
 
         @Override
@@ -139,8 +196,11 @@ final class BarrierRounds {
             Minibatches minibatches = new Minibatches(JavaConverters.asJavaIterator(partition));
             long t0 = System.nanoTime();
             ComputationGraph net = worker.getInitialModelGraph();
-            try (ParameterExchange exchange = inMemory != null ? new SharedMemoryExchange(task, net)
-                    : new GatheredExchange(task, net)) {
+            try (ParameterExchange exchange = switch (this.exchange) {
+                case MEMORY -> new SharedMemoryExchange(task, net);
+                case PEERS -> new PeerExchange(task, net, key, sealing);
+                case BLOCKS -> new GatheredExchange(task, net);
+            }) {
                 int start = net.getConfiguration().getIterationCount();
                 long setup = System.nanoTime() - t0;
                 long fit = 0;
@@ -173,8 +233,8 @@ final class BarrierRounds {
                 }
                 Averaged result = new Averaged(BulkArray.copyOf(net.params()),
                         BulkArray.copyOf(net.getUpdater().getStateViewArray()), net.score(), rounds);
-                if (inMemory != null) {
-                    IN_MEMORY_RESULTS.put(inMemory, result);
+                if (this.exchange == Exchange.MEMORY) {
+                    IN_MEMORY_RESULTS.put(key, result);
                     return JavaConverters.asScalaIterator(Collections.emptyIterator());
                 }
                 return JavaConverters.asScalaIterator(List.of(result).iterator());

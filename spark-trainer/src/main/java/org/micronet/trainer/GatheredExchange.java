@@ -10,7 +10,8 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
 /**
- * The exchange between workers in different JVMs: each worker stores its parameters, updater
+ * The exchange through Spark's own channels, for workers in different JVMs where Spark's network
+ * encryption must cover it or only Spark's ports are open: each worker stores its parameters, updater
  * state and last score as one block in its executor ({@link BlockMessages}), Spark's
  * {@code BarrierTaskContext.allGather} ({@link PromptAllGather}) tells every worker where the
  * others' are, and each fetches and sums them into a buffer before setting its network to the

@@ -125,6 +125,9 @@ public final class Trainer {
         log.info("{}: {} parameters, {} MAdds; {} training images, {} iterations per epoch, global batch {} on {} workers",
                 model.name(), cost.params(), cost.maddsWithFusion(), trainImages, itersPerEpoch, cfg.globalBatch(),
                 cfg.workers());
+        if (cfg.workers() > 1 && cfg.barrierAveraging(sc.isLocal(), SparkContexts.dynamicAllocation(sc))) {
+            log.info("barrier averaging: the workers exchange their states {}", BarrierRounds.describe(sc));
+        }
 
         // one training master for the whole run: DL4J's local-mode broadcasts crash natively when a
         // second master takes over the same network

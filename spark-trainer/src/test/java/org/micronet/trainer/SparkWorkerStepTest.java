@@ -181,8 +181,8 @@ class SparkWorkerStepTest {
      * Barrier averaging (the workers average among themselves in one stage) takes exactly the steps
      * of DL4J's driver averaging (a job per round), down to the last bit, with partitions of
      * unequal length, so that the last round averages only the worker that still has data; with
-     * the workers sharing memory (local mode) and exchanging through the block managers' transfer
-     * service, as between JVMs on a cluster.
+     * the workers sharing memory (local mode), and exchanging through the block managers' transfer
+     * service and over connections of their own, as between JVMs on a cluster.
      */
     @Test
     void barrierAveragingStepsExactlyAsDriverAveraging() throws Exception {
@@ -192,21 +192,21 @@ class SparkWorkerStepTest {
             ComputationGraph start = m0(config(2, averagingFrequency));
             Map<String, ComputationGraph> trained = new TreeMap<>();
             Map<String, TrainingLoss.Tally> losses = new TreeMap<>();
-            for (String way : List.of("driver", "barrier", "barrier blocks")) {
+            for (String way : List.of("driver", "barrier", "barrier blocks", "barrier peers")) {
                 RunConfig cfg = config(2, averagingFrequency, RunConfig.Averaging.valueOf(way.split(" ")[0].toUpperCase()));
                 TrainingLoss loss = new TrainingLoss(sc);
                 SparkComputationGraph spark = onSpark(cfg, start.clone(), new WorkerSeeding(cfg.seed()), loss);
-                sc.setLocalProperty(BarrierRounds.EXCHANGE_PROPERTY, way.endsWith("blocks") ? "blocks" : null);
+                sc.setLocalProperty(BarrierRounds.EXCHANGE_CONF, way.contains(" ") ? way.split(" ")[1] : null);
                 try {
                     spark.fit(uneven);
                 } finally {
-                    sc.setLocalProperty(BarrierRounds.EXCHANGE_PROPERTY, null);
+                    sc.setLocalProperty(BarrierRounds.EXCHANGE_CONF, null);
                 }
                 trained.put(way, spark.getNetwork());
                 losses.put(way, loss.take());
             }
             ComputationGraph driver = trained.get("driver");
-            for (String way : List.of("barrier", "barrier blocks")) {
+            for (String way : List.of("barrier", "barrier blocks", "barrier peers")) {
                 ComputationGraph barrier = trained.get(way);
                 String at = ", " + way + ", averagingFrequency " + averagingFrequency;
                 assertEquals((4 + averagingFrequency - 1) / averagingFrequency * averagingFrequency,
@@ -226,7 +226,7 @@ class SparkWorkerStepTest {
     /**
      * A worker that fails in the middle of a chunk releases the others, which would otherwise wait
      * for its next exchange forever: the fit fails promptly and names the cause (local[2] retries
-     * nothing), in memory and through the block managers.
+     * nothing), in memory, through the block managers and over the workers' connections.
      */
     @Test
     void aWorkerThatFailsInTheMiddleOfAChunkReleasesTheOthers() throws Exception {
@@ -234,15 +234,15 @@ class SparkWorkerStepTest {
         JavaRDD<DataSet> failing = sc.parallelize(batches, 2)
                 .mapPartitionsWithIndex(SparkWorkerStepTest::failingAtTheSecondOfPartition1, true);
         RunConfig cfg = config(2, 1);
-        for (String exchange : new String[]{null, "blocks"}) {
+        for (String exchange : new String[]{null, "blocks", "peers"}) {
             SparkComputationGraph spark = onSpark(cfg, m0(cfg));
-            sc.setLocalProperty(BarrierRounds.EXCHANGE_PROPERTY, exchange);
+            sc.setLocalProperty(BarrierRounds.EXCHANGE_CONF, exchange);
             try {
                 Exception e = assertTimeoutPreemptively(Duration.ofSeconds(60), () -> assertThrows(Exception.class,
                         () -> spark.fit(failing)), "exchange " + exchange);
                 assertTrue(e.getMessage().contains("unreadable minibatch 2 of partition 1"), e.getMessage());
             } finally {
-                sc.setLocalProperty(BarrierRounds.EXCHANGE_PROPERTY, null);
+                sc.setLocalProperty(BarrierRounds.EXCHANGE_CONF, null);
             }
         }
     }

@@ -64,10 +64,13 @@ class StandaloneClusterTest {
             // a driver without the secret: the master does not let it register
             List<String> noSecret = new ArrayList<>(env);
             noSecret.add("MICRONET_SPARK_AUTH=" + tmp.resolve("no-such-secret"));
-            Process refused = start(noSecret, tmp.resolve("refused.log"), submit(port, shards, hdfs, "refused"));
+            Process refused = start(noSecret, tmp.resolve("refused.log"), submit(port, shards, hdfs, "refused", List.of()));
 
-            // an executor killed in the middle of the run: Spark replaces it and retries its tasks
-            Process lossy = start(env, tmp.resolve("lossy.log"), submit(port, shards, hdfs, "lossy", "epochs=2"));
+            // an executor killed in the middle of the run: Spark replaces it and retries its tasks; the
+            // workers exchange on the ports asked for, the second executor on this host on the next
+            int exchangePort = freePort();
+            Process lossy = start(env, tmp.resolve("lossy.log"), submit(port, shards, hdfs, "lossy",
+                    List.of("spark.micronet.exchange.port=" + exchangePort), "epochs=2"));
             awaitLine(tmp.resolve("lossy.log"), "chunk 2/", lossy, 240);
             List<ProcessHandle> executors = executors(cluster, 1);
             assertEquals(1, executors.size(), "one executor on worker-1");
@@ -76,6 +79,11 @@ class StandaloneClusterTest {
             String log = Files.readString(tmp.resolve("lossy.log"));
             assertEquals(0, lossy.exitValue(), log);
             assertTrue(log.contains("top1:"), log);
+            assertTrue(log.contains("the workers exchange their states over connections between them, sealed"), log);
+            String executorLogs = executorLogs(cluster);
+            for (int p : new int[]{exchangePort, exchangePort + 1}) {
+                assertTrue(executorLogs.contains("listens for the parameter exchange on /127.0.0.1:" + p), executorLogs);
+            }
             FileSystem fs = dfs.getFileSystem();
             for (String f : List.of("/runs/lossy/metrics.jsonl", "/runs/lossy/_SUCCESS", "/models/lossy/model.zip",
                     "/models/lossy/model-card.json")) {
@@ -97,7 +105,7 @@ class StandaloneClusterTest {
 
             // every worker killed, executors with them: the stall guard stops the run, its checkpoint kept,
             // also when the job waits for a barrier stage's task slots (which Spark's job cancel misses)
-            Process stranded = start(env, tmp.resolve("stranded.log"), submit(port, shards, hdfs, "stranded",
+            Process stranded = start(env, tmp.resolve("stranded.log"), submit(port, shards, hdfs, "stranded", List.of(),
                     "epochs=50", "progress.stallMinutes=0.5", "checkpoints.everyMinutes=0", "averaging=barrier"));
             awaitLine(tmp.resolve("stranded.log"), "chunk 2/", stranded, 240);
             for (int w = 1; w <= 2; w++) {
@@ -120,8 +128,11 @@ class StandaloneClusterTest {
         }
     }
 
-    /** deploy/spark-submit.sh training on the sample with one single-core executor per worker, into HDFS. */
-    private static String[] submit(int port, String shards, String hdfs, String name, String... sets) {
+    /**
+     * deploy/spark-submit.sh training on the sample with one single-core executor per worker, into
+     * HDFS, with Spark settings {@code confs} and run config settings {@code sets}.
+     */
+    private static String[] submit(int port, String shards, String hdfs, String name, List<String> confs, String... sets) {
         List<String> cmd = new ArrayList<>(List.of("deploy/spark-submit.sh",
                 "--master", "spark://127.0.0.1:" + port, "--deploy-mode", "client",
                 "--executor-cores", "1", "--executor-memory", "1500m", "--conf", "spark.cores.max=2",
@@ -129,6 +140,9 @@ class StandaloneClusterTest {
                 "--", "train", "--config", "configs/runs/quickstart.yaml", "--set", "epochs=1",
                 "--set", "progress.everyRounds=1", "--set", "data.train=" + shards,
                 "--set", "output=" + hdfs + "/runs/" + name, "--set", "export=" + hdfs + "/models/" + name));
+        for (String c : confs) {
+            cmd.addAll(cmd.indexOf("--"), List.of("--conf", c));
+        }
         for (String s : sets) {
             cmd.addAll(List.of("--set", s));
         }
@@ -140,6 +154,17 @@ class StandaloneClusterTest {
         long pid = Long.parseLong(Files.readString(cluster.resolve("worker-" + w + ".pid")).trim());
         return ProcessHandle.of(pid).orElseThrow().descendants()
                 .filter(p -> p.info().commandLine().orElse("").contains("CoarseGrainedExecutorBackend")).toList();
+    }
+
+    /** What the executors of every worker of the cluster logged. */
+    private static String executorLogs(java.nio.file.Path cluster) throws IOException {
+        StringBuilder all = new StringBuilder();
+        try (Stream<java.nio.file.Path> files = Files.walk(cluster)) {
+            for (java.nio.file.Path f : files.filter(p -> p.getFileName().toString().equals("stderr")).toList()) {
+                all.append(Files.readString(f));
+            }
+        }
+        return all.toString();
     }
 
     private static void awaitLine(java.nio.file.Path log, String text, Process p, int seconds) throws Exception {
