@@ -3,7 +3,10 @@ package org.micronet.trainer;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
 
-/** The Spark context of a job: spark-submit's settings when present, else local mode. */
+/**
+ * The Spark context of a job: spark-submit's settings when present, else local mode. On a cluster,
+ * each executor's native thread pools are sized to a task's cores unless the submit says otherwise.
+ */
 public final class SparkContexts {
     private SparkContexts() {
     }
@@ -19,6 +22,10 @@ public final class SparkContexts {
         if (conf.get("spark.master").startsWith("local")) {
             conf.setIfMissing("spark.ui.enabled", "false");
             conf.setIfMissing("spark.driver.host", "127.0.0.1");
+        } else {
+            // ND4J's OpenMP pool otherwise takes every core of the executor's host for each task:
+            // two single-core M0 workers fitted in 95 ms a round against 63 ms on local[2] with this
+            conf.setIfMissing("spark.executorEnv.OMP_NUM_THREADS", conf.get("spark.task.cpus", "1"));
         }
         return new JavaSparkContext(conf);
     }

@@ -74,6 +74,9 @@ class StandaloneClusterTest {
             awaitLine(tmp.resolve("lossy.log"), "chunk 2/", lossy, 240);
             List<ProcessHandle> executors = executors(cluster, 1);
             assertEquals(1, executors.size(), "one executor on worker-1");
+            String environment = Files.readString(java.nio.file.Path.of("/proc", executors.get(0).pid() + "", "environ"));
+            assertTrue(List.of(environment.split("\0")).contains("OMP_NUM_THREADS=1"),
+                    "ND4J's native threads sized to the task's core");
             executors.get(0).destroyForcibly();
             assertTrue(lossy.waitFor(300, TimeUnit.SECONDS), "the run with a lost executor finished");
             String log = Files.readString(tmp.resolve("lossy.log"));
