@@ -36,9 +36,11 @@ class RunConfigLoaderTest {
         assertEquals(RunConfig.Averaging.AUTO, cfg.averaging(), "default");
         assertTrue(cfg.barrierAveraging(true, false), "auto: barrier in local mode");
         assertTrue(cfg.barrierAveraging(false, false), "auto: barrier on a cluster of " + cfg.workers() + " workers");
-        assertFalse(RunConfigLoader.load(QUICKSTART, List.of("workers=5")).barrierAveraging(false, false),
-                "auto: driver (tree aggregation) on a cluster of more than 4 workers");
-        assertTrue(RunConfigLoader.load(QUICKSTART, List.of("workers=5")).barrierAveraging(true, false),
+        assertTrue(RunConfigLoader.load(QUICKSTART, List.of("workers=8")).barrierAveraging(false, false),
+                "auto: barrier on a cluster of 8 workers");
+        assertFalse(RunConfigLoader.load(QUICKSTART, List.of("workers=9")).barrierAveraging(false, false),
+                "auto: driver (tree aggregation) on a cluster of more than 8 workers");
+        assertTrue(RunConfigLoader.load(QUICKSTART, List.of("workers=9")).barrierAveraging(true, false),
                 "auto: barrier in local mode, whatever the workers");
         assertFalse(cfg.barrierAveraging(false, true), "auto: driver with dynamic allocation, which refuses barrier stages");
         assertFalse(RunConfigLoader.load(QUICKSTART, List.of("approach=export")).barrierAveraging(true, false),

@@ -10,6 +10,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
+import org.micronet.config.ConfigException;
 import org.micronet.ingest.loader.ShardLoader;
 import org.micronet.models.Models;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -244,6 +245,27 @@ class SparkWorkerStepTest {
             } finally {
                 sc.setLocalProperty(BarrierRounds.EXCHANGE_CONF, null);
             }
+        }
+    }
+
+    /** The exchange is chosen before any work, and a value that names none is refused with the key and the choices. */
+    @Test
+    void theExchangeSettingIsCheckedBeforeTraining() {
+        assertEquals(BarrierRounds.Exchange.MEMORY, BarrierRounds.exchange(sc), "auto in local mode");
+        for (String way : List.of("peers", "blocks", "memory")) {
+            sc.setLocalProperty(BarrierRounds.EXCHANGE_CONF, way);
+            try {
+                assertEquals(BarrierRounds.Exchange.valueOf(way.toUpperCase()), BarrierRounds.exchange(sc), way);
+            } finally {
+                sc.setLocalProperty(BarrierRounds.EXCHANGE_CONF, null);
+            }
+        }
+        sc.setLocalProperty(BarrierRounds.EXCHANGE_CONF, "sockets");
+        try {
+            ConfigException e = assertThrows(ConfigException.class, () -> BarrierRounds.checkCanRun(sc, 2));
+            assertEquals("spark.micronet.exchange = 'sockets': expected auto, peers, blocks or memory", e.getMessage());
+        } finally {
+            sc.setLocalProperty(BarrierRounds.EXCHANGE_CONF, null);
         }
     }
 
