@@ -1,6 +1,7 @@
 package org.micronet.trainer;
 
 import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * How the workers of a barrier stage average after each round ({@link BarrierRounds}). Every
@@ -20,6 +21,46 @@ interface ParameterExchange extends AutoCloseable {
 
     /** The nanoseconds {@link #average} has waited for the other workers so far, {@code meanwhile} not counted. */
     long waitingNanos();
+
+    /**
+     * Sets {@code net}'s parameters, updater state and score to the mean over the workers
+     * {@code w} with {@code fitted[w]}: their {@code params[w]} and {@code states[w]} (null without
+     * updater state) summed in partition order, then divided by their count, as DL4J's driver
+     * averages. Returns the count; 0 leaves {@code net} as it is.
+     */
+    static int setToMean(ComputationGraph net, INDArray[] params, INDArray[] states, double[] scores, boolean[] fitted) {
+        INDArray state = net.getUpdater().getStateViewArray();
+        int count = 0;
+        double sum = 0;
+        for (int w = 0; w < fitted.length; w++) {
+            if (!fitted[w]) {
+                continue;
+            }
+            if (count == 0) {
+                net.params().assign(params[w]);
+            } else {
+                net.params().addi(params[w]);
+            }
+            if (state != null) {
+                if (count == 0) {
+                    state.assign(states[w]);
+                } else {
+                    state.addi(states[w]);
+                }
+            }
+            sum += scores[w];
+            count++;
+        }
+        if (count == 0) {
+            return 0;
+        }
+        net.params().divi(count);
+        if (state != null) {
+            state.divi(count);
+        }
+        net.setScore(sum / count);
+        return count;
+    }
 
     /** Drops what the exchange holds; called once this worker is done with the stage or has failed. */
     @Override

@@ -71,8 +71,6 @@ final class PeerExchange implements ParameterExchange {
         ByteBuffer outHeader;
         ByteBuffer outBody;
         ByteBuffer inBody;
-        boolean fitted;
-        double score;
         long headerAt;
 
         Peer(int partition, SocketChannel channel, INDArray received, ByteBuffer sealed) {
@@ -85,7 +83,6 @@ final class PeerExchange implements ParameterExchange {
 
     private final BarrierTaskContext task;
     private final int partition;
-    private final long params;
     private final INDArray own;
     private final int stateBytes;
     private final Peer[] peers;  // by partition, null at this worker's
@@ -95,6 +92,11 @@ final class PeerExchange implements ParameterExchange {
     private final StateCipher cipher;
     private final ByteBuffer outHeader = ByteBuffer.allocate(HEADER_BYTES);
     private final ByteBuffer sealed;
+    /** By partition, this worker's included: where each state is, and this round's scores and whether they fitted. */
+    private final INDArray[] paramsOf;
+    private final INDArray[] statesOf;
+    private final double[] scores;
+    private final boolean[] fitted;
     private int round;
     private long waiting;
 
@@ -105,7 +107,7 @@ final class PeerExchange implements ParameterExchange {
     PeerExchange(BarrierTaskContext task, ComputationGraph net, UUID key, SecretKey sealing) {
         this.task = task;
         this.partition = task.partitionId();
-        params = net.params().length();
+        long params = net.params().length();
         INDArray state = net.getUpdater().getStateViewArray();
         long length = params + (state == null ? 0 : state.length());
         own = Nd4j.createUninitialized(net.params().dataType(), length);
@@ -134,6 +136,15 @@ final class PeerExchange implements ParameterExchange {
             close();
             throw e;
         }
+        paramsOf = new INDArray[workers];
+        statesOf = new INDArray[workers];
+        for (int w = 0; w < workers; w++) {
+            INDArray all = w == partition ? own : peers[w].received;
+            paramsOf[w] = all.get(NDArrayIndex.interval(0, params)).reshape(net.params().shape());
+            statesOf[w] = state == null ? null : all.get(NDArrayIndex.interval(params, length)).reshape(state.shape());
+        }
+        scores = new double[workers];
+        fitted = new boolean[workers];
         io = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "parameter exchange, task " + task.taskAttemptId());
             t.setDaemon(true);
@@ -268,11 +279,13 @@ final class PeerExchange implements ParameterExchange {
         INDArray state = net.getUpdater().getStateViewArray();
         double score = net.score();
         if (fitted) {
-            paramsOf(own).assign(net.params());
+            paramsOf[partition].assign(net.params());
             if (state != null) {
-                stateOf(own).assign(state);
+                statesOf[partition].assign(state);
             }
         }
+        this.fitted[partition] = fitted;
+        scores[partition] = score;
         int thisRound = round++;
         Future<?> transfer = io.submit(() -> {
             transfer(thisRound, fitted, score);
@@ -288,47 +301,7 @@ final class PeerExchange implements ParameterExchange {
             }
         }
         waiting += lastHeader - t0;
-        // every worker sums the same states in partition order, as the driver would
-        int count = 0;
-        double scores = 0;
-        for (int w = 0; w < peers.length; w++) {
-            boolean from = w == partition ? fitted : peers[w].fitted;
-            if (!from) {
-                continue;
-            }
-            INDArray all = w == partition ? own : peers[w].received;
-            if (count == 0) {
-                net.params().assign(paramsOf(all));
-            } else {
-                net.params().addi(paramsOf(all));
-            }
-            if (state != null) {
-                if (count == 0) {
-                    state.assign(stateOf(all));
-                } else {
-                    state.addi(stateOf(all));
-                }
-            }
-            scores += w == partition ? score : peers[w].score;
-            count++;
-        }
-        if (count == 0) {
-            return 0;
-        }
-        net.params().divi(count);
-        if (state != null) {
-            state.divi(count);
-        }
-        net.setScore(scores / count);
-        return count;
-    }
-
-    private INDArray paramsOf(INDArray all) {
-        return all.get(NDArrayIndex.interval(0, params));
-    }
-
-    private INDArray stateOf(INDArray all) {
-        return all.get(NDArrayIndex.interval(params, all.length()));
+        return ParameterExchange.setToMean(net, paramsOf, statesOf, scores, this.fitted);
     }
 
     /**
@@ -405,11 +378,11 @@ final class PeerExchange implements ParameterExchange {
                 throw new IllegalStateException("worker " + p.partition + " sent round " + theirRound + " while worker "
                         + partition + " is at round " + thisRound);
             }
-            p.fitted = p.inHeader.getInt() == 1;
-            p.score = p.inHeader.getDouble();
+            fitted[p.partition] = p.inHeader.getInt() == 1;
+            scores[p.partition] = p.inHeader.getDouble();
             if (cipher != null) {
-                p.inBody = p.sealed.clear().limit((p.fitted ? stateBytes : 0) + StateCipher.TAG_BYTES);
-            } else if (p.fitted) {
+                p.inBody = p.sealed.clear().limit((fitted[p.partition] ? stateBytes : 0) + StateCipher.TAG_BYTES);
+            } else if (fitted[p.partition]) {
                 p.inBody = bytesOf(p.received);
             } else {
                 return true;
@@ -421,7 +394,7 @@ final class PeerExchange implements ParameterExchange {
         }
         if (cipher != null) {
             cipher.open(thisRound, p.partition, p.inHeader.rewind(), p.inBody.flip(),
-                    p.fitted ? bytesOf(p.received) : ByteBuffer.allocate(0));
+                    fitted[p.partition] ? bytesOf(p.received) : ByteBuffer.allocate(0));
         }
         return true;
     }

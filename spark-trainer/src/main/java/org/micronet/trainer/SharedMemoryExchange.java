@@ -90,36 +90,8 @@ final class SharedMemoryExchange implements ParameterExchange {
         int phase = stage.rendezvous.arrive();
         meanwhile.run();
         awaitOthers(phase);  // the phaser's advance publishes every worker's writes before it
-        int count = 0;
-        double scores = 0;
-        for (int w = 0; w < stage.fitted[parity].length; w++) {
-            if (!stage.fitted[parity][w]) {
-                continue;
-            }
-            if (count == 0) {
-                net.params().assign(stage.params[parity][w]);
-            } else {
-                net.params().addi(stage.params[parity][w]);
-            }
-            if (state != null) {
-                if (count == 0) {
-                    state.assign(stage.states[parity][w]);
-                } else {
-                    state.addi(stage.states[parity][w]);
-                }
-            }
-            scores += stage.scores[parity][w];
-            count++;
-        }
-        if (count == 0) {
-            return 0;
-        }
-        net.params().divi(count);
-        if (state != null) {
-            state.divi(count);
-        }
-        net.setScore(scores / count);
-        return count;
+        return ParameterExchange.setToMean(net, stage.params[parity], stage.states[parity], stage.scores[parity],
+                stage.fitted[parity]);
     }
 
     /**
