@@ -42,13 +42,26 @@ class ExitCodesTest {
         assertEquals(3, ingest.exit(), ingest.err());
     }
 
+    /**
+     * Non-finite states reach the average and the driver stops the run, with the workers sharing
+     * memory and over their own connections (as between JVMs; spark-submit's {@code --conf} arrives
+     * as this system property).
+     */
     @Test
     void aRunThatDivergesExitsWith4(@TempDir Path tmp) {
-        Cli.Run train = Cli.run("train", "--config", quickstart(), "--master", "local[2]", "--set", "data.train=" + sample(),
-                "--set", "learningRate=1.0e12", "--set", "warmupEpochs=0", "--set", "epochs=1",
-                "--set", "output=" + tmp.resolve("run"), "--set", "export=" + tmp.resolve("export"));
-        assertEquals(4, train.exit(), train.err());
-        assertTrue(train.err().contains("the loss became"), train.err());
+        for (String exchange : new String[]{"memory", "peers"}) {
+            System.setProperty("spark.micronet.exchange", exchange);
+            try {
+                Cli.Run train = Cli.run("train", "--config", quickstart(), "--master", "local[2]", "--set",
+                        "data.train=" + sample(), "--set", "learningRate=1.0e12", "--set", "warmupEpochs=0",
+                        "--set", "epochs=1", "--set", "output=" + tmp.resolve("run-" + exchange),
+                        "--set", "export=" + tmp.resolve("export-" + exchange));
+                assertEquals(4, train.exit(), exchange + ": " + train.err());
+                assertTrue(train.err().contains("the loss became"), exchange + ": " + train.err());
+            } finally {
+                System.clearProperty("spark.micronet.exchange");
+            }
+        }
     }
 
     @Test
