@@ -130,8 +130,8 @@ final class PeerExchange implements ParameterExchange {
             }
         } catch (IOException e) {
             close();
-            throw unlessKilled(new UncheckedIOException("worker " + partition + " could not connect to the other workers"
-                    + ADVICE, e));
+            throw unlessKilled(new UncheckedIOException("worker " + partition + " could not connect to the other workers ("
+                    + e.getMessage() + ")" + ADVICE, e));
         } catch (RuntimeException e) {
             close();
             throw e;
