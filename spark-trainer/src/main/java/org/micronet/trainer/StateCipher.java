@@ -48,9 +48,7 @@ final class StateCipher {
     /** Encrypts what remains of {@code plain} into {@code sealed}, authenticating {@code header} with it. */
     void seal(int round, int sender, ByteBuffer header, ByteBuffer plain, ByteBuffer sealed) {
         try {
-            cipher.init(Cipher.ENCRYPT_MODE, key, nonce(round, sender));
-            cipher.updateAAD(header);
-            cipher.doFinal(plain, sealed);
+            run(Cipher.ENCRYPT_MODE, round, sender, header, plain, sealed);
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("could not encrypt the state of worker " + sender, e);
         }
@@ -59,15 +57,20 @@ final class StateCipher {
     /** Decrypts what remains of {@code sealed} into {@code plain}; fails unless worker {@code sender} sealed it for this round. */
     void open(int round, int sender, ByteBuffer header, ByteBuffer sealed, ByteBuffer plain) {
         try {
-            cipher.init(Cipher.DECRYPT_MODE, key, nonce(round, sender));
-            cipher.updateAAD(header);
-            cipher.doFinal(sealed, plain);
+            run(Cipher.DECRYPT_MODE, round, sender, header, sealed, plain);
         } catch (AEADBadTagException e) {
             throw new IllegalStateException("the state received from worker " + sender + " in round " + round
                     + " failed authentication: it was not sealed with this chunk's key for that round", e);
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("could not decrypt the state of worker " + sender, e);
         }
+    }
+
+    private void run(int mode, int round, int sender, ByteBuffer header, ByteBuffer in, ByteBuffer out)
+            throws GeneralSecurityException {
+        cipher.init(mode, key, nonce(round, sender));
+        cipher.updateAAD(header);
+        cipher.doFinal(in, out);
     }
 
     private GCMParameterSpec nonce(int round, int sender) {
