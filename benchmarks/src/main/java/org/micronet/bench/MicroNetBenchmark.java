@@ -25,7 +25,8 @@ import java.util.Map;
  * them, as predict and score run it):
  * batch-1 latency ({@code latency}) or training images/s ({@code train}), with the per-layer
  * breakdown, each layer's achieved FLOP/s or bytes/s against this machine's peak measured in the
- * same run, and the Java heap allocated and the collections run during our timed steps.
+ * same run, and the memory allocated (Java heap, and ND4J buffers outside workspaces) and the
+ * collections run during our timed steps.
  * This process's thread count is OMP_NUM_THREADS (see run.sh); the PyTorch process's is
  * libtorch's default for training and one for latency.
  *
@@ -204,13 +205,18 @@ public final class MicroNetBenchmark {
             md.append("| ").append(String.join(" | ", row)).append(" |\n");
         }
         String per = train ? "step" : "pass", pers = train ? "steps" : "passes";
-        md.append("\n## Java heap allocated and garbage collections during the timed ").append(pers).append("\n\n")
+        md.append("\n## Memory allocated and garbage collections during the timed ").append(pers).append("\n\n")
                 .append("After the warm-up, around the timed ").append(pers).append(" only: bytes allocated on the Java heap per ")
                 .append(per).append(" by the timing thread (ThreadMXBean#getCurrentThreadAllocatedBytes) and by all of this JVM's")
                 .append(" threads (the timing thread plus kernel pool threads), and the collections that ran meanwhile")
-                .append(" (GarbageCollectorMXBean). ND4J's off-heap buffers are not on the Java heap and do not count.\n\n")
+                .append(" (GarbageCollectorMXBean). Off the heap: ND4J's floating-point buffers (activations, gradients,")
+                .append(" scalars) created per ").append(per).append(" outside a workspace, and their bytes (NativeBuffers;")
+                .append(" exact when no collection ran; ")
+                .append(NativeBuffers.available() ? "counted" : "not counted on this ND4J version: the columns read 0")
+                .append("); every other one is carved from a workspace allocated before.\n\n")
                 .append("| model | network | ").append(pers).append(" timed | heap bytes/").append(per).append(", timing thread | heap bytes/")
-                .append(per).append(", all threads | GCs | GC ms |\n|---|---|---|---|---|---|---|\n")
+                .append(per).append(", all threads | GCs | GC ms | off-heap buffers/").append(per).append(" outside workspaces")
+                .append(" | their bytes/").append(per).append(" |\n|---|---|---|---|---|---|---|---|---|\n")
                 .append(allocations);
         md.append(layers);
         Files.createDirectories(out.toAbsolutePath().getParent());
@@ -223,8 +229,9 @@ public final class MicroNetBenchmark {
     }
 
     private static String allocationRow(String model, String network, Timing.Measurement m) {
-        return String.format("| %s | %s | %d | %,.0f | %,.0f | %d | %d |%n", model, network, m.runs(), m.heapBytesPerRun(),
-                m.heapBytesPerRunAllThreads(), m.gcCount(), m.gcMillis());
+        return String.format("| %s | %s | %d | %,.0f | %,.0f | %d | %d | %,.1f | %,.0f |%n", model, network, m.runs(),
+                m.heapBytesPerRun(), m.heapBytesPerRunAllThreads(), m.gcCount(), m.gcMillis(), m.nativeBuffersPerRun(),
+                m.nativeBytesPerRun());
     }
 
     /** Ours against PyTorch, every phase of one run.sh run side by side, from the rows the phases appended. */

@@ -5,6 +5,7 @@ import java.lang.management.ManagementFactory;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
 
 /** Repeats an action, after warm-up runs, and keeps the median wall time. */
 public final class Timing {
@@ -15,11 +16,12 @@ public final class Timing {
      * What the timed runs cost besides time, measured around them only (after the warm-up):
      * Java heap bytes allocated per run by the timing thread and by every JVM thread (the timing
      * thread plus kernel pool threads such as the common fork-join pool; a thread that ended during
-     * the runs is missed), and the garbage collections that ran meanwhile. Off-heap buffers
-     * (ND4J's, libtorch's) are not Java heap allocations and do not show here.
+     * the runs is missed), and the garbage collections that ran meanwhile. Off-heap buffers are
+     * not Java heap allocations: ND4J's that were created outside a workspace during the runs are
+     * counted apart ({@link NativeBuffers}); libtorch's are not seen.
      */
     public record Measurement(double medianSeconds, int runs, double heapBytesPerRun, double heapBytesPerRunAllThreads,
-                              long gcCount, long gcMillis) {
+                              long gcCount, long gcMillis, double nativeBuffersPerRun, double nativeBytesPerRun) {
     }
 
     /**
@@ -57,9 +59,11 @@ public final class Timing {
         int n = actions.length;
         double[][] t = new double[n][runs];
         long[] own = new long[n], all = new long[n], gcCount = new long[n], gcMillis = new long[n];
+        long[] buffers = new long[n], bufferBytes = new long[n];
         com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         for (int i = 0; i < runs; i++) {
             for (int a = 0; a < n; a++) {
+                Set<Object> buffersBefore = NativeBuffers.snapshot();
                 Map<Long, Long> allBefore = allocatedByThread(threads);
                 long[] gcBefore = gc();
                 long before = threads.getCurrentThreadAllocatedBytes();
@@ -74,6 +78,9 @@ public final class Timing {
                     // a thread started during the call allocated all it has during it
                     all[a] += e.getValue() - allBefore.getOrDefault(e.getKey(), 0L);
                 }
+                NativeBuffers.Count created = NativeBuffers.createdSince(buffersBefore);
+                buffers[a] += created.buffers();
+                bufferBytes[a] += created.bytes();
             }
         }
         Measurement[] out = new Measurement[n];
@@ -82,7 +89,7 @@ public final class Timing {
             Arrays.sort(s);
             double median = runs % 2 == 1 ? s[runs / 2] : (s[runs / 2 - 1] + s[runs / 2]) / 2;
             out[a] = new Measurement(median, runs, own[a] / (double) runs, all[a] / (double) runs, gcCount[a],
-                    gcMillis[a]);
+                    gcMillis[a], buffers[a] / (double) runs, bufferBytes[a] / (double) runs);
         }
         return out;
     }

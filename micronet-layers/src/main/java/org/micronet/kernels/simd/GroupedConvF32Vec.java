@@ -9,6 +9,8 @@ import org.micronet.kernels.Parallel;
 import org.micronet.kernels.api.GroupedConvF32;
 
 import java.util.Arrays;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.IntBinaryOperator;
 
 import static org.micronet.kernels.simd.Lanes.F;
@@ -101,14 +103,31 @@ public final class GroupedConvF32Vec implements GroupedConvF32 {
         return m;
     }
 
+    // A network has a few dozen geometries; building a layout's per-tap tables allocates, and a
+    // training step at a fixed shape should not. Cleared when full, for callers whose shapes vary.
+    private static final int MAX_LAYOUTS = 1024;
+    private static final Map<Geometry, Layout> LAYOUTS = new ConcurrentHashMap<>();
+
+    private static Layout layout(Geometry g) {
+        Layout l = LAYOUTS.get(g);
+        if (l == null) {
+            if (LAYOUTS.size() >= MAX_LAYOUTS) {
+                LAYOUTS.clear();
+            }
+            l = new Layout(g);
+            LAYOUTS.put(g, l);
+        }
+        return l;
+    }
+
     @Override
     public int scratchLength(Geometry g) {
-        return new Layout(g).scratchLength;
+        return layout(g).scratchLength;
     }
 
     @Override
     public void forward(float[] x, float[] w, float[] y, Geometry g, float[] scratch) {
-        Layout l = new Layout(g);
+        Layout l = layout(g);
         if (l.relaid) {
             Parallel.forEach(l.n * l.inBlocks, task -> l.layOut(x, scratch, task));
         }
@@ -140,7 +159,7 @@ public final class GroupedConvF32Vec implements GroupedConvF32 {
 
     @Override
     public void backward(float[] x, float[] w, float[] dy, float[] dx, float[] dw, Geometry g, float[] scratch) {
-        Layout l = new Layout(g);
+        Layout l = layout(g);
         if (!l.rows) {
             l.coefficients(w, scratch);
         }

@@ -13,6 +13,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A parameter initializer for layers whose parameters are a list of named c-order blocks laid
@@ -86,14 +87,30 @@ public abstract class BlockParams implements ParamInitializer {
         return keys;
     }
 
+    /** What DL4J's regularization takes a parameter for. */
+    private enum Role { WEIGHT, BIAS, NEITHER }
+
+    // DL4J asks for every parameter at every training step; the answer depends on the key alone,
+    // so it is worked out once per key rather than on every call
+    private final Map<String, Role> roles = new ConcurrentHashMap<>();
+
+    private Role role(Layer layer, String key) {
+        Role r = roles.get(key);
+        if (r == null) {
+            r = weightKeys(layer).contains(key) ? Role.WEIGHT : biasKeys(layer).contains(key) ? Role.BIAS : Role.NEITHER;
+            roles.put(key, r);
+        }
+        return r;
+    }
+
     @Override
     public boolean isWeightParam(Layer layer, String key) {
-        return weightKeys(layer).contains(key);
+        return role(layer, key) == Role.WEIGHT;
     }
 
     @Override
     public boolean isBiasParam(Layer layer, String key) {
-        return biasKeys(layer).contains(key);
+        return role(layer, key) == Role.BIAS;
     }
 
     @Override
