@@ -12,16 +12,20 @@
 #        core it fits on, and its fit at epoch 2 was still 1.5-2x that of epoch 5]
 # AVERAGING (default auto, the trainer's default: barrier in local mode and on clusters of up to 4 workers) is
 # the run config's key of that name.
+# CHUNK_ROUNDS (default 20, the trainer's default) is progress.everyRounds: averaging rounds a chunk, each
+# chunk one Spark job with its fixed cost; an epoch here is 100 rounds at global batch 40, 32 at 128.
 # MVN_ARGS: more Maven arguments for the build, e.g. -o.
-# Writes benchmarks/results/spark-throughput.md.
+# Writes benchmarks/results/spark-throughput.md (spark-throughput-chunks-<CHUNK_ROUNDS>.md for other chunks).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$root"
 models="${1:-m0}"; size="${2:-32}"; batches="${3:-40,128}"; epochs="${4:-4}"
 averaging="${AVERAGING:-auto}"
 runs="${RUNS:-3}"
+chunk_rounds="${CHUNK_ROUNDS:-20}"
 work="$root/target/spark-throughput"; rm -rf "$work"; mkdir -p "$work"
 out="$root/benchmarks/results/spark-throughput.md"
+[ "$chunk_rounds" = 20 ] || out="$root/benchmarks/results/spark-throughput-chunks-$chunk_rounds.md"
 mvn -q -B ${MVN_ARGS:-} -Pcluster -DskipTests package
 export MICRONET_CLUSTER_DIR="$work/cluster"
 master="$(deploy/standalone-cluster.sh start 2 1 3g)"
@@ -46,10 +50,10 @@ PY
 {
   echo "# Spark overhead on training throughput"
   echo
-  echo "- command: \`AVERAGING=$averaging RUNS=$runs benchmarks/spark/run.sh $models $size $batches $epochs\`"
+  echo "- command: \`AVERAGING=$averaging RUNS=$runs CHUNK_ROUNDS=$chunk_rounds benchmarks/spark/run.sh $models $size $batches $epochs\`"
   echo "- machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(java -version 2>&1 | sed -n 1p)"
   echo "- date: $(date -u +%Y-%m-%dT%H:%MZ)"
-  echo "- images/s: single JVM = plain fit on one batch of the global size, random data, the same 10-class model, both cores; Spark = the last of $epochs epochs in \`metrics.jsonl\` (fit time of the epoch, 4,000 images of data/fashion-mnist-5k at ${size}x${size}, 2 workers, averaging every minibatch, \`averaging: $averaging\`)"
+  echo "- images/s: single JVM = plain fit on one batch of the global size, random data, the same 10-class model, both cores; Spark = the last of $epochs epochs in \`metrics.jsonl\` (fit time of the epoch, 4,000 images of data/fashion-mnist-5k at ${size}x${size}, 2 workers, averaging every minibatch, \`averaging: $averaging\`, chunks of up to $chunk_rounds rounds)"
   echo "- each figure: the median of $runs runs of the three in turn; a ratio is the median of the runs' ratios, with their range in brackets"
   echo "- round: of the last run, mean milliseconds per averaging round over the last epoch's chunks: total, the driver's broadcast of parameters and updater state, the worker's set-up of its resident network, its reading of minibatches not read before the rounds, its fit, its exchange and averaging with the other workers (barrier averaging; in brackets the part spent waiting for the slower worker, and between JVMs for Spark's barrier coordination), all per worker, and the rest (Spark: job launch, task and result transfer, and with driver averaging the averaging)"
   echo
@@ -58,9 +62,10 @@ PY
 } > "$out"
 for m in ${models//,/ }; do
   for global in ${batches//,/ }; do
-    per=$((global / 2)); chunks_per_epoch=$(( (4000 / per / 2 + 19) / 20 ))
+    per=$((global / 2)); chunks_per_epoch=$(( (4000 / per / 2 + chunk_rounds - 1) / chunk_rounds ))
     sets=(--set model="$m" --set inputSize="$size" --set batchSizePerWorker="$per" --set workers=2 --set epochs="$epochs"
-          --set data.train="$root/data/fashion-mnist-5k/fashion-mnist-ilsvrc" --set warmupEpochs=0 --set averaging="$averaging")
+          --set data.train="$root/data/fashion-mnist-5k/fashion-mnist-ilsvrc" --set warmupEpochs=0 --set averaging="$averaging"
+          --set progress.everyRounds="$chunk_rounds")
     singles=(); locals=(); clusters=()
     for r in $(seq "$runs"); do
       rm -rf "$work/local-$m-$global"* "$work/cluster-$m-$global"*
