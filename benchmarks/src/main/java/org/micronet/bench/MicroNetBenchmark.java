@@ -22,7 +22,7 @@ import java.util.Map;
  * against the same weights in PyTorch (libtorch through DJL, in a JVM of its own:
  * {@link TorchProcess}) and, for latency, against its ONNX export in ONNX Runtime (in this JVM)
  * and folded ({@link InferenceFolding}: batch norms and channel shuffles into the convs next to
- * them, as predict and score run it):
+ * them, each depthwise pair into one layer, as predict and score run it):
  * batch-1 latency ({@code latency}) or training images/s ({@code train}), with the per-layer
  * breakdown, each layer's achieved FLOP/s or bytes/s against this machine's peak measured in the
  * same run, and the memory allocated (Java heap, and ND4J buffers outside workspaces) and the
@@ -95,7 +95,7 @@ public final class MicroNetBenchmark {
                 oursM = ours.trainStep(batch, size, CLASSES, warmup, timed);
             } else {
                 // what predict and score run: batch norms and channel shuffles folded into the convs next to
-                // them; timed in turns with the graph as trained, so that the machine's drift spares their ratio
+                // them, depthwise pairs fused; timed in turns with the graph as trained, so that the machine's drift spares their ratio
                 Timing.Measurement[] pair = Timing.interleaved(warmup, timed, ours.inferencePass(size),
                         new Dl4jRunner(InferenceFolding.fold(net)).inferencePass(size));
                 oursM = pair[0];
@@ -194,7 +194,8 @@ public final class MicroNetBenchmark {
                     .append(" | ours / DL4J built-in speed | ours / PyTorch speed |\n|---|---|---|---|---|---|\n");
         } else {
             md.append("Ours twice: the network as trained, and folded (InferenceFolding: batch norms and channel")
-                    .append(" shuffles folded into the convs next to them, what predict and score run), the two timed in")
+                    .append(" shuffles folded into the convs next to them, each k x 1, 1 x k depthwise pair and the ReLU6 after")
+                    .append(" it in one layer, what predict and score run), the two timed in")
                     .append(" turns; the ratios are the folded one's.\n\n")
                     .append("| model | ours ms/image | ours, folded ms/image | DL4J built-in ms/image")
                     .append(" | PyTorch ms/image | ONNX Runtime ms/image | folded / as trained speed")

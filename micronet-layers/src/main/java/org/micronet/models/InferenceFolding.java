@@ -4,13 +4,21 @@ import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.graph.GraphVertex;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.layers.ActivationLayer;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.micronet.kernels.FactorizedDepthwiseKernel;
+import org.micronet.layers.AxialConv;
 import org.micronet.layers.BatchNorm;
 import org.micronet.layers.ChannelShuffle;
 import org.micronet.layers.ConvParamLayer;
+import org.micronet.layers.FoldedFactorizedDepthwise;
 import org.micronet.layers.params.BatchNormParams;
+import org.micronet.layers.params.FoldedFactorizedDepthwiseParams;
+import org.nd4j.linalg.activations.impl.ActivationReLU;
+import org.nd4j.linalg.activations.impl.ActivationReLU6;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -32,6 +40,11 @@ import java.util.stream.IntStream;
  *       scaled by {@code s[o]} and its bias becomes {@code s[o] (b[o] - mean[o]) + beta[o]}.</li>
  *   <li><b>Channel shuffles</b> into the conv of ours that reads their output: the conv reads its
  *       input through them ({@link ConvParamLayer#getInputShuffles}), in the copy it makes anyway.</li>
+ *   <li><b>Micro-Factorized depthwise pairs</b>: a k x 1 conv feeding a 1 x k depthwise conv, both
+ *       with their batch norms folded, become one {@link FoldedFactorizedDepthwise} named
+ *       {@code first+second}: one layer, whose intermediate is never an ND4J array, with the ReLU
+ *       or ReLU6 that alone reads the pair folded in as a clamp (then named
+ *       {@code first+second+activation}).</li>
  * </ul>
  * A layer is folded only when the layer it folds into is its sole consumer (or, for batch norm,
  * its sole input's), so nothing else sees values that no longer exist. The folded graph computes
@@ -59,6 +72,7 @@ public final class InferenceFolding {
             remove(conf, norm, layer);
         });
         foldShuffles(conf);
+        Map<String, List<String>> pairs = fusePairs(conf);
         // the order DL4J cached for the trained graph names vertices that are gone
         conf.setTopologicalOrder(null);
         conf.setTopologicalOrderStr(null);
@@ -66,8 +80,14 @@ public final class InferenceFolding {
         folded.init();
         for (Layer l : folded.getLayers()) {
             String name = l.conf().getLayer().getLayerName();
-            if (norms.containsKey(name)) {
-                foldBatchNorm(trained.getLayer(name), trained.getLayer(norms.get(name)), l);
+            List<String> pair = pairs.get(name);
+            if (pair != null) {
+                foldPair(trained, norms, pair, l);
+            } else if (norms.containsKey(name)) {
+                Folded f = foldBatchNorm(trained.getLayer(name), trained.getLayer(norms.get(name)));
+                org.deeplearning4j.nn.conf.layers.Layer c = l.conf().getLayer();
+                set(l, c.initializer().weightKeys(c).get(0), f.weight());
+                set(l, c.initializer().biasKeys(c).get(0), f.bias());
             } else {
                 trained.getLayer(name).paramTable().forEach(l::setParam);
             }
@@ -119,6 +139,69 @@ public final class InferenceFolding {
         }
     }
 
+    /**
+     * Every k x 1 conv whose sole consumer is a 1 x k depthwise conv (its batch norm already
+     * removed), with that conv's sole consumer if it is a ReLU or ReLU6, into one
+     * {@link FoldedFactorizedDepthwise}; returns the new vertices' names and the convs they fold.
+     */
+    private static Map<String, List<String>> fusePairs(ComputationGraphConfiguration conf) {
+        Map<String, List<String>> pairs = new LinkedHashMap<>();
+        for (String first : new ArrayList<>(conf.getVertices().keySet())) {
+            if (!(layerOf(conf.getVertices().get(first)) instanceof AxialConv a) || a.getAxis() != AxialConv.Axis.HEIGHT
+                    || !soleConsumer(conf, first)) {
+                continue;
+            }
+            String second = consumerOf(conf, first);
+            if (!(layerOf(conf.getVertices().get(second)) instanceof AxialConv b) || !unprocessed(conf, second)
+                    || b.getAxis() != AxialConv.Axis.WIDTH || b.getGroups() != b.getNIn() || b.getKernel() != a.getKernel()
+                    || b.getStride() != a.getStride() || b.getInputShuffles().length > 0 || !a.isBias() || !b.isBias()) {
+                continue;
+            }
+            String activation = soleConsumer(conf, second) ? consumerOf(conf, second) : null;
+            FactorizedDepthwiseKernel.Clamp clamp = activation != null && unprocessed(conf, activation)
+                    ? clampOf(layerOf(conf.getVertices().get(activation))) : FactorizedDepthwiseKernel.Clamp.NONE;
+            String last = clamp == FactorizedDepthwiseKernel.Clamp.NONE ? second : activation;
+            String name = first + "+" + second + (last.equals(second) ? "" : "+" + last);
+            LayerVertex firstVertex = (LayerVertex) conf.getVertices().get(first);
+            NeuralNetConfiguration layerConf = firstVertex.getLayerConf().clone();
+            layerConf.setLayer(new FoldedFactorizedDepthwise(name, a, b, clamp));
+            conf.getVertices().put(name, new LayerVertex(layerConf, firstVertex.getPreProcessor()));
+            conf.getVertexInputs().put(name, conf.getVertexInputs().get(first));
+            for (String gone : last.equals(second) ? List.of(first, second) : List.of(first, second, last)) {
+                conf.getVertices().remove(gone);
+                conf.getVertexInputs().remove(gone);
+            }
+            conf.getVertexInputs().replaceAll((v, inputs) -> renamed(inputs, last, name));
+            conf.setNetworkOutputs(renamed(conf.getNetworkOutputs(), last, name));
+            pairs.put(name, List.of(first, second));
+        }
+        return pairs;
+    }
+
+    /** The clamp an activation layer computes, NONE when it is another layer or activation. */
+    private static FactorizedDepthwiseKernel.Clamp clampOf(org.deeplearning4j.nn.conf.layers.Layer layer) {
+        if (layer instanceof ActivationLayer act) {
+            if (act.getActivationFn() instanceof ActivationReLU6) {
+                return FactorizedDepthwiseKernel.Clamp.RELU6;
+            }
+            if (new ActivationReLU().equals(act.getActivationFn())) {
+                return FactorizedDepthwiseKernel.Clamp.RELU;
+            }
+        }
+        return FactorizedDepthwiseKernel.Clamp.NONE;
+    }
+
+    private static String consumerOf(ComputationGraphConfiguration conf, String vertex) {
+        return conf.getVertexInputs().entrySet().stream().filter(e -> e.getValue().contains(vertex))
+                .map(Map.Entry::getKey).findFirst().orElseThrow();
+    }
+
+    /** A layer vertex with one input and no preprocessor. */
+    private static boolean unprocessed(ComputationGraphConfiguration conf, String vertex) {
+        return conf.getVertices().get(vertex) instanceof LayerVertex v && v.getPreProcessor() == null
+                && conf.getVertexInputs().get(vertex).size() == 1;
+    }
+
     /** Takes {@code vertex} out of the graph; what read it reads {@code replacement}. */
     private static void remove(ComputationGraphConfiguration conf, String vertex, String replacement) {
         conf.getVertices().remove(vertex);
@@ -142,20 +225,39 @@ public final class InferenceFolding {
         return v instanceof LayerVertex lv ? lv.getLayerConf().getLayer() : null;
     }
 
+    /** A layer's weight and bias with a batch norm folded in. */
+    private record Folded(INDArray weight, INDArray bias) {
+    }
+
+    /** The pair's convs, each with its batch norm folded, into {@code target}'s four parameters. */
+    private static void foldPair(ComputationGraph trained, Map<String, String> norms, List<String> pair, Layer target) {
+        Folded first = foldBatchNorm(trained.getLayer(pair.get(0)), trained.getLayer(norms.get(pair.get(0))));
+        Folded second = foldBatchNorm(trained.getLayer(pair.get(1)), trained.getLayer(norms.get(pair.get(1))));
+        set(target, FoldedFactorizedDepthwiseParams.FIRST_WEIGHT, first.weight());
+        set(target, FoldedFactorizedDepthwiseParams.FIRST_BIAS, first.bias());
+        set(target, FoldedFactorizedDepthwiseParams.SECOND_WEIGHT, second.weight());
+        set(target, FoldedFactorizedDepthwiseParams.SECOND_BIAS, second.bias());
+    }
+
+    private static void set(Layer target, String key, INDArray value) {
+        INDArray p = target.getParam(key);
+        p.assign(value.reshape(p.shape()).castTo(p.dataType()));
+    }
+
     /**
-     * Writes into {@code target} (the layer with a bias now) the trained layer's weights scaled
-     * per output channel and the bias that takes the batch norm's shift; computed in double.
+     * The trained layer's weights scaled per output channel, and the bias that takes the batch
+     * norm's shift; computed in double.
      */
-    private static void foldBatchNorm(Layer trained, Layer norm, Layer target) {
+    private static Folded foldBatchNorm(Layer trained, Layer norm) {
         double eps = ((BatchNorm) norm.conf().getLayer()).getEps();
         double[] gamma = vector(norm, BatchNormParams.GAMMA);
         double[] beta = vector(norm, BatchNormParams.BETA);
         double[] mean = vector(norm, BatchNormParams.MEAN);
         double[] var = vector(norm, BatchNormParams.VAR);
-        org.deeplearning4j.nn.conf.layers.Layer c = target.conf().getLayer();
+        org.deeplearning4j.nn.conf.layers.Layer c = trained.conf().getLayer();
         String weightKey = c.initializer().weightKeys(c).get(0);
-        String biasKey = c.initializer().biasKeys(c).get(0);
-        double[] oldBias = trained.paramTable().containsKey(biasKey) ? vector(trained, biasKey) : new double[gamma.length];
+        List<String> biasKeys = c.initializer().biasKeys(c);
+        double[] oldBias = biasKeys.isEmpty() ? new double[gamma.length] : vector(trained, biasKeys.get(0));
         double[] scale = IntStream.range(0, gamma.length).mapToDouble(o -> gamma[o] / Math.sqrt(var[o] + eps)).toArray();
         double[] bias = IntStream.range(0, gamma.length).mapToDouble(o -> scale[o] * (oldBias[o] - mean[o]) + beta[o])
                 .toArray();
@@ -164,9 +266,7 @@ public final class InferenceFolding {
         INDArray s = Nd4j.createFromArray(scale);
         INDArray scaled = c instanceof DenseLayer ? w.mulRowVector(s)
                 : w.reshape(scale.length, w.length() / scale.length).mulColumnVector(s).reshape(w.shape());
-        target.setParam(weightKey, scaled.castTo(target.getParam(weightKey).dataType()));
-        INDArray b = target.getParam(biasKey);
-        b.assign(Nd4j.createFromArray(bias).reshape(b.shape()).castTo(b.dataType()));
+        return new Folded(scaled, Nd4j.createFromArray(bias));
     }
 
     private static double[] vector(Layer layer, String key) {

@@ -3,13 +3,17 @@ package org.micronet.models;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
 import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.micronet.kernels.FactorizedDepthwiseKernel;
 import org.micronet.layers.BatchNorm;
 import org.micronet.layers.ChannelShuffle;
+import org.micronet.layers.FoldedFactorizedDepthwise;
 import org.micronet.layers.params.BatchNormParams;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.NoOp;
 
@@ -17,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -27,10 +32,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class InferenceFoldingTest {
 
-    /** The shuffles that stay: those whose output a residual add, a ReLU6 or two layers read. */
+    /**
+     * The shuffles that stay: those whose output a residual add, a ReLU6 or two layers read. The
+     * depthwise pairs: M0's stem and its six blocks, with the ReLU6 folded in where one reads the
+     * pair (its first block's; the stem's pair feeds a shuffle first); M3's stem and eleven blocks,
+     * none before a ReLU6 (its blocks use Dynamic Shift-Max); MobileNetV3 has none.
+     */
     @ParameterizedTest(name = "{0} in {1}")
-    @CsvSource({"m0,DOUBLE,1e-10,1", "m0,FLOAT,1e-4,1", "m3,FLOAT,1e-4,9", "mobilenetv3-small-1.0,FLOAT,1e-4,0"})
-    void foldedGraphComputesTheTrainedGraphsInference(String model, DataType type, double tolerance, int shufflesLeft) {
+    @CsvSource({"m0,DOUBLE,1e-10,1,7,1", "m0,FLOAT,1e-4,1,7,1", "m3,FLOAT,1e-4,9,12,0",
+            "mobilenetv3-small-1.0,FLOAT,1e-4,0,0,0"})
+    void foldedGraphComputesTheTrainedGraphsInference(String model, DataType type, double tolerance, int shufflesLeft,
+                                                      int pairs, int pairsWithActivation) {
         ComputationGraph trained = Models.create(Models.bundled(model).withTask(32, 10),
                 new NeuralNetConfiguration.Builder().seed(3).dataType(type).updater(new NoOp()));
         trainedStatistics(trained);
@@ -42,18 +54,40 @@ class InferenceFoldingTest {
         Map<String, List<String>> inputs = trained.getConfiguration().getVertexInputs();
         assertEquals(List.of(), vertices(folded, BatchNorm.class), "batch norms left");
         assertEquals(shufflesLeft, vertices(folded, ChannelShuffle.class).size(), "shuffles left of " + shuffles);
-        assertEquals(trained.getVertices().length - norms.size() - shuffles + shufflesLeft, folded.getVertices().length,
-                "vertices");
+        List<String> fused = vertices(folded, FoldedFactorizedDepthwise.class);
+        long activations = fused.stream().filter(f -> f.split("\\+").length == 3).count();
+        assertEquals(pairs, fused.size(), "depthwise pairs folded: " + fused);
+        assertEquals(pairsWithActivation, activations, "depthwise pairs with their activation folded: " + fused);
+        // the outputs below stay under 6 here, so the clamp's upper end is checked on the layer
+        fused.stream().filter(f -> f.split("\\+").length == 3).forEach(f -> assertEquals(
+                FactorizedDepthwiseKernel.Clamp.RELU6, ((FoldedFactorizedDepthwise) folded.getLayer(f).conf().getLayer())
+                        .getClamp(), f + " folds a ReLU6"));
+        assertEquals(trained.getVertices().length - norms.size() - shuffles + shufflesLeft - pairs - activations,
+                folded.getVertices().length, "vertices");
         Nd4j.getRandom().setSeed(4);
         INDArray x = Nd4j.randn(type, 3, 3, 32, 32);
         Map<String, INDArray> want = trained.feedForward(x, false);
         Map<String, INDArray> got = folded.feedForward(x, false);
         for (Map.Entry<String, INDArray> e : got.entrySet()) {
-            String name = e.getKey();
+            // a fused pair's output is that of its last part (the 1 x k conv, or the activation)
+            String name = e.getKey().substring(e.getKey().lastIndexOf('+') + 1);
             // a folded layer's output is its batch norm's
             String same = norms.stream().filter(n -> inputs.get(n).equals(List.of(name))).findFirst().orElse(name);
-            assertClose(name, want.get(same), e.getValue(), tolerance);
+            assertClose(e.getKey(), want.get(same), e.getValue(), tolerance);
         }
+    }
+
+    /** Training a folded graph would train a network without batch norm: its pairs refuse a backward pass. */
+    @Test
+    void aFoldedGraphCannotBeTrained() {
+        ComputationGraph folded = InferenceFolding.fold(Models.create(Models.bundled("m0").withTask(32, 10),
+                new NeuralNetConfiguration.Builder().seed(3).updater(new NoOp())));
+        INDArray labels = Nd4j.zeros(DataType.FLOAT, 2, 10);
+        labels.putScalar(0, 1, 1);
+        labels.putScalar(1, 2, 1);
+        UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class,
+                () -> folded.fit(new DataSet(Nd4j.randn(DataType.FLOAT, 2, 3, 32, 32), labels)));
+        assertTrue(e.getMessage().contains("folded for inference"), e.getMessage());
     }
 
     private static List<String> vertices(ComputationGraph net, Class<?> layer) {

@@ -63,7 +63,7 @@ final class BenchmarkCommand implements Callable<Integer> {
 
     @Option(names = "--unfolded",
             description = "Latency of the graph as trained; by default batch norms and channel shuffles are folded into "
-                    + "the layers next to them, as predict and score run it (--mode train always runs the graph as trained).")
+                    + "the layers next to them and each k x 1, 1 x k depthwise pair runs as one layer, as predict and score run it (--mode train always runs the graph as trained).")
     boolean unfolded;
 
     @Override

@@ -16,8 +16,8 @@ import java.util.stream.IntStream;
 /**
  * Top-k classes of images with an exported model, one batch at a time, the images prepared as
  * the card says validation prepared them ({@link ImageFeatures}), on the model with its batch
- * norms and channel shuffles folded into the layers next to them ({@link InferenceFolding}: the
- * same outputs, fewer passes). Used by predict on the driver and by score on the executors.
+ * norms and channel shuffles folded into the layers next to them and each Micro-Factorized
+ * depthwise pair run as one layer ({@link InferenceFolding}: the same outputs, fewer passes). Used by predict on the driver and by score on the executors.
  */
 public final class Classifier {
     /** An image to classify: its name (path or URI) and its file's bytes. */

@@ -21,6 +21,7 @@ import org.micronet.layers.BatchNorm;
 import org.micronet.layers.ChannelShuffle;
 import org.micronet.layers.ConvParamLayer;
 import org.micronet.layers.DynamicShiftMax;
+import org.micronet.layers.FoldedFactorizedDepthwise;
 import org.micronet.layers.GroupAdaptivePointwiseConv;
 import org.micronet.layers.GroupedConv;
 import org.micronet.layers.params.GroupAdaptivePointwiseConvParams;
@@ -112,6 +113,9 @@ public final class OnnxConverter {
         if (layer instanceof GroupedConv c) {
             long[] chw = dims(inputType);
             GroupedConvExport.add(g, name, in, c, params, chw[1], chw[2]);
+        } else if (layer instanceof FoldedFactorizedDepthwise c) {
+            long[] chw = dims(inputType);
+            FactorizedConvExport.foldedDepthwise(g, name, in, c, params, chw[1], chw[2]);
         } else if (layer instanceof GroupAdaptivePointwiseConv c) {
             FactorizedConvExport.pointwise(g, name, in, c, params);
         } else if (layer instanceof BatchNorm bn) {

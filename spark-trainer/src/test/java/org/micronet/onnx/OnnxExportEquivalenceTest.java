@@ -50,7 +50,8 @@ class OnnxExportEquivalenceTest {
             // DL4J's own conv and batch-norm layers, a full depthwise conv, static Shift-Max, the baseline
             "m0, 64, DL4J, false", "table2-1-mobile, 64, MICRONET, false", "table2-5-static-shift-max, 64, MICRONET, false",
             "mobilenetv3-small-1.0, 224, MICRONET, false", "mobilenetv3-small-1.0, 64, DL4J, false",
-            // the inference graphs predict and score run: batch norms and channel shuffles folded into convs
+            // the inference graphs predict and score run: batch norms and channel shuffles folded into convs,
+            // depthwise pairs and their ReLU6 into one layer
             "m0, 64, MICRONET, true", "m3, 64, MICRONET, true", "mobilenetv3-small-1.0, 64, MICRONET, true"})
     void onnxRuntimeGivesOurOutput(String model, int size, Ops ops, boolean folded) throws Exception {
         ModelConfig cfg = Models.bundled(model).withTask(size, CLASSES).withOps(ops);
