@@ -5,6 +5,7 @@ import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.deeplearning4j.optimize.api.TrainingListener;
+import org.micronet.kernels.FusedActivation;
 import org.micronet.layers.params.BatchNormParams;
 import org.micronet.layers.runtime.BatchNormLayer;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -28,11 +29,15 @@ import java.util.Objects;
  * applies the moving average whatever updater the network uses. Being neither weights nor
  * biases keeps regularisation off them; gamma and beta get the network's L2 or weight decay
  * (for weights and for biases respectively), as PyTorch's weight_decay reaches them.
+ *
+ * <p>{@link #getActivation()} (none unless {@code BatchNormActivationFusion} sets it) is the
+ * activation layer that alone read this one, computed in the same kernel pass.
  */
 public class BatchNorm extends ParamLayer {
     private int channels;
     private double eps = 1e-5;
     private double momentum = 0.1;
+    private FusedActivation activation = FusedActivation.NONE;
 
     public BatchNorm() {
     }
@@ -104,18 +109,28 @@ public class BatchNorm extends ParamLayer {
         this.momentum = momentum;
     }
 
+    /** The activation applied to the normalised values; NONE: batch norm alone. */
+    public FusedActivation getActivation() {
+        return activation;
+    }
+
+    public void setActivation(FusedActivation activation) {
+        this.activation = activation;
+    }
+
     @Override
     public boolean equals(Object o) {
         if (!(o instanceof BatchNorm) || !super.equals(o)) {
             return false;
         }
         BatchNorm other = (BatchNorm) o;
-        return channels == other.channels && eps == other.eps && momentum == other.momentum;
+        return channels == other.channels && eps == other.eps && momentum == other.momentum
+                && activation == other.activation;
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(super.hashCode(), channels, eps, momentum);
+        return Objects.hash(super.hashCode(), channels, eps, momentum, activation);
     }
 
     public static class Builder extends BaseLayer.Builder<Builder> {

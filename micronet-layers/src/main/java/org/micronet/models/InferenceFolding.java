@@ -2,14 +2,14 @@ package org.micronet.models;
 
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
-import org.deeplearning4j.nn.conf.graph.GraphVertex;
-import org.deeplearning4j.nn.conf.graph.LayerVertex;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.graph.LayerVertex;
 import org.deeplearning4j.nn.conf.layers.ActivationLayer;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.micronet.kernels.FactorizedDepthwiseKernel;
+import org.micronet.kernels.FusedActivation;
 import org.micronet.layers.AxialConv;
 import org.micronet.layers.BatchNorm;
 import org.micronet.layers.ChannelShuffle;
@@ -29,6 +29,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.IntStream;
 
+import static org.micronet.models.GraphEdits.consumerOf;
+import static org.micronet.models.GraphEdits.layerOf;
+import static org.micronet.models.GraphEdits.remove;
+import static org.micronet.models.GraphEdits.reordered;
+import static org.micronet.models.GraphEdits.soleConsumer;
+import static org.micronet.models.GraphEdits.unprocessed;
+
 /**
  * The inference graph of a trained network, with layers that only move or rescale data folded
  * into the convolutions next to them; each fold saves a layer, a pass over the activations and
@@ -47,7 +54,9 @@ import java.util.stream.IntStream;
  *       {@code first+second+activation}).</li>
  * </ul>
  * A layer is folded only when the layer it folds into is its sole consumer (or, for batch norm,
- * its sole input's), so nothing else sees values that no longer exist. The folded graph computes
+ * its sole input's), so nothing else sees values that no longer exist. A batch norm that had an
+ * activation fused into it for training ({@link BatchNormActivationFusion}) leaves that
+ * activation as a layer of its own, which a pair above may then fold. The folded graph computes
  * the trained one's inference output up to float rounding; training it would train a network
  * without batch norm. Training, the reference traces and the PyTorch mirror keep the unfolded
  * graph.
@@ -69,17 +78,26 @@ public final class InferenceFolding {
             } else {
                 ((ConvolutionLayer) c).setHasBias(true);
             }
-            remove(conf, norm, layer);
+            FusedActivation act = ((BatchNorm) layerOf(conf, norm)).getActivation();
+            if (act == FusedActivation.NONE) {
+                remove(conf, norm, layer);
+            } else {
+                // the activation the batch norm computed stands alone again, under the batch norm's name
+                LayerVertex v = (LayerVertex) conf.getVertices().get(norm);
+                v.getLayerConf().setLayer(new ActivationLayer.Builder()
+                        .activation(BatchNormActivationFusion.activationOf(act)).name(norm).build());
+            }
         });
         foldShuffles(conf);
         Map<String, List<String>> pairs = fusePairs(conf);
-        // the order DL4J cached for the trained graph names vertices that are gone
-        conf.setTopologicalOrder(null);
-        conf.setTopologicalOrderStr(null);
+        reordered(conf);
         ComputationGraph folded = new ComputationGraph(conf);
         folded.init();
         for (Layer l : folded.getLayers()) {
             String name = l.conf().getLayer().getLayerName();
+            if (l.numParams() == 0) {
+                continue;
+            }
             List<String> pair = pairs.get(name);
             if (pair != null) {
                 foldPair(trained, norms, pair, l);
@@ -152,27 +170,24 @@ public final class InferenceFolding {
                 continue;
             }
             String second = consumerOf(conf, first);
-            if (!(layerOf(conf.getVertices().get(second)) instanceof AxialConv b) || !unprocessed(conf, second)
+            if (!(layerOf(conf, second) instanceof AxialConv b) || !unprocessed(conf, second)
                     || b.getAxis() != AxialConv.Axis.WIDTH || b.getGroups() != b.getNIn() || b.getKernel() != a.getKernel()
                     || b.getStride() != a.getStride() || b.getInputShuffles().length > 0 || !a.isBias() || !b.isBias()) {
                 continue;
             }
             String activation = soleConsumer(conf, second) ? consumerOf(conf, second) : null;
             FactorizedDepthwiseKernel.Clamp clamp = activation != null && unprocessed(conf, activation)
-                    ? clampOf(layerOf(conf.getVertices().get(activation))) : FactorizedDepthwiseKernel.Clamp.NONE;
+                    ? clampOf(layerOf(conf, activation)) : FactorizedDepthwiseKernel.Clamp.NONE;
             String last = clamp == FactorizedDepthwiseKernel.Clamp.NONE ? second : activation;
             String name = first + "+" + second + (last.equals(second) ? "" : "+" + last);
             LayerVertex firstVertex = (LayerVertex) conf.getVertices().get(first);
             NeuralNetConfiguration layerConf = firstVertex.getLayerConf().clone();
             layerConf.setLayer(new FoldedFactorizedDepthwise(name, a, b, clamp));
             conf.getVertices().put(name, new LayerVertex(layerConf, firstVertex.getPreProcessor()));
-            conf.getVertexInputs().put(name, conf.getVertexInputs().get(first));
+            conf.getVertexInputs().put(name, new ArrayList<>(conf.getVertexInputs().get(first)));
             for (String gone : last.equals(second) ? List.of(first, second) : List.of(first, second, last)) {
-                conf.getVertices().remove(gone);
-                conf.getVertexInputs().remove(gone);
+                remove(conf, gone, name);
             }
-            conf.getVertexInputs().replaceAll((v, inputs) -> renamed(inputs, last, name));
-            conf.setNetworkOutputs(renamed(conf.getNetworkOutputs(), last, name));
             pairs.put(name, List.of(first, second));
         }
         return pairs;
@@ -189,40 +204,6 @@ public final class InferenceFolding {
             }
         }
         return FactorizedDepthwiseKernel.Clamp.NONE;
-    }
-
-    private static String consumerOf(ComputationGraphConfiguration conf, String vertex) {
-        return conf.getVertexInputs().entrySet().stream().filter(e -> e.getValue().contains(vertex))
-                .map(Map.Entry::getKey).findFirst().orElseThrow();
-    }
-
-    /** A layer vertex with one input and no preprocessor. */
-    private static boolean unprocessed(ComputationGraphConfiguration conf, String vertex) {
-        return conf.getVertices().get(vertex) instanceof LayerVertex v && v.getPreProcessor() == null
-                && conf.getVertexInputs().get(vertex).size() == 1;
-    }
-
-    /** Takes {@code vertex} out of the graph; what read it reads {@code replacement}. */
-    private static void remove(ComputationGraphConfiguration conf, String vertex, String replacement) {
-        conf.getVertices().remove(vertex);
-        conf.getVertexInputs().remove(vertex);
-        conf.getVertexInputs().replaceAll((v, inputs) -> renamed(inputs, vertex, replacement));
-        conf.setNetworkOutputs(renamed(conf.getNetworkOutputs(), vertex, replacement));
-    }
-
-    private static List<String> renamed(List<String> names, String from, String to) {
-        List<String> out = new ArrayList<>(names);
-        out.replaceAll(n -> n.equals(from) ? to : n);
-        return out;
-    }
-
-    private static boolean soleConsumer(ComputationGraphConfiguration conf, String vertex) {
-        long consumers = conf.getVertexInputs().values().stream().flatMap(List::stream).filter(vertex::equals).count();
-        return consumers == 1 && !conf.getNetworkOutputs().contains(vertex);
-    }
-
-    private static org.deeplearning4j.nn.conf.layers.Layer layerOf(GraphVertex v) {
-        return v instanceof LayerVertex lv ? lv.getLayerConf().getLayer() : null;
     }
 
     /** A layer's weight and bias with a batch norm folded in. */

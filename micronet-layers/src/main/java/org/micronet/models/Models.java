@@ -49,9 +49,16 @@ public final class Models {
 
     /**
      * The graph for a config on top of {@code base}, which carries the training settings
-     * (updater, regularization, data type, seed) the caller wants.
+     * (updater, regularization, data type, seed) the caller wants: the reference's layers, with
+     * each activation that only reads a batch norm of ours computed by it
+     * ({@link BatchNormActivationFusion}; same parameters, same values).
      */
     public static ComputationGraphConfiguration graph(ModelConfig cfg, NeuralNetConfiguration.Builder base) {
+        return BatchNormActivationFusion.fuse(referenceGraph(cfg, base));
+    }
+
+    /** The graph with the reference's layers one for one, as its traces and complexity count them. */
+    public static ComputationGraphConfiguration referenceGraph(ModelConfig cfg, NeuralNetConfiguration.Builder base) {
         return switch (cfg.architecture()) {
             case MICRONET -> MicroNetBuilder.build(cfg, base);
             case MOBILENETV3_SMALL -> MobileNetV3SmallBuilder.build(cfg, base);
@@ -64,7 +71,7 @@ public final class Models {
     }
 
     public static ComplexityReport complexity(ModelConfig cfg) {
-        return ComplexityCounter.count(graph(cfg, defaults(0)), inputType(cfg));
+        return ComplexityCounter.count(referenceGraph(cfg, defaults(0)), inputType(cfg));
     }
 
     public static InputType inputType(ModelConfig cfg) {

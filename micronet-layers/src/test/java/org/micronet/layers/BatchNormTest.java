@@ -16,7 +16,9 @@ import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.micronet.kernels.FusedActivation;
 import org.micronet.testing.FloatParity;
 import org.micronet.testing.LayerHarness;
 import org.nd4j.common.primitives.Pair;
@@ -140,6 +142,21 @@ class BatchNormTest {
         ComputationGraph net = LayerHarness.graph(bn(c), c, h, w, 42);
         randomiseBatchNorm(net.getLayer(UNDER_TEST), 5);
         assertGradientsMatch(net, LayerHarness.randomInput(7, 3, c, h, w));
+    }
+
+    /** With an activation fused in (training graphs have them): the activation's slope enters the gradients. */
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(value = FusedActivation.class, names = {"RELU", "RELU6", "HARDSWISH"})
+    void fusedActivationGradientsMatchFiniteDifferences(FusedActivation act) {
+        BatchNorm layer = bn(3);
+        layer.setActivation(act);
+        ComputationGraph net = LayerHarness.graph(layer, 3, 3, 4, 42);
+        randomiseBatchNorm(net.getLayer(UNDER_TEST), 5);
+        // scaled so that the outputs reach past 6 and below -3: every piece of each activation
+        INDArray x = LayerHarness.randomInput(7, 3, 3, 3, 4);
+        net.getLayer(UNDER_TEST).getParam(GAMMA).muli(2.5);
+        assertGradientsMatch(net, x);
+        FloatParity.assertFloatMatchesDouble(net, x, 8, 1e-4);
     }
 
     @ParameterizedTest(name = "features={0} batch={1}")

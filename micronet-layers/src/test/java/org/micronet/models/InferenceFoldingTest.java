@@ -7,6 +7,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.micronet.kernels.FactorizedDepthwiseKernel;
+import org.micronet.kernels.FusedActivation;
 import org.micronet.layers.BatchNorm;
 import org.micronet.layers.ChannelShuffle;
 import org.micronet.layers.FoldedFactorizedDepthwise;
@@ -47,6 +48,9 @@ class InferenceFoldingTest {
                 new NeuralNetConfiguration.Builder().seed(3).dataType(type).updater(new NoOp()));
         trainedStatistics(trained);
         List<String> norms = vertices(trained, BatchNorm.class);
+        // a batch norm with an activation fused in for training leaves that activation as a layer
+        List<String> activated = norms.stream().filter(n -> ((BatchNorm) trained.getLayer(n).conf().getLayer())
+                .getActivation() != FusedActivation.NONE).toList();
         int shuffles = vertices(trained, ChannelShuffle.class).size();
 
         ComputationGraph folded = InferenceFolding.fold(trained);
@@ -62,7 +66,8 @@ class InferenceFoldingTest {
         fused.stream().filter(f -> f.split("\\+").length == 3).forEach(f -> assertEquals(
                 FactorizedDepthwiseKernel.Clamp.RELU6, ((FoldedFactorizedDepthwise) folded.getLayer(f).conf().getLayer())
                         .getClamp(), f + " folds a ReLU6"));
-        assertEquals(trained.getVertices().length - norms.size() - shuffles + shufflesLeft - pairs - activations,
+        assertEquals(trained.getVertices().length - norms.size() + activated.size() - shuffles + shufflesLeft - pairs
+                        - activations,
                 folded.getVertices().length, "vertices");
         Nd4j.getRandom().setSeed(4);
         INDArray x = Nd4j.randn(type, 3, 3, 32, 32);
@@ -73,6 +78,9 @@ class InferenceFoldingTest {
             String name = e.getKey().substring(e.getKey().lastIndexOf('+') + 1);
             // a folded layer's output is its batch norm's
             String same = norms.stream().filter(n -> inputs.get(n).equals(List.of(name))).findFirst().orElse(name);
+            if (!same.equals(name) && activated.contains(same)) {
+                continue;  // the conv's output is its batch norm's before the activation: no trained vertex holds it
+            }
             assertClose(e.getKey(), want.get(same), e.getValue(), tolerance);
         }
     }

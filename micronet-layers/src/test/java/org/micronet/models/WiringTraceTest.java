@@ -46,7 +46,7 @@ class WiringTraceTest {
 
     private static List<Step> ours(String model) {
         ModelConfig cfg = Models.bundled(model);
-        return GraphWiring.of(Models.graph(cfg, Models.defaults(0)));
+        return GraphWiring.of(Models.referenceGraph(cfg, Models.defaults(0)));
     }
 
     /** The expectation is about something: every kind of wiring is in it. */

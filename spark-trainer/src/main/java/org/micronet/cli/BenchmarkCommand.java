@@ -91,7 +91,8 @@ final class BenchmarkCommand implements Callable<Integer> {
         boolean fold = mode == Mode.LATENCY && !unfolded;
         ComputationGraph net = fold ? InferenceFolding.fold(created) : created;
         if (fold) {
-            out.printf("folded for inference: %d layers (batch norms, channel shuffles) into the layers next to them"
+            out.printf("folded for inference: %d layers (batch norms, channel shuffles, depthwise pairs) into the layers"
+                            + " next to them"
                             + " (--unfolded: the graph as trained)%n",
                     created.getVertices().length - net.getVertices().length);
         }

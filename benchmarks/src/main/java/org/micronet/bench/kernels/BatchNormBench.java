@@ -1,6 +1,7 @@
 package org.micronet.bench.kernels;
 
 import org.micronet.kernels.BatchNormKernel;
+import org.micronet.kernels.FusedActivation;
 import org.micronet.kernels.KernelProvider;
 import org.micronet.kernels.api.BatchNormF32;
 import org.micronet.layers.BatchNorm;
@@ -78,27 +79,27 @@ public final class BatchNormBench {
         KernelTimer.row(shape + " fwd", 8.0 * len,
                 () -> {
                     double[] yD = new double[len];
-                    BatchNormKernel.forwardTraining(KernelBridge.read(in), gammaD, betaD, EPS, yD, meanD, varD, isD, n, c, hw);
+                    BatchNormKernel.forwardTraining(KernelBridge.read(in), gammaD, betaD, EPS, FusedActivation.NONE, yD, meanD, varD, isD, n, c, hw);
                     KernelBridge.assign(out, yD);
                 },
                 () -> {
-                    fast.forwardTraining(KernelBridge.read(in, x), gamma, beta, EPS, y, mean, var, invStd, scratch, n, c, hw);
+                    fast.forwardTraining(KernelBridge.read(in, x), gamma, beta, EPS, FusedActivation.NONE, y, mean, var, invStd, scratch, n, c, hw);
                     KernelBridge.assign(out, y);
                 },
-                () -> fast.forwardTraining(x, gamma, beta, EPS, y, mean, var, invStd, scratch, n, c, hw));
+                () -> fast.forwardTraining(x, gamma, beta, EPS, FusedActivation.NONE, y, mean, var, invStd, scratch, n, c, hw));
         KernelTimer.row(shape + " bwd", 12.0 * len,
                 () -> {
                     double[] dxD = new double[len];
-                    BatchNormKernel.backward(KernelBridge.read(in), KernelBridge.read(eps), gammaD, meanD, isD, dxD,
+                    BatchNormKernel.backward(KernelBridge.read(in), KernelBridge.read(eps), gammaD, betaD, meanD, isD, FusedActivation.NONE, dxD,
                             new double[c], new double[c], n, c, hw);
                     KernelBridge.assign(out, dxD);
                 },
                 () -> {
-                    fast.backward(KernelBridge.read(in, x), KernelBridge.read(eps, dy), gamma, mean, invStd, y, dgamma,
+                    fast.backward(KernelBridge.read(in, x), KernelBridge.read(eps, dy), gamma, beta, mean, invStd, FusedActivation.NONE, y, dgamma,
                             dbeta, scratch, n, c, hw);
                     KernelBridge.assign(out, y);
                 },
-                () -> fast.backward(x, dy, gamma, mean, invStd, y, dgamma, dbeta, scratch, n, c, hw));
+                () -> fast.backward(x, dy, gamma, beta, mean, invStd, FusedActivation.NONE, y, dgamma, dbeta, scratch, n, c, hw));
     }
 
     private static void inference(BatchNormF32 fast, int n, int c, int h, int w) {
@@ -120,13 +121,13 @@ public final class BatchNormBench {
         KernelTimer.row(String.format("%dx%dx%dx%d inf", n, c, h, w), 8.0 * len,
                 () -> {
                     double[] yD = new double[len];
-                    BatchNormKernel.forwardInference(KernelBridge.read(in), gammaD, betaD, rmD, rvD, EPS, yD, n, c, hw);
+                    BatchNormKernel.forwardInference(KernelBridge.read(in), gammaD, betaD, rmD, rvD, EPS, FusedActivation.NONE, yD, n, c, hw);
                     KernelBridge.assign(out, yD);
                 },
                 () -> {
-                    fast.forwardInference(KernelBridge.read(in, x), gamma, beta, rm, rv, EPS, y, scratch, n, c, hw);
+                    fast.forwardInference(KernelBridge.read(in, x), gamma, beta, rm, rv, EPS, FusedActivation.NONE, y, scratch, n, c, hw);
                     KernelBridge.assign(out, y);
                 },
-                () -> fast.forwardInference(x, gamma, beta, rm, rv, EPS, y, scratch, n, c, hw));
+                () -> fast.forwardInference(x, gamma, beta, rm, rv, EPS, FusedActivation.NONE, y, scratch, n, c, hw));
     }
 }

@@ -25,11 +25,13 @@ import org.deeplearning4j.nn.conf.layers.LossLayer;
 import org.deeplearning4j.nn.conf.layers.PoolingType;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.micronet.activations.HardSwish;
+import org.micronet.kernels.FusedActivation;
 import org.micronet.layers.AxialConv;
 import org.micronet.layers.ChannelShuffle;
 import org.micronet.layers.DepthwiseConv;
 import org.micronet.layers.DynamicShiftMax;
 import org.micronet.layers.GroupAdaptivePointwiseConv;
+import org.micronet.models.BatchNormActivationFusion;
 import org.nd4j.linalg.activations.IActivation;
 import org.nd4j.linalg.activations.impl.ActivationIdentity;
 import org.nd4j.linalg.activations.impl.ActivationReLU;
@@ -246,7 +248,10 @@ public final class TorchMicroNet implements AutoCloseable {
             return batchNorm(name, x, 1 - bn.getDecay(), bn.getEps(), training);
         }
         if (conf instanceof org.micronet.layers.BatchNorm bn) {
-            return batchNorm(name, x, bn.getMomentum(), bn.getEps(), training);
+            NDArray normalised = batchNorm(name, x, bn.getMomentum(), bn.getEps(), training);
+            // PyTorch runs the activation a batch norm of ours computes as its own op, as eager PyTorch does
+            return bn.getActivation() == FusedActivation.NONE ? normalised
+                    : activation(BatchNormActivationFusion.activationOf(bn.getActivation()), normalised);
         }
         if (conf instanceof DenseLayer) {
             return x.matMul(param(name, "W").transpose()).add(param(name, "b"));

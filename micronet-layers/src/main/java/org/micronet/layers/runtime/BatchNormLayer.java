@@ -69,12 +69,12 @@ public class BatchNormLayer extends KernelLayer<BatchNorm> {
             float[] y = scratch.pass(OUT, len);
             float[] work = scratch.pass(WORK, k.scratchLength(d[0], d[1], d[2]));
             if (training) {
-                k.forwardTraining(x, param(GAMMA, GAMMA_IN), param(BETA, BETA_IN), c.getEps(), y,
+                k.forwardTraining(x, param(GAMMA, GAMMA_IN), param(BETA, BETA_IN), c.getEps(), c.getActivation(), y,
                         scratch.get(BATCH_MEAN, d[1]), scratch.get(BATCH_VAR, d[1]), scratch.get(INV_STD, d[1]), work,
                         d[0], d[1], d[2]);
             } else {
                 k.forwardInference(x, param(GAMMA, GAMMA_IN), param(BETA, BETA_IN), param(MEAN, MEAN_IN),
-                        param(VAR, VAR_IN), c.getEps(), y, work, d[0], d[1], d[2]);
+                        param(VAR, VAR_IN), c.getEps(), c.getActivation(), y, work, d[0], d[1], d[2]);
             }
             return KernelBridge.write(mgr, ArrayType.ACTIVATIONS, y, input.shape());
         }
@@ -84,11 +84,11 @@ public class BatchNormLayer extends KernelLayer<BatchNorm> {
             batchMean = new double[d[1]];
             batchVar = new double[d[1]];
             invStd = new double[d[1]];
-            BatchNormKernel.forwardTraining(x, param(GAMMA), param(BETA), c.getEps(), y, batchMean, batchVar, invStd,
-                    d[0], d[1], d[2]);
+            BatchNormKernel.forwardTraining(x, param(GAMMA), param(BETA), c.getEps(), c.getActivation(), y, batchMean,
+                    batchVar, invStd, d[0], d[1], d[2]);
         } else {
-            BatchNormKernel.forwardInference(x, param(GAMMA), param(BETA), param(MEAN), param(VAR), c.getEps(), y,
-                    d[0], d[1], d[2]);
+            BatchNormKernel.forwardInference(x, param(GAMMA), param(BETA), param(MEAN), param(VAR), c.getEps(),
+                    c.getActivation(), y, d[0], d[1], d[2]);
         }
         return KernelBridge.write(mgr, ArrayType.ACTIVATIONS, input.dataType(), y, input.shape());
     }
@@ -109,8 +109,9 @@ public class BatchNormLayer extends KernelLayer<BatchNorm> {
             float[] dBeta = scratch.get(D_BETA, d[1]);
             float[] mean = scratch.get(BATCH_MEAN, d[1]);
             k.backward(KernelBridge.read(input, scratch.pass(IN, len)), KernelBridge.read(epsilon, scratch.pass(GRAD, len)),
-                    param(GAMMA, GAMMA_IN), mean, scratch.get(INV_STD, d[1]), dx, dGamma, dBeta,
-                    scratch.pass(WORK, k.scratchLength(d[0], d[1], d[2])), d[0], d[1], d[2]);
+                    param(GAMMA, GAMMA_IN), param(BETA, BETA_IN), mean, scratch.get(INV_STD, d[1]),
+                    layerConf().getActivation(), dx, dGamma, dBeta, scratch.pass(WORK, k.scratchLength(d[0], d[1], d[2])),
+                    d[0], d[1], d[2]);
             setGradient(GAMMA, dGamma);
             setGradient(BETA, dBeta);
             setGradient(MEAN, movingAverageStep(param(MEAN, MEAN_IN), mean, 1.0, scratch.get(STEP, d[1]), d[1]));
@@ -121,8 +122,8 @@ public class BatchNormLayer extends KernelLayer<BatchNorm> {
         double[] dx = new double[(int) input.length()];
         double[] dGamma = new double[d[1]];
         double[] dBeta = new double[d[1]];
-        BatchNormKernel.backward(KernelBridge.read(input), KernelBridge.read(epsilon), param(GAMMA), batchMean, invStd,
-                dx, dGamma, dBeta, d[0], d[1], d[2]);
+        BatchNormKernel.backward(KernelBridge.read(input), KernelBridge.read(epsilon), param(GAMMA), param(BETA),
+                batchMean, invStd, layerConf().getActivation(), dx, dGamma, dBeta, d[0], d[1], d[2]);
         setGradient(GAMMA, dGamma);
         setGradient(BETA, dBeta);
         setGradient(MEAN, movingAverageStep(param(MEAN), batchMean, 1.0));
