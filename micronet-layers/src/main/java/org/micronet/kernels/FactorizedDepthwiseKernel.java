@@ -3,8 +3,8 @@ package org.micronet.kernels;
 /**
  * Micro-Factorized depthwise convolution at inference, its batch norms folded into biases: a
  * k x 1 conv (channel groups, stride along height) with a bias, then a 1 x k depthwise conv
- * (multiplier {@code out / mid}, stride along width) with a bias, then a clamp (the ReLU or
- * ReLU6 after the pair, or none). Layouts as {@link GroupedConvKernel}'s: x
+ * (multiplier {@code out / mid}, stride along width) with a bias, then the activation after the
+ * pair (or none). Layouts as {@link GroupedConvKernel}'s: x
  * {@code [n][cin][height][width]}, w0 {@code [mid][cin/groups][k]}, w1 {@code [out][1][k]},
  * y {@code [n][out][outHeight][outWidth]}. This reference runs the two convs of
  * {@link GroupedConvKernel} one after the other, through the whole intermediate.
@@ -13,24 +13,9 @@ public final class FactorizedDepthwiseKernel {
     private FactorizedDepthwiseKernel() {
     }
 
-    /** The activation folded in after the pair, as a clamp of its output. */
-    public enum Clamp {
-        NONE(Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY),
-        RELU(0, Float.POSITIVE_INFINITY),
-        RELU6(0, 6);
-
-        public final float low;
-        public final float high;
-
-        Clamp(float low, float high) {
-            this.low = low;
-            this.high = high;
-        }
-    }
-
     /** {@code groups}: of the k x 1 conv; the 1 x k conv is depthwise. */
     public record Geometry(int n, int cin, int mid, int out, int groups, int height, int width, int k, int stride,
-                           Clamp clamp) {
+                           FusedActivation activation) {
         public Geometry {
             if (cin % groups != 0 || mid % groups != 0 || out % mid != 0) {
                 throw new IllegalArgumentException("channels in " + cin + ", mid " + mid + ", out " + out + " with "
@@ -68,7 +53,7 @@ public final class FactorizedDepthwiseKernel {
         int plane = second.outHeight() * second.outWidth();
         addBias(y, b1, g.n(), g.out(), plane);
         for (int i = 0, len = g.n() * g.out() * plane; i < len; i++) {
-            y[i] = Math.min(Math.max(y[i], g.clamp().low), g.clamp().high);
+            y[i] = g.activation().apply(y[i]);
         }
     }
 

@@ -5,7 +5,7 @@ import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.optimize.api.TrainingListener;
 import org.micronet.kernels.FactorizedDepthwiseKernel;
-import org.micronet.kernels.FactorizedDepthwiseKernel.Clamp;
+import org.micronet.kernels.FusedActivation;
 import org.micronet.layers.params.FoldedFactorizedDepthwiseParams;
 import org.micronet.layers.runtime.FoldedFactorizedDepthwiseLayer;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -17,7 +17,7 @@ import java.util.Objects;
 /**
  * Micro-Factorized depthwise convolution as {@code InferenceFolding} leaves it: the k x 1 conv
  * and the 1 x k depthwise conv of a pair ({@link AxialConv}s), each with its batch norm folded
- * into a bias, and the ReLU or ReLU6 after them as a clamp, computed as one layer
+ * into a bias, and the activation that alone reads them, computed as one layer
  * ({@link FactorizedDepthwiseKernel}). Inference only: it has no backward pass.
  */
 public class FoldedFactorizedDepthwise extends ConvParamLayer {
@@ -27,13 +27,13 @@ public class FoldedFactorizedDepthwise extends ConvParamLayer {
     private int groups;
     private int kernel;
     private int stride;
-    private Clamp clamp = Clamp.NONE;
+    private FusedActivation activation = FusedActivation.NONE;
 
     public FoldedFactorizedDepthwise() {
     }
 
-    /** The pair {@code first} (k x 1) then {@code second} (1 x k, depthwise), then {@code clamp}; named {@code name}. */
-    public FoldedFactorizedDepthwise(String name, AxialConv first, AxialConv second, Clamp clamp) {
+    /** The pair {@code first} (k x 1) then {@code second} (1 x k, depthwise), then {@code activation}; named {@code name}. */
+    public FoldedFactorizedDepthwise(String name, AxialConv first, AxialConv second, FusedActivation activation) {
         if (first.getAxis() != AxialConv.Axis.HEIGHT || second.getAxis() != AxialConv.Axis.WIDTH
                 || second.getGroups() != second.getNIn() || first.getNOut() != second.getNIn()
                 || first.getKernel() != second.getKernel() || first.getStride() != second.getStride()
@@ -63,7 +63,7 @@ public class FoldedFactorizedDepthwise extends ConvParamLayer {
         groups = first.getGroups();
         kernel = first.getKernel();
         stride = first.getStride();
-        this.clamp = clamp;
+        this.activation = activation;
         setBias(true);
         setInputShuffles(first.getInputShuffles());
     }
@@ -90,7 +90,7 @@ public class FoldedFactorizedDepthwise extends ConvParamLayer {
     }
 
     public FactorizedDepthwiseKernel.Geometry geometry(int n, int height, int width) {
-        return new FactorizedDepthwiseKernel.Geometry(n, nIn, mid, nOut, groups, height, width, kernel, stride, clamp);
+        return new FactorizedDepthwiseKernel.Geometry(n, nIn, mid, nOut, groups, height, width, kernel, stride, activation);
     }
 
     public int getNIn() {
@@ -144,23 +144,23 @@ public class FoldedFactorizedDepthwise extends ConvParamLayer {
         this.stride = stride;
     }
 
-    public Clamp getClamp() {
-        return clamp;
+    public FusedActivation getActivation() {
+        return activation;
     }
 
-    public void setClamp(Clamp clamp) {
-        this.clamp = clamp;
+    public void setActivation(FusedActivation activation) {
+        this.activation = activation;
     }
 
     @Override
     public boolean equals(Object o) {
         return o instanceof FoldedFactorizedDepthwise other && super.equals(o) && nIn == other.nIn && mid == other.mid
                 && nOut == other.nOut && groups == other.groups && kernel == other.kernel && stride == other.stride
-                && clamp == other.clamp;
+                && activation == other.activation;
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(super.hashCode(), nIn, mid, nOut, groups, kernel, stride, clamp);
+        return Objects.hash(super.hashCode(), nIn, mid, nOut, groups, kernel, stride, activation);
     }
 }

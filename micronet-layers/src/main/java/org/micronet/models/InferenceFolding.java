@@ -8,7 +8,6 @@ import org.deeplearning4j.nn.conf.layers.ActivationLayer;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.micronet.kernels.FactorizedDepthwiseKernel;
 import org.micronet.kernels.FusedActivation;
 import org.micronet.layers.AxialConv;
 import org.micronet.layers.BatchNorm;
@@ -17,8 +16,6 @@ import org.micronet.layers.ConvParamLayer;
 import org.micronet.layers.FoldedFactorizedDepthwise;
 import org.micronet.layers.params.BatchNormParams;
 import org.micronet.layers.params.FoldedFactorizedDepthwiseParams;
-import org.nd4j.linalg.activations.impl.ActivationReLU;
-import org.nd4j.linalg.activations.impl.ActivationReLU6;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -49,8 +46,8 @@ import static org.micronet.models.GraphEdits.unprocessed;
  *       input through them ({@link ConvParamLayer#getInputShuffles}), in the copy it makes anyway.</li>
  *   <li><b>Micro-Factorized depthwise pairs</b>: a k x 1 conv feeding a 1 x k depthwise conv, both
  *       with their batch norms folded, become one {@link FoldedFactorizedDepthwise} named
- *       {@code first+second}: one layer, whose intermediate is never an ND4J array, with the ReLU
- *       or ReLU6 that alone reads the pair folded in as a clamp (then named
+ *       {@code first+second}: one layer, whose intermediate is never an ND4J array, with the ReLU,
+ *       ReLU6 or hard swish that alone reads the pair applied to its output (then named
  *       {@code first+second+activation}).</li>
  * </ul>
  * A layer is folded only when the layer it folds into is its sole consumer (or, for batch norm,
@@ -159,7 +156,7 @@ public final class InferenceFolding {
 
     /**
      * Every k x 1 conv whose sole consumer is a 1 x k depthwise conv (its batch norm already
-     * removed), with that conv's sole consumer if it is a ReLU or ReLU6, into one
+     * removed), with that conv's sole consumer if it is a ReLU, ReLU6 or hard swish, into one
      * {@link FoldedFactorizedDepthwise}; returns the new vertices' names and the convs they fold.
      */
     private static Map<String, List<String>> fusePairs(ComputationGraphConfiguration conf) {
@@ -176,13 +173,14 @@ public final class InferenceFolding {
                 continue;
             }
             String activation = soleConsumer(conf, second) ? consumerOf(conf, second) : null;
-            FactorizedDepthwiseKernel.Clamp clamp = activation != null && unprocessed(conf, activation)
-                    ? clampOf(layerOf(conf, activation)) : FactorizedDepthwiseKernel.Clamp.NONE;
-            String last = clamp == FactorizedDepthwiseKernel.Clamp.NONE ? second : activation;
+            FusedActivation act = activation != null && unprocessed(conf, activation)
+                    && layerOf(conf, activation) instanceof ActivationLayer layer
+                    ? BatchNormActivationFusion.fusedOf(layer.getActivationFn()) : FusedActivation.NONE;
+            String last = act == FusedActivation.NONE ? second : activation;
             String name = first + "+" + second + (last.equals(second) ? "" : "+" + last);
             LayerVertex firstVertex = (LayerVertex) conf.getVertices().get(first);
             NeuralNetConfiguration layerConf = firstVertex.getLayerConf().clone();
-            layerConf.setLayer(new FoldedFactorizedDepthwise(name, a, b, clamp));
+            layerConf.setLayer(new FoldedFactorizedDepthwise(name, a, b, act));
             conf.getVertices().put(name, new LayerVertex(layerConf, firstVertex.getPreProcessor()));
             conf.getVertexInputs().put(name, new ArrayList<>(conf.getVertexInputs().get(first)));
             for (String gone : last.equals(second) ? List.of(first, second) : List.of(first, second, last)) {
@@ -191,19 +189,6 @@ public final class InferenceFolding {
             pairs.put(name, List.of(first, second));
         }
         return pairs;
-    }
-
-    /** The clamp an activation layer computes, NONE when it is another layer or activation. */
-    private static FactorizedDepthwiseKernel.Clamp clampOf(org.deeplearning4j.nn.conf.layers.Layer layer) {
-        if (layer instanceof ActivationLayer act) {
-            if (act.getActivationFn() instanceof ActivationReLU6) {
-                return FactorizedDepthwiseKernel.Clamp.RELU6;
-            }
-            if (new ActivationReLU().equals(act.getActivationFn())) {
-                return FactorizedDepthwiseKernel.Clamp.RELU;
-            }
-        }
-        return FactorizedDepthwiseKernel.Clamp.NONE;
     }
 
     /** A layer's weight and bias with a batch norm folded in. */

@@ -6,7 +6,6 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.micronet.kernels.FactorizedDepthwiseKernel;
 import org.micronet.kernels.FusedActivation;
 import org.micronet.layers.BatchNorm;
 import org.micronet.layers.ChannelShuffle;
@@ -62,10 +61,10 @@ class InferenceFoldingTest {
         long activations = fused.stream().filter(f -> f.split("\\+").length == 3).count();
         assertEquals(pairs, fused.size(), "depthwise pairs folded: " + fused);
         assertEquals(pairsWithActivation, activations, "depthwise pairs with their activation folded: " + fused);
-        // the outputs below stay under 6 here, so the clamp's upper end is checked on the layer
+        // the outputs below stay under 6 here, so ReLU6's upper end is checked on the layer
         fused.stream().filter(f -> f.split("\\+").length == 3).forEach(f -> assertEquals(
-                FactorizedDepthwiseKernel.Clamp.RELU6, ((FoldedFactorizedDepthwise) folded.getLayer(f).conf().getLayer())
-                        .getClamp(), f + " folds a ReLU6"));
+                FusedActivation.RELU6, ((FoldedFactorizedDepthwise) folded.getLayer(f).conf().getLayer())
+                        .getActivation(), f + " folds a ReLU6"));
         assertEquals(trained.getVertices().length - norms.size() + activated.size() - shuffles + shufflesLeft - pairs
                         - activations,
                 folded.getVertices().length, "vertices");

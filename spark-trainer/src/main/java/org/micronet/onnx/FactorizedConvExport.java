@@ -2,13 +2,13 @@ package org.micronet.onnx;
 
 import org.deeplearning4j.nn.api.Layer;
 import org.micronet.kernels.FactorizedDepthwiseKernel;
+import org.micronet.kernels.FusedActivation;
 import org.micronet.layers.FoldedFactorizedDepthwise;
 import org.micronet.layers.GroupAdaptivePointwiseConv;
 import org.micronet.layers.params.FoldedFactorizedDepthwiseParams;
 import org.micronet.layers.params.GroupAdaptivePointwiseConvParams;
+import org.micronet.models.BatchNormActivationFusion;
 
-import org.nd4j.linalg.activations.impl.ActivationReLU;
-import org.nd4j.linalg.activations.impl.ActivationReLU6;
 
 import java.util.List;
 
@@ -47,15 +47,12 @@ final class FactorizedConvExport {
                 params.getParam(FoldedFactorizedDepthwiseParams.SECOND_WEIGHT), k.out(), 1, 1, k.k());
         String secondBias = g.floats(name + "/" + FoldedFactorizedDepthwiseParams.SECOND_BIAS,
                 params.getParam(FoldedFactorizedDepthwiseParams.SECOND_BIAS), k.out());
-        FactorizedDepthwiseKernel.Clamp clamp = k.clamp();
-        String out = g.node("Conv", clamp == FactorizedDepthwiseKernel.Clamp.NONE ? name : name + "/1xk",
+        FusedActivation act = k.activation();
+        String out = g.node("Conv", act == FusedActivation.NONE ? name : name + "/1xk",
                 List.of(mid, secondWeight, secondBias), attr("group", (long) k.mid()), attr("kernel_shape", 1L, (long) k.k()),
                 attr("strides", 1L, (long) k.stride()), attr("pads", 0L, pad, 0L, pad));
-        switch (clamp) {
-            case RELU -> ActivationExport.add(g, name, name, out, new ActivationReLU());
-            case RELU6 -> ActivationExport.add(g, name, name, out, new ActivationReLU6());
-            case NONE -> {
-            }
+        if (act != FusedActivation.NONE) {
+            ActivationExport.add(g, name, name, out, BatchNormActivationFusion.activationOf(act));
         }
     }
 }

@@ -29,8 +29,8 @@ import static org.micronet.kernels.simd.Lanes.N;
  * images and plane tails past the last vector are summed in double.
  *
  * <p>A fused activation runs in the same task, over the channels the task has just written
- * (still in cache): forward on y, backward on dy before the sums, its slope taken from the
- * normalised values recomputed from x ({@link #gate}).
+ * (still in cache): forward on y; backward, before the sums, the normalised values are
+ * recomputed from x into dx and become dy times the activation's slope there.
  */
 public final class BatchNormF32Vec implements BatchNormF32 {
     private static final int FLUSH = 64;
@@ -117,11 +117,15 @@ public final class BatchNormF32Vec implements BatchNormF32 {
             int c0 = t * per;
             int c1 = Math.min(c, c0 + per);
             if (act != FusedActivation.NONE) {
+                // the normalised values z = a*x + c again, then dy * act'(z) in their place
                 for (int ch = c0; ch < c1; ch++) {
                     double a = gamma[ch] * invStd[ch];
                     coefficients(s, c, ch, a, 0, beta[ch] - mean[ch] * a);
                 }
-                gate(x, dyActivated, dy, s, act, c0, c1, n, c, hw);
+                combine(x, x, dy, s, c0, c1, n, c, hw);
+                for (int img = 0; img < n; img++) {
+                    ActivationLanes.gate(dy, dyActivated, (img * c + c0) * hw, (img * c + c1) * hw, act);
+                }
             }
             Arrays.fill(s, SHIFT * c + c0, SHIFT * c + c1, 0f);
             sums(dy, s, SHIFT * c, x, mean, 0, dbeta, dgamma, s, c0, c1, n, c, hw);
@@ -140,86 +144,9 @@ public final class BatchNormF32Vec implements BatchNormF32 {
 
     /** y = act(y) over channels [c0, c1): per image, one contiguous run. */
     private static void activate(float[] y, FusedActivation act, int c0, int c1, int n, int c, int hw) {
-        if (act == FusedActivation.NONE) {
-            return;
-        }
         for (int img = 0; img < n; img++) {
-            int from = (img * c + c0) * hw, to = (img * c + c1) * hw;
-            int p = from;
-            for (int bound = from + F.loopBound(to - from); p < bound; p += N) {
-                apply(FloatVector.fromArray(F, y, p), act).intoArray(y, p);
-            }
-            for (; p < to; p++) {
-                y[p] = (float) act.apply(y[p]);
-            }
+            ActivationLanes.apply(y, (img * c + c0) * hw, (img * c + c1) * hw, act);
         }
-    }
-
-    /**
-     * dz = dy * act'(z) over channels [c0, c1), z = a*x + c the normalised values, a and c in
-     * scratch rows A and C. The row walk expands them per column and takes each image's channels
-     * as one run; the plane walk broadcasts them per run.
-     */
-    private static void gate(float[] x, float[] dy, float[] dz, float[] s, FusedActivation act, int c0, int c1,
-                             int n, int c, int hw) {
-        int len = c * hw;
-        if (rows(n, hw)) {
-            int ea = CHANNEL_ROWS * c, ec = ea + len;
-            expand(s, A * c, s, ea, c0, c1, hw);
-            expand(s, C * c, s, ec, c0, c1, hw);
-            int j0 = c0 * hw, j1 = c1 * hw, bound = j0 + F.loopBound(j1 - j0);
-            for (int img = 0; img < n; img++) {
-                int o = img * len;
-                int j = j0;
-                for (; j < bound; j += N) {
-                    FloatVector z = FloatVector.fromArray(F, x, o + j)
-                            .fma(FloatVector.fromArray(F, s, ea + j), FloatVector.fromArray(F, s, ec + j));
-                    slope(z, FloatVector.fromArray(F, dy, o + j), act).intoArray(dz, o + j);
-                }
-                for (; j < j1; j++) {
-                    dz[o + j] = (float) (dy[o + j] * act.slope(Math.fma(x[o + j], s[ea + j], s[ec + j])));
-                }
-            }
-            return;
-        }
-        int bound = F.loopBound(hw);
-        for (int ch = c0; ch < c1; ch++) {
-            float a = s[A * c + ch], cc = s[C * c + ch];
-            for (int img = 0; img < n; img++) {
-                int o = (img * c + ch) * hw;
-                FloatVector av = FloatVector.broadcast(F, a);
-                FloatVector cv = FloatVector.broadcast(F, cc);
-                int p = 0;
-                for (; p < bound; p += N) {
-                    FloatVector z = FloatVector.fromArray(F, x, o + p).fma(av, cv);
-                    slope(z, FloatVector.fromArray(F, dy, o + p), act).intoArray(dz, o + p);
-                }
-                for (; p < hw; p++) {
-                    dz[o + p] = (float) (dy[o + p] * act.slope(Math.fma(x[o + p], a, cc)));
-                }
-            }
-        }
-    }
-
-    private static FloatVector apply(FloatVector z, FusedActivation act) {
-        return switch (act) {
-            case NONE -> z;
-            case RELU -> z.max(0f);
-            case RELU6 -> z.max(0f).min(6f);
-            case HARDSWISH -> z.mul(z.add(3f).max(0f).min(6f).mul(1f / 6));
-        };
-    }
-
-    /** dy * act'(z). */
-    private static FloatVector slope(FloatVector z, FloatVector dy, FusedActivation act) {
-        return switch (act) {
-            case NONE -> dy;
-            case RELU -> dy.blend(0f, z.compare(VectorOperators.LE, 0f));
-            case RELU6 -> dy.blend(0f, z.compare(VectorOperators.LE, 0f).or(z.compare(VectorOperators.GE, 6f)));
-            case HARDSWISH -> dy.mul(z.mul(1f / 3).add(0.5f)
-                    .blend(0f, z.compare(VectorOperators.LE, -3f))
-                    .blend(1f, z.compare(VectorOperators.GE, 3f)));
-        };
     }
 
     private static void coefficients(float[] s, int c, int ch, double a, double b, double cc) {
