@@ -5,7 +5,7 @@ import org.micronet.kernels.FactorizedDepthwiseKernel.Geometry;
 
 /**
  * The float32 {@link FactorizedDepthwiseKernel}: the k x 1 and 1 x k convs, their biases and the
- * clamp in one call. Inference only. Arrays may be longer than the geometry needs;
+ * activation in one call. Inference only. Arrays may be longer than the geometry needs;
  * implementations are shared by all threads, so their working memory comes from the caller:
  * {@code intermediate} and {@code scratch}, at least {@link #intermediateLength} and
  * {@link #scratchLength} floats, contents irrelevant.
