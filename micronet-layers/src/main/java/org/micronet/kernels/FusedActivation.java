@@ -3,7 +3,7 @@ package org.micronet.kernels;
 /**
  * An activation a kernel applies to its own output, saving the activation layer after it (its
  * copies of the activations, forward and backward). At a kink the derivative is that of the
- * activation layer it replaces (ND4J's ReLU and ReLU6, {@link HardSwishKernel}).
+ * activation layer it replaces (ND4J's ReLU and ReLU6; {@link HardSwishKernel} is this enum's hard swish).
  */
 public enum FusedActivation {
     NONE,
@@ -16,7 +16,7 @@ public enum FusedActivation {
             case NONE -> z;
             case RELU -> Math.max(z, 0);
             case RELU6 -> Math.min(Math.max(z, 0), 6);
-            case HARDSWISH -> z * Math.min(Math.max(z + 3, 0), 6) / 6;
+            case HARDSWISH -> z * (Math.min(Math.max(z + 3, 0), 6) / 6);
         };
     }
 

@@ -11,15 +11,14 @@ public final class HardSwishKernel {
 
     public static void forward(double[] x, int n) {
         for (int i = 0; i < n; i++) {
-            x[i] *= Math.min(Math.max(x[i] + 3, 0), 6) / 6;
+            x[i] = FusedActivation.HARDSWISH.apply(x[i]);
         }
     }
 
     /** dy becomes dx: 0 up to -3, (2x + 3) / 6 between, 1 from 3 on. */
     public static void backward(double[] x, double[] dy, int n) {
         for (int i = 0; i < n; i++) {
-            double slope = x[i] <= -3 ? 0 : x[i] >= 3 ? 1 : (2 * x[i] + 3) / 6;
-            dy[i] *= slope;
+            dy[i] *= FusedActivation.HARDSWISH.slope(x[i]);
         }
     }
 }
