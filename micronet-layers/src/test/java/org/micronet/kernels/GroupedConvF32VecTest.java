@@ -36,6 +36,7 @@ import static org.micronet.kernels.F32Data.widen;
  * round-off on normal inputs, over lane-count edges of the width and the plane, groups,
  * multipliers, strides, even and unit kernels, k x k kernels with either or both axes strided,
  * every axial conv of M0 and every depthwise conv of MobileNetV3-Small at 32 and 224.
+ * Batch 1 (inference) has layouts of its own, which M0 at 224 and these shapes cover.
  * Outputs start as NaN with a NaN guard after them, inputs carry a NaN tail the kernel must
  * not read, and a second call on garbage scratch and outputs must repeat the first exactly.
  */
@@ -86,6 +87,11 @@ class GroupedConvF32VecTest {
         all.add(new Geometry(2, 4, 6, 2, 7, 2 * n + 1, 3, 3, 2, 2));      // grouped k x k, joined and by rows
         all.add(new Geometry(2, 4, 6, 2, 7, 4 * n, 3, 3, 1, 1));
         all.add(new Geometry(3, 5, 5, 5, 4, 4, 2, 4, 2, 2));             // even k x k: output larger than the input
+        // batch 1 joins planes below 8N with per-block coefficients and runs larger ones through the masks
+        all.add(new Geometry(1, 3, 6, 3, 9, 11, 3, 3, 2, 2));
+        all.add(new Geometry(1, 3, 6, 3, 20, 14, 5, 5, 1, 2));
+        all.add(new Geometry(1, 4, 6, 2, 9, 8 * n + 1, 1, 3, 1, 1));
+        all.add(Geometry.axial(1, 3, 6, 3, 16, 4 * n, 3, 2, false));
         all.addAll(convs("m0", 32, 2, 10));
         all.addAll(convs("m0", 224, 1, 10));
         all.addAll(convs("mobilenetv3-small-1.0", 32, 2, 11));

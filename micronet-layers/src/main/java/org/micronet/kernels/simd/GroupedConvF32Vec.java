@@ -64,6 +64,8 @@ public final class GroupedConvF32Vec implements GroupedConvF32 {
      * coefficient planes per output plane. 1 x k kernels stay joined, as tuned for the axial conv.
      */
     private static final int ROWS_ROW = 2 * N;
+    /** Output planes from this size on run one at a time at batch 1: long enough runs per tap and plane. */
+    private static final int MASKED_PLANE = 8 * N;
 
     // Runs of blocks of 2^e floats, 2^e < N, split and merge two vectors at a time by the
     // shuffles and masks at [e]: one-vector shuffles and a blend, as JDK 17's two-vector
@@ -132,14 +134,33 @@ public final class GroupedConvF32Vec implements GroupedConvF32 {
             Parallel.forEach(l.n * l.inBlocks, task -> l.layOut(x, scratch, task));
         }
         float[] src = l.relaid ? scratch : x;
-        if (!l.rows) {
+        if (l.masked || l.spreadPerBlock) {
+            l.masks(scratch);
+        } else if (!l.rows) {
             l.coefficients(w, scratch);
         }
         Parallel.forEach(l.n * l.outBlocks, task -> {
-            int b = task / l.outBlocks, o0 = task % l.outBlocks * l.block;
-            int len = (Math.min(l.cout, o0 + l.block) - o0) * l.op;
+            int b = task / l.outBlocks, o0 = task % l.outBlocks * l.block, o1 = Math.min(l.cout, o0 + l.block);
+            int len = (o1 - o0) * l.op;
             int yo = (b * l.cout + o0) * l.op;
             Arrays.fill(y, yo, yo + len, 0f);
+            if (l.masked) {
+                for (int o = o0; o < o1; o++) {
+                    for (int i = 0; i < l.cig; i++) {
+                        for (int t = 0; t < l.k; t++) {
+                            int shift = l.shift(t), so = l.source(b, l.phase(t), l.sourceChannel(o, i)) + shift;
+                            maskedScaledAdd(w[(o * l.cig + i) * l.k + t], scratch, l.maskAt + t * l.op, src, so, y,
+                                    yo + (o - o0) * l.op, Math.max(0, -shift), Math.min(l.op, l.op - shift));
+                        }
+                    }
+                }
+                return;
+            }
+            if (l.spreadPerBlock) {
+                for (int o = o0; o < o1; o++) {
+                    l.coefficients(w, scratch, o);
+                }
+            }
             for (int i = 0; i < l.cig; i++) {
                 for (int t = 0; t < l.k; t++) {
                     int shift = l.shift(t), so = l.source(b, l.phase(t), l.sourceChannel(o0, i)) + shift;
@@ -214,6 +235,20 @@ public final class GroupedConvF32Vec implements GroupedConvF32 {
         }
         for (; u < hi; u++) {
             out[oo + u] = Math.fma(a, b[bo + u], out[oo + u]);
+        }
+    }
+
+    /** out[oo + u] += a * (m[mo + u] * b[bo + u]) for u in [lo, hi): m is 0 or 1, so the same sum as a coefficient a * m. */
+    private static void maskedScaledAdd(float a, float[] m, int mo, float[] b, int bo, float[] out, int oo, int lo,
+                                        int hi) {
+        FloatVector va = FloatVector.broadcast(F, a);
+        int u = lo;
+        for (int end = lo + F.loopBound(Math.max(0, hi - lo)); u < end; u += N) {
+            FloatVector vb = FloatVector.fromArray(F, m, mo + u).mul(FloatVector.fromArray(F, b, bo + u));
+            va.fma(vb, FloatVector.fromArray(F, out, oo + u)).intoArray(out, oo + u);
+        }
+        for (; u < hi; u++) {
+            out[oo + u] = Math.fma(a, m[mo + u] * b[bo + u], out[oo + u]);
         }
     }
 
@@ -370,6 +405,13 @@ public final class GroupedConvF32Vec implements GroupedConvF32 {
          * otherwise planes join into runs through the coefficients.
          */
         final boolean rows;
+        /**
+         * Not by rows, at batch 1 (inference), where each coefficient would serve once: planes from
+         * {@link #MASKED_PLANE} on run one plane at a time through the tap's mask and weight,
+         * smaller ones join as usual but each task spreads its block's coefficients just before,
+         * while they fit in cache, instead of a pass over all of them through memory first.
+         */
+        final boolean masked, spreadPerBlock;
         /** Output (and laid-out) planes per task: several only when runs join planes. */
         final int block, outBlocks, sourceBlocks, dwBlock, dwBlocks;
         /** Input planes per layout task: all of an image's planes can split in one run unless copied. */
@@ -404,6 +446,8 @@ public final class GroupedConvF32Vec implements GroupedConvF32 {
             pairs = pairRows && allColumns || pairColumns && allRows;
             pairSize = pairRows ? width : 1;
             rows = kw == 1 ? cig > 1 || op >= ROWS_PLANE : kh > 1 && outW >= ROWS_ROW;
+            masked = !rows && n == 1 && op >= MASKED_PLANE;
+            spreadPerBlock = !rows && !masked && n == 1;
             boolean joined = cig == 1 && !rows;
             block = joined ? Math.max(1, Math.min(cout, TASK_FLOATS / op)) : 1;
             outBlocks = ceilDiv(cout, block);
@@ -494,8 +538,14 @@ public final class GroupedConvF32Vec implements GroupedConvF32 {
             return coefAt + ((t * cout + o) * cig + i) * op;
         }
 
-        /** Per tap 1 where it falls inside the input, else 0; then the weights spread over those masks. */
+        /** The masks, then every output channel's coefficients. */
         void coefficients(float[] w, float[] scratch) {
+            masks(scratch);
+            Parallel.forEach(cout, o -> coefficients(w, scratch, o));
+        }
+
+        /** Per tap 1 where it falls inside the input, else 0. */
+        void masks(float[] scratch) {
             for (int t = 0; t < k; t++) {
                 int mo = maskAt + t * op;
                 Arrays.fill(scratch, mo, mo + op, 0f);
@@ -503,13 +553,15 @@ public final class GroupedConvF32Vec implements GroupedConvF32 {
                     Arrays.fill(scratch, mo + r * outW + firstCol[t], mo + r * outW + lastCol[t], 1f);
                 }
             }
-            Parallel.forEach(cout, o -> {
-                for (int t = 0; t < k; t++) {
-                    for (int i = 0; i < cig; i++) {
-                        scale(w[(o * cig + i) * k + t], scratch, maskAt + t * op, scratch, coef(t, o, i), op);
-                    }
+        }
+
+        /** Output channel o's weights spread over the masks. */
+        void coefficients(float[] w, float[] scratch, int o) {
+            for (int t = 0; t < k; t++) {
+                for (int i = 0; i < cig; i++) {
+                    scale(w[(o * cig + i) * k + t], scratch, maskAt + t * op, scratch, coef(t, o, i), op);
                 }
-            });
+            }
         }
 
         /** dw of output plane {@code o}, one image at a time: a dot product over the runs each tap reads. */
