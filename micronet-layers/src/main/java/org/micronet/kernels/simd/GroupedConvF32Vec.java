@@ -4,6 +4,7 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShuffle;
+import org.micronet.kernels.FusedActivation;
 import org.micronet.kernels.GroupedConvKernel.Geometry;
 import org.micronet.kernels.Parallel;
 import org.micronet.kernels.api.GroupedConvF32;
@@ -129,6 +130,15 @@ public final class GroupedConvF32Vec implements GroupedConvF32 {
 
     @Override
     public void forward(float[] x, float[] w, float[] y, Geometry g, float[] scratch) {
+        forward(x, w, null, FusedActivation.NONE, y, g, scratch);
+    }
+
+    /**
+     * {@code y = act(conv(x, w) + bias)}, bias per output channel (null: none): each task starts
+     * its planes at their bias and applies the activation while they are still in cache, where
+     * separate passes would stream y through memory twice more.
+     */
+    void forward(float[] x, float[] w, float[] bias, FusedActivation act, float[] y, Geometry g, float[] scratch) {
         Layout l = layout(g);
         if (l.relaid) {
             Parallel.forEach(l.n * l.inBlocks, task -> l.layOut(x, scratch, task));
@@ -141,41 +151,59 @@ public final class GroupedConvF32Vec implements GroupedConvF32 {
         }
         Parallel.forEach(l.n * l.outBlocks, task -> {
             int b = task / l.outBlocks, o0 = task % l.outBlocks * l.block, o1 = Math.min(l.cout, o0 + l.block);
-            int len = (o1 - o0) * l.op;
             int yo = (b * l.cout + o0) * l.op;
-            Arrays.fill(y, yo, yo + len, 0f);
+            for (int o = o0; o < o1; o++) {
+                int at = yo + (o - o0) * l.op;
+                Arrays.fill(y, at, at + l.op, bias == null ? 0f : bias[o]);
+            }
             if (l.masked) {
-                for (int o = o0; o < o1; o++) {
-                    for (int i = 0; i < l.cig; i++) {
-                        for (int t = 0; t < l.k; t++) {
-                            int shift = l.shift(t), so = l.source(b, l.phase(t), l.sourceChannel(o, i)) + shift;
-                            maskedScaledAdd(w[(o * l.cig + i) * l.k + t], scratch, l.maskAt + t * l.op, src, so, y,
-                                    yo + (o - o0) * l.op, Math.max(0, -shift), Math.min(l.op, l.op - shift));
-                        }
-                    }
-                }
-                return;
+                maskedTaps(l, src, w, y, scratch, b, o0, o1);
+            } else {
+                joinedOrRowTaps(l, src, w, y, scratch, b, o0, o1);
             }
-            if (l.spreadPerBlock) {
-                for (int o = o0; o < o1; o++) {
-                    l.coefficients(w, scratch, o);
-                }
-            }
+            ActivationLanes.apply(y, yo, yo + (o1 - o0) * l.op, act);
+        });
+    }
+
+    /** Output planes [o0, o1) of image b, one at a time, each tap through its mask. */
+    private static void maskedTaps(Layout l, float[] src, float[] w, float[] y, float[] scratch, int b, int o0,
+                                   int o1) {
+        int yo = (b * l.cout + o0) * l.op;
+        for (int o = o0; o < o1; o++) {
             for (int i = 0; i < l.cig; i++) {
                 for (int t = 0; t < l.k; t++) {
-                    int shift = l.shift(t), so = l.source(b, l.phase(t), l.sourceChannel(o0, i)) + shift;
-                    if (l.rows) {
-                        float wt = w[(o0 * l.cig + i) * l.k + t];
-                        for (int run = 0, lo = l.runStart(t); run < l.runs(t); run++, lo += l.outW) {
-                            scaledAdd(wt, src, so, y, yo, lo, lo + l.runLength(t));
-                        }
-                    } else {
-                        multiplyAdd(scratch, l.coef(t, o0, i), src, so, y, yo, Math.max(0, -shift),
-                                Math.min(len, len - shift));
-                    }
+                    int shift = l.shift(t), so = l.source(b, l.phase(t), l.sourceChannel(o, i)) + shift;
+                    maskedScaledAdd(w[(o * l.cig + i) * l.k + t], scratch, l.maskAt + t * l.op, src, so, y,
+                            yo + (o - o0) * l.op, Math.max(0, -shift), Math.min(l.op, l.op - shift));
                 }
             }
-        });
+        }
+    }
+
+    /** Output planes [o0, o1) of image b: by rows, or joined into one run through the coefficients. */
+    private static void joinedOrRowTaps(Layout l, float[] src, float[] w, float[] y, float[] scratch, int b, int o0,
+                                        int o1) {
+        int len = (o1 - o0) * l.op;
+        int yo = (b * l.cout + o0) * l.op;
+        if (l.spreadPerBlock) {
+            for (int o = o0; o < o1; o++) {
+                l.coefficients(w, scratch, o);
+            }
+        }
+        for (int i = 0; i < l.cig; i++) {
+            for (int t = 0; t < l.k; t++) {
+                int shift = l.shift(t), so = l.source(b, l.phase(t), l.sourceChannel(o0, i)) + shift;
+                if (l.rows) {
+                    float wt = w[(o0 * l.cig + i) * l.k + t];
+                    for (int run = 0, lo = l.runStart(t); run < l.runs(t); run++, lo += l.outW) {
+                        scaledAdd(wt, src, so, y, yo, lo, lo + l.runLength(t));
+                    }
+                } else {
+                    multiplyAdd(scratch, l.coef(t, o0, i), src, so, y, yo, Math.max(0, -shift),
+                            Math.min(len, len - shift));
+                }
+            }
+        }
     }
 
     @Override
