@@ -1,5 +1,6 @@
 package org.micronet.layers;
 
+import org.micronet.kernels.FusedActivation;
 import org.deeplearning4j.nn.api.ParamInitializer;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
@@ -22,6 +23,7 @@ public class GroupAdaptivePointwiseConv extends ConvParamLayer {
     private int nIn;
     private int nOut;
     private int groups;
+    private FusedActivation activation = FusedActivation.NONE;
 
     public GroupAdaptivePointwiseConv() {
     }
@@ -84,18 +86,31 @@ public class GroupAdaptivePointwiseConv extends ConvParamLayer {
         this.groups = groups;
     }
 
+    /**
+     * The activation applied to the output (after the bias) in the same pass; NONE unless
+     * {@code InferenceFolding} folded the batch norm after this conv, and the activation fused
+     * into that batch norm, into it.
+     */
+    public FusedActivation getActivation() {
+        return activation;
+    }
+
+    public void setActivation(FusedActivation activation) {
+        this.activation = activation;
+    }
+
     @Override
     public boolean equals(Object o) {
         if (!(o instanceof GroupAdaptivePointwiseConv) || !super.equals(o)) {
             return false;
         }
         GroupAdaptivePointwiseConv other = (GroupAdaptivePointwiseConv) o;
-        return nIn == other.nIn && nOut == other.nOut && groups == other.groups;
+        return nIn == other.nIn && nOut == other.nOut && groups == other.groups && activation == other.activation;
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(super.hashCode(), nIn, nOut, groups);
+        return Objects.hash(super.hashCode(), nIn, nOut, groups, activation);
     }
 
     public static class Builder extends ConvParamLayer.Builder<Builder> {

@@ -14,6 +14,7 @@ import org.micronet.layers.BatchNorm;
 import org.micronet.layers.ChannelShuffle;
 import org.micronet.layers.ConvParamLayer;
 import org.micronet.layers.FoldedFactorizedDepthwise;
+import org.micronet.layers.GroupAdaptivePointwiseConv;
 import org.micronet.layers.params.BatchNormParams;
 import org.micronet.layers.params.FoldedFactorizedDepthwiseParams;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -41,7 +42,8 @@ import static org.micronet.models.GraphEdits.unprocessed;
  *   <li><b>Batch norm</b> (ours) into the conv (ours, or DL4J's ConvolutionLayer) or linear layer
  *       that feeds it: at inference it is the per-channel map {@code y = s (x - mean) + beta},
  *       {@code s = gamma / sqrt(var + eps)}, so that layer's weights for output channel o are
- *       scaled by {@code s[o]} and its bias becomes {@code s[o] (b[o] - mean[o]) + beta[o]}.</li>
+ *       scaled by {@code s[o]} and its bias becomes {@code s[o] (b[o] - mean[o]) + beta[o]}. A
+ *       group-adaptive pointwise conv also takes the activation fused into the batch norm.</li>
  *   <li><b>Channel shuffles</b> into the conv of ours that reads their output: the conv reads its
  *       input through them ({@link ConvParamLayer#getInputShuffles}), in the copy it makes anyway.</li>
  *   <li><b>Micro-Factorized depthwise pairs</b>: a k x 1 conv feeding a 1 x k depthwise conv, both
@@ -53,7 +55,8 @@ import static org.micronet.models.GraphEdits.unprocessed;
  * A layer is folded only when the layer it folds into is its sole consumer (or, for batch norm,
  * its sole input's), so nothing else sees values that no longer exist. A batch norm that had an
  * activation fused into it for training ({@link BatchNormActivationFusion}) leaves that
- * activation as a layer of its own, which a pair above may then fold. The folded graph computes
+ * activation to its pointwise conv, or else as a layer of its own, which a pair above may then
+ * fold. The folded graph computes
  * the trained one's inference output up to float rounding; training it would train a network
  * without batch norm. Training, the reference traces and the PyTorch mirror keep the unfolded
  * graph.
@@ -77,6 +80,9 @@ public final class InferenceFolding {
             }
             FusedActivation act = ((BatchNorm) layerOf(conf, norm)).getActivation();
             if (act == FusedActivation.NONE) {
+                remove(conf, norm, layer);
+            } else if (c instanceof GroupAdaptivePointwiseConv pointwise) {
+                pointwise.setActivation(act);
                 remove(conf, norm, layer);
             } else {
                 // the activation the batch norm computed stands alone again, under the batch norm's name

@@ -24,7 +24,8 @@ import static org.micronet.kernels.F32Data.widen;
  * The SIMD grouped pointwise convolution against {@link GroupedPointwiseKernel}: exactly on
  * small integers, within float rounding on normal values; outputs start as NaN with a NaN guard
  * tail, inputs and scratch carry NaN beyond their shape, and a second call over the first
- * call's scratch gives the same result.
+ * call's scratch gives the same result. With a bias and an activation (a folded inference
+ * layer), the reference's output plus the bias through the activation.
  */
 class PointwiseGroupedF32VecTest {
     private static final int N = Lanes.N;
@@ -88,6 +89,38 @@ class PointwiseGroupedF32VecTest {
         float[][] back = c.fastBackward();
         assertClose(c.dx, back[0], c.dxAbs, c.dx.length, what + " dx");
         assertClose(c.dw, back[1], c.dwAbs, c.dw.length, what + " dw");
+    }
+
+    static List<Object[]> shapesAndActivations() {
+        List<Object[]> cases = new ArrayList<>();
+        for (Shape s : shapes()) {
+            for (FusedActivation act : new FusedActivation[]{FusedActivation.NONE, FusedActivation.RELU6,
+                    FusedActivation.HARDSWISH}) {
+                cases.add(new Object[]{s, act});
+            }
+        }
+        return cases;
+    }
+
+    /** The folded inference layer's forward: the reference conv, plus the bias, through the activation. */
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("shapesAndActivations")
+    void biasAndActivationFollowTheConv(Shape s, FusedActivation act) {
+        long seed = 17L * s.toString().hashCode() + act.ordinal();
+        Case c = new Case(s, new Random(seed), false);
+        Random rnd = new Random(seed + 1);
+        float[] bias = inputWithNanTail(rnd, s.cout, false, GUARD);
+        double[] expected = new double[c.y.length], magnitude = new double[c.y.length];
+        for (int i = 0; i < expected.length; i++) {
+            int channel = i / s.hw % s.cout;
+            expected[i] = act.apply(c.y[i] + bias[channel]);
+            // slopes stay within 1.5 (hard swish at 3)
+            magnitude[i] = 1.5 * (c.yAbs[i] + Math.abs(bias[channel]));
+        }
+        float[] out = new float[c.y.length + GUARD];
+        Arrays.fill(out, Float.NaN);
+        KERNEL.forward(c.x, c.w, bias, act, out, c.scratch, s.n, s.cin, s.cout, s.groups, s.hw);
+        assertClose(expected, out, magnitude, c.y.length, s + " " + act + " seed " + seed);
     }
 
     /** One shape's inputs (each followed by a NaN guard), the reference results and the fast kernel's outputs. */

@@ -10,6 +10,7 @@ import org.micronet.kernels.FusedActivation;
 import org.micronet.layers.BatchNorm;
 import org.micronet.layers.ChannelShuffle;
 import org.micronet.layers.FoldedFactorizedDepthwise;
+import org.micronet.layers.GroupAdaptivePointwiseConv;
 import org.micronet.layers.params.BatchNormParams;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -36,18 +37,21 @@ class InferenceFoldingTest {
      * The shuffles that stay: those whose output a residual add, a ReLU6 or two layers read. The
      * depthwise pairs: M0's stem and its six blocks, with the ReLU6 folded in where one reads the
      * pair (its first block's; the stem's pair feeds a shuffle first); M3's stem and eleven blocks,
-     * none before a ReLU6 (its blocks use Dynamic Shift-Max); MobileNetV3 has none.
+     * none before a ReLU6 (its blocks use Dynamic Shift-Max); MobileNetV3 has none. The pointwise
+     * convs that take their batch norm's activation: none of M0's (Dynamic Shift-Max follows
+     * them), 9 of M3's (the ReLU6 of its later blocks' first conv) and MobileNetV3's 11.
      */
     @ParameterizedTest(name = "{0} in {1}")
-    @CsvSource({"m0,DOUBLE,1e-10,1,7,1", "m0,FLOAT,1e-4,1,7,1", "m3,FLOAT,1e-4,9,12,0",
-            "mobilenetv3-small-1.0,FLOAT,1e-4,0,0,0"})
+    @CsvSource({"m0,DOUBLE,1e-10,1,7,1,0", "m0,FLOAT,1e-4,1,7,1,0", "m3,FLOAT,1e-4,9,12,0,9",
+            "mobilenetv3-small-1.0,FLOAT,1e-4,0,0,0,11"})
     void foldedGraphComputesTheTrainedGraphsInference(String model, DataType type, double tolerance, int shufflesLeft,
-                                                      int pairs, int pairsWithActivation) {
+                                                      int pairs, int pairsWithActivation, int pointwiseWithActivation) {
         ComputationGraph trained = Models.create(Models.bundled(model).withTask(32, 10),
                 new NeuralNetConfiguration.Builder().seed(3).dataType(type).updater(new NoOp()));
         trainedStatistics(trained);
         List<String> norms = vertices(trained, BatchNorm.class);
-        // a batch norm with an activation fused in for training leaves that activation as a layer
+        // a batch norm with an activation fused in for training leaves that activation to its
+        // pointwise conv, or else as a layer
         List<String> activated = norms.stream().filter(n -> ((BatchNorm) trained.getLayer(n).conf().getLayer())
                 .getActivation() != FusedActivation.NONE).toList();
         int shuffles = vertices(trained, ChannelShuffle.class).size();
@@ -65,8 +69,13 @@ class InferenceFoldingTest {
         fused.stream().filter(f -> f.split("\\+").length == 3).forEach(f -> assertEquals(
                 FusedActivation.RELU6, ((FoldedFactorizedDepthwise) folded.getLayer(f).conf().getLayer())
                         .getActivation(), f + " folds a ReLU6"));
-        assertEquals(trained.getVertices().length - norms.size() + activated.size() - shuffles + shufflesLeft - pairs
-                        - activations,
+        List<String> pointwiseActivated = vertices(folded, GroupAdaptivePointwiseConv.class).stream()
+                .filter(p -> ((GroupAdaptivePointwiseConv) folded.getLayer(p).conf().getLayer()).getActivation()
+                        != FusedActivation.NONE).toList();
+        assertEquals(pointwiseWithActivation, pointwiseActivated.size(), "pointwise convs with an activation: "
+                + pointwiseActivated);
+        assertEquals(trained.getVertices().length - norms.size() + activated.size() - pointwiseActivated.size()
+                        - shuffles + shufflesLeft - pairs - activations,
                 folded.getVertices().length, "vertices");
         Nd4j.getRandom().setSeed(4);
         INDArray x = Nd4j.randn(type, 3, 3, 32, 32);
@@ -77,7 +86,7 @@ class InferenceFoldingTest {
             String name = e.getKey().substring(e.getKey().lastIndexOf('+') + 1);
             // a folded layer's output is its batch norm's
             String same = norms.stream().filter(n -> inputs.get(n).equals(List.of(name))).findFirst().orElse(name);
-            if (!same.equals(name) && activated.contains(same)) {
+            if (!same.equals(name) && activated.contains(same) && !pointwiseActivated.contains(name)) {
                 continue;  // the conv's output is its batch norm's before the activation: no trained vertex holds it
             }
             assertClose(e.getKey(), want.get(same), e.getValue(), tolerance);

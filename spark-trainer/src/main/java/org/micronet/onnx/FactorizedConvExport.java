@@ -16,7 +16,7 @@ import static org.micronet.onnx.OnnxGraph.attr;
 
 /**
  * The group-adaptive 1 x 1 convs of Micro-Factorized pointwise convolution as ONNX Conv with
- * groups and the bias if there is one (the k x 1 and 1 x k halves of its depthwise conv are
+ * groups, the bias if there is one and the activation inference folded into it (the k x 1 and 1 x k halves of its depthwise conv are
  * {@link GroupedConvExport}'s), and its depthwise conv as inference folds it (the two halves
  * and the activation in one layer) as the two Convs and the activation again. Our weights are
  * PyTorch's layout without the unit axes, so they only gain them.
@@ -28,8 +28,13 @@ final class FactorizedConvExport {
     static void pointwise(OnnxGraph g, String name, String input, GroupAdaptivePointwiseConv c, Layer params) {
         String w = g.floats(name + "/" + GroupAdaptivePointwiseConvParams.WEIGHT,
                 params.getParam(GroupAdaptivePointwiseConvParams.WEIGHT), c.getNOut(), c.getNIn() / c.getGroups(), 1, 1);
-        g.node("Conv", name, GroupedConvExport.inputs(g, name, input, w, c, params), attr("group", (long) c.getGroups()),
+        FusedActivation act = c.getActivation();
+        String out = g.node("Conv", act == FusedActivation.NONE ? name : name + "/conv",
+                GroupedConvExport.inputs(g, name, input, w, c, params), attr("group", (long) c.getGroups()),
                 attr("kernel_shape", 1L, 1L));
+        if (act != FusedActivation.NONE) {
+            ActivationExport.add(g, name, name, out, BatchNormActivationFusion.activationOf(act));
+        }
     }
 
     static void foldedDepthwise(OnnxGraph g, String name, String input, FoldedFactorizedDepthwise c, Layer params,

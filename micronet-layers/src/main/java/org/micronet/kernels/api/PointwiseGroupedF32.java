@@ -1,5 +1,7 @@
 package org.micronet.kernels.api;
 
+import org.micronet.kernels.FusedActivation;
+
 /**
  * Float32 grouped 1x1 convolution, the fast counterpart of
  * {@link org.micronet.kernels.GroupedPointwiseKernel} with the same layouts and parameters:
@@ -16,7 +18,16 @@ public interface PointwiseGroupedF32 {
     int scratchFloats(int n, int cin, int cout, int groups, int hw);
 
     /** {@code y = conv(x, w)}. */
-    void forward(float[] x, float[] w, float[] y, float[] scratch,
+    default void forward(float[] x, float[] w, float[] y, float[] scratch,
+                         int n, int cin, int cout, int groups, int hw) {
+        forward(x, w, null, FusedActivation.NONE, y, scratch, n, cin, cout, groups, hw);
+    }
+
+    /**
+     * {@code y = act(conv(x, w) + bias)}, {@code bias} per output channel (null: none): a conv
+     * with its batch norm and activation folded in for inference, in one pass over y.
+     */
+    void forward(float[] x, float[] w, float[] bias, FusedActivation act, float[] y, float[] scratch,
                  int n, int cin, int cout, int groups, int hw);
 
     /** {@code dx} and {@code dw} (the weight gradient summed over the batch) from the output gradient {@code dy}. */

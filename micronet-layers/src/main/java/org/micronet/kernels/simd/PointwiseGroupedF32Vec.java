@@ -2,6 +2,7 @@ package org.micronet.kernels.simd;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
+import org.micronet.kernels.FusedActivation;
 import org.micronet.kernels.Parallel;
 import org.micronet.kernels.api.PointwiseGroupedF32;
 
@@ -51,10 +52,10 @@ public final class PointwiseGroupedF32Vec implements PointwiseGroupedF32 {
     }
 
     @Override
-    public void forward(float[] x, float[] w, float[] y, float[] scratch,
+    public void forward(float[] x, float[] w, float[] bias, FusedActivation act, float[] y, float[] scratch,
                         int n, int cin, int cout, int groups, int hw) {
         int cig = cin / groups;
-        multiply(w, cig, 1, cout / groups, cig, x, cin, y, cout, scratch, n, groups, hw);
+        multiply(w, cig, 1, cout / groups, cig, x, cin, y, cout, scratch, n, groups, hw, bias, act);
     }
 
     /**
@@ -66,7 +67,7 @@ public final class PointwiseGroupedF32Vec implements PointwiseGroupedF32 {
                          int n, int cin, int cout, int groups, int hw) {
         int cig = cin / groups;
         int cog = cout / groups;
-        multiply(w, 1, cig, cig, cog, dy, cout, dx, cin, scratch, n, groups, hw);
+        multiply(w, 1, cig, cig, cog, dy, cout, dx, cin, scratch, n, groups, hw, null, FusedActivation.NONE);
         int blocks = (cog + 3) / 4;
         if (packed(hw)) {
             int jp = paddedColumns(n, hw);
@@ -100,12 +101,13 @@ public final class PointwiseGroupedF32Vec implements PointwiseGroupedF32 {
 
     /**
      * {@code dst[b][g*rows + r] = sum_k W_g[r][k] src[b][g*depth + k]} (planes of hw) for every
-     * image b and group g, with {@code W_g[r][k] = w[g*rows*depth + r*wRs + k*wKs]}. Packed, the
+     * image b and group g, with {@code W_g[r][k] = w[g*rows*depth + r*wRs + k*wKs]}, then bias
+     * (null: none) and activation, per task while its part of dst is in cache. Packed, the
      * scratch holds the packed src and then the packed dst.
      */
     private static void multiply(float[] w, int wRs, int wKs, int rows, int depth,
                                  float[] src, int srcC, float[] dst, int dstC, float[] scratch,
-                                 int n, int groups, int hw) {
+                                 int n, int groups, int hw, float[] bias, FusedActivation act) {
         if (packed(hw)) {
             int jp = paddedColumns(n, hw);
             int dp = srcC * jp;
@@ -114,6 +116,7 @@ public final class PointwiseGroupedF32Vec implements PointwiseGroupedF32 {
                 gemm(w, g * rows * depth, wRs, wKs, rows, depth, scratch, g * depth * jp, 0, jp,
                         scratch, dp + g * rows * jp, 0, jp, jp, 0, 1);
                 copyPlanes(scratch, dp + g * rows * jp, hw, jp, dst, g * rows * hw, dstC * hw, hw, rows, n, hw);
+                biasAndActivation(dst, bias, act, dstC, hw, g * rows, (g + 1) * rows, 0, n);
             });
         } else {
             int perTask = Math.min(n, Math.max(1, VECTORS_PER_TASK / ((hw + N - 1) / N)));
@@ -123,7 +126,33 @@ public final class PointwiseGroupedF32Vec implements PointwiseGroupedF32 {
                 int m0 = t % chunks * perTask;
                 gemm(w, g * rows * depth, wRs, wKs, rows, depth, src, g * depth * hw, srcC * hw, hw,
                         dst, g * rows * hw, dstC * hw, hw, hw, m0, Math.min(n, m0 + perTask));
+                biasAndActivation(dst, bias, act, dstC, hw, g * rows, (g + 1) * rows, m0, Math.min(n, m0 + perTask));
             });
+        }
+    }
+
+    /** Channels [c0, c1) of images [b0, b1) of y ([n][channels][hw]) gain their bias (null: none), then act. */
+    private static void biasAndActivation(float[] y, float[] bias, FusedActivation act, int channels, int hw, int c0,
+                                          int c1, int b0, int b1) {
+        if (bias == null && act == FusedActivation.NONE) {
+            return;
+        }
+        int bound = F.loopBound(hw);
+        for (int b = b0; b < b1; b++) {
+            for (int c = c0; c < c1; c++) {
+                int at = (b * channels + c) * hw;
+                if (bias != null) {
+                    FloatVector v = FloatVector.broadcast(F, bias[c]);
+                    int p = 0;
+                    for (; p < bound; p += N) {
+                        FloatVector.fromArray(F, y, at + p).add(v).intoArray(y, at + p);
+                    }
+                    for (; p < hw; p++) {
+                        y[at + p] += bias[c];
+                    }
+                }
+                ActivationLanes.apply(y, at, at + hw, act);
+            }
         }
     }
 

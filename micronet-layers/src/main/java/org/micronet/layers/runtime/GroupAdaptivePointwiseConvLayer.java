@@ -3,6 +3,7 @@ package org.micronet.layers.runtime;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.micronet.kernels.FusedActivation;
 import org.micronet.kernels.GroupedPointwiseKernel;
 import org.micronet.kernels.KernelProvider;
 import org.micronet.kernels.api.PointwiseGroupedF32;
@@ -47,21 +48,27 @@ public class GroupAdaptivePointwiseConvLayer extends KernelLayer<GroupAdaptivePo
             if (c.isBias()) {
                 ChannelBias.add(y, param(BlockParams.BIAS), n, cout, hw);
             }
+            for (int i = 0; i < y.length; i++) {
+                y[i] = c.getActivation().apply(y[i]);
+            }
             return KernelBridge.write(mgr, ArrayType.ACTIVATIONS, input.dataType(), y, n, cout, s[2], s[3]);
         }
         float[] y = scratch.pass(OUTPUT, (long) n * cout * hw);
         k.forward(shuffled.read(input, scratch, RAW, scratch.pass(INPUT, input.length())),
-                param(GroupAdaptivePointwiseConvParams.WEIGHT, WEIGHT), y,
-                scratch.pass(WORK, k.scratchFloats(n, cin, cout, groups, hw)), n, cin, cout, groups, hw);
-        if (c.isBias()) {
-            ChannelBias.add(y, param(BlockParams.BIAS, BIAS), n, cout, hw);
-        }
+                param(GroupAdaptivePointwiseConvParams.WEIGHT, WEIGHT), c.isBias() ? param(BlockParams.BIAS, BIAS) : null,
+                c.getActivation(), y, scratch.pass(WORK, k.scratchFloats(n, cin, cout, groups, hw)),
+                n, cin, cout, groups, hw);
         return KernelBridge.write(mgr, ArrayType.ACTIVATIONS, y, n, cout, s[2], s[3]);
     }
 
     @Override
     protected INDArray backward(INDArray input, INDArray epsilon, LayerWorkspaceMgr mgr) {
         GroupAdaptivePointwiseConv c = layerConf();
+        if (c.getActivation() != FusedActivation.NONE) {
+            throw new UnsupportedOperationException("layer '" + c.getLayerName() + "' is a pointwise conv folded for"
+                    + " inference (its batch norm and activation folded in): train the network as built, not the output"
+                    + " of InferenceFolding");
+        }
         long[] s = input.shape();
         int n = (int) s[0], hw = (int) (s[2] * s[3]);
         int cin = c.getNIn(), cout = c.getNOut(), groups = c.getGroups();
