@@ -16,10 +16,11 @@ import static org.micronet.onnx.OnnxGraph.attr;
 
 /**
  * The group-adaptive 1 x 1 convs of Micro-Factorized pointwise convolution as ONNX Conv with
- * groups, the bias if there is one and the activation inference folded into it (the k x 1 and 1 x k halves of its depthwise conv are
- * {@link GroupedConvExport}'s), and its depthwise conv as inference folds it (the two halves
- * and the activation in one layer) as the two Convs and the activation again. Our weights are
- * PyTorch's layout without the unit axes, so they only gain them.
+ * groups, the bias if there is one and the activation that inference folded into it (the k x 1
+ * and 1 x k halves of its depthwise conv are {@link GroupedConvExport}'s), and its depthwise
+ * conv as inference folds it (the two halves and the activation in one layer) as the two Convs
+ * and the activation again. Our weights are PyTorch's layout without the unit axes, so they only
+ * gain them.
  */
 final class FactorizedConvExport {
     private FactorizedConvExport() {

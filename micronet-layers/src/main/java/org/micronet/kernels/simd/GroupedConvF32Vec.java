@@ -42,6 +42,12 @@ import static org.micronet.kernels.simd.Lanes.N;
  *       array holds the weight where the tap falls inside the input and 0 elsewhere (the
  *       neighbouring row or plane it reads instead then adds 0).</li>
  * </ul>
+ * At batch 1 (inference) each coefficient would serve once: there planes of 8 vectors or more
+ * run one at a time through the tap's 0/1 mask and its weight, and smaller ones join with each
+ * task spreading its own block's coefficients just before it uses them.
+ *
+ * <p>The forward pass may start the output at a per-channel bias and end it with an activation
+ * (the folded depthwise pair's), per task while the planes are in cache.
  *
  * <p>Work splits as in the reference: forward over images and blocks of output planes, dx
  * over images and blocks of (laid-out) input planes, dw over (blocks of) output channels,
@@ -266,7 +272,7 @@ public final class GroupedConvF32Vec implements GroupedConvF32 {
         }
     }
 
-    /** out[oo + u] += a * (m[mo + u] * b[bo + u]) for u in [lo, hi): m is 0 or 1, so the same sum as a coefficient a * m. */
+    /** out[oo + u] += a * (m[mo + u] * b[bo + u]) for u in [lo, hi): with m 0 or 1, the sum coefficients a * m give. */
     private static void maskedScaledAdd(float a, float[] m, int mo, float[] b, int bo, float[] out, int oo, int lo,
                                         int hi) {
         FloatVector va = FloatVector.broadcast(F, a);

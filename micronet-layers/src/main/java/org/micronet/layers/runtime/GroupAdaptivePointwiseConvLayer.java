@@ -54,10 +54,10 @@ public class GroupAdaptivePointwiseConvLayer extends KernelLayer<GroupAdaptivePo
             return KernelBridge.write(mgr, ArrayType.ACTIVATIONS, input.dataType(), y, n, cout, s[2], s[3]);
         }
         float[] y = scratch.pass(OUTPUT, (long) n * cout * hw);
+        float[] bias = c.isBias() ? param(BlockParams.BIAS, BIAS) : null;
         k.forward(shuffled.read(input, scratch, RAW, scratch.pass(INPUT, input.length())),
-                param(GroupAdaptivePointwiseConvParams.WEIGHT, WEIGHT), c.isBias() ? param(BlockParams.BIAS, BIAS) : null,
-                c.getActivation(), y, scratch.pass(WORK, k.scratchFloats(n, cin, cout, groups, hw)),
-                n, cin, cout, groups, hw);
+                param(GroupAdaptivePointwiseConvParams.WEIGHT, WEIGHT), bias, c.getActivation(), y,
+                scratch.pass(WORK, k.scratchFloats(n, cin, cout, groups, hw)), n, cin, cout, groups, hw);
         return KernelBridge.write(mgr, ArrayType.ACTIVATIONS, y, n, cout, s[2], s[3]);
     }
 
