@@ -13,6 +13,7 @@ import org.micronet.layers.AxialConv;
 import org.micronet.layers.BatchNorm;
 import org.micronet.layers.ChannelShuffle;
 import org.micronet.layers.ConvParamLayer;
+import org.micronet.layers.FoldedDense;
 import org.micronet.layers.FoldedFactorizedDepthwise;
 import org.micronet.layers.GroupAdaptivePointwiseConv;
 import org.micronet.layers.params.BatchNormParams;
@@ -51,6 +52,8 @@ import static org.micronet.models.GraphEdits.unprocessed;
  *       {@code first+second}: one layer, whose intermediate is never an ND4J array, with the ReLU,
  *       ReLU6 or hard swish that alone reads the pair applied to its output (then named
  *       {@code first+second+activation}).</li>
+ *   <li><b>Dense layers</b> become {@link FoldedDense}: the same layer, whose one-image pass reads
+ *       its weight in place with our kernel.</li>
  * </ul>
  * A layer is folded only when the layer it folds into is its sole consumer (or, for batch norm,
  * its sole input's), so nothing else sees values that no longer exist. A batch norm that had an
@@ -92,6 +95,11 @@ public final class InferenceFolding {
             }
         });
         foldShuffles(conf);
+        conf.getVertices().forEach((name, v) -> {
+            if (v instanceof LayerVertex lv && lv.getLayerConf().getLayer().getClass() == DenseLayer.class) {
+                lv.getLayerConf().setLayer(FoldedDense.of((DenseLayer) lv.getLayerConf().getLayer()));
+            }
+        });
         Map<String, List<String>> pairs = fusePairs(conf);
         reordered(conf);
         ComputationGraph folded = new ComputationGraph(conf);

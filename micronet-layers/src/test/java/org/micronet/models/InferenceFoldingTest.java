@@ -2,6 +2,7 @@ package org.micronet.models;
 
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -9,6 +10,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.micronet.kernels.FusedActivation;
 import org.micronet.layers.BatchNorm;
 import org.micronet.layers.ChannelShuffle;
+import org.micronet.layers.FoldedDense;
 import org.micronet.layers.FoldedFactorizedDepthwise;
 import org.micronet.layers.GroupAdaptivePointwiseConv;
 import org.micronet.layers.params.BatchNormParams;
@@ -29,7 +31,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * A folded graph computes, at every vertex the two graphs share, what the trained graph computes
  * at inference (a conv with a batch norm folded in now yields what its batch norm did; one with
  * shuffles folded in reads them itself), with batch norm statistics far from their initial
- * identity so that a fold that drops a term shows.
+ * identity so that a fold that drops a term shows; for a batch and for one image, which the
+ * folded dense layers run on a kernel of their own.
  */
 class InferenceFoldingTest {
 
@@ -42,10 +45,13 @@ class InferenceFoldingTest {
      * them), 9 of M3's (the ReLU6 of its later blocks' first conv) and MobileNetV3's 11.
      */
     @ParameterizedTest(name = "{0} in {1}")
-    @CsvSource({"m0,DOUBLE,1e-10,1,7,1,0", "m0,FLOAT,1e-4,1,7,1,0", "m3,FLOAT,1e-4,9,12,0,9",
-            "mobilenetv3-small-1.0,FLOAT,1e-4,0,0,0,11"})
+    @CsvSource({"m0,DOUBLE,1e-10,1,7,1,0,3", "m0,FLOAT,1e-4,1,7,1,0,3", "m3,FLOAT,1e-4,9,12,0,9,3",
+            "mobilenetv3-small-1.0,FLOAT,1e-4,0,0,0,11,3",
+            // one image: the folded dense layers' own kernel
+            "m0,FLOAT,1e-4,1,7,1,0,1", "m3,FLOAT,1e-4,9,12,0,9,1", "mobilenetv3-small-1.0,FLOAT,1e-4,0,0,0,11,1"})
     void foldedGraphComputesTheTrainedGraphsInference(String model, DataType type, double tolerance, int shufflesLeft,
-                                                      int pairs, int pairsWithActivation, int pointwiseWithActivation) {
+                                                      int pairs, int pairsWithActivation, int pointwiseWithActivation,
+                                                      int batch) {
         ComputationGraph trained = Models.create(Models.bundled(model).withTask(32, 10),
                 new NeuralNetConfiguration.Builder().seed(3).dataType(type).updater(new NoOp()));
         trainedStatistics(trained);
@@ -74,11 +80,12 @@ class InferenceFoldingTest {
                         != FusedActivation.NONE).toList();
         assertEquals(pointwiseWithActivation, pointwiseActivated.size(), "pointwise convs with an activation: "
                 + pointwiseActivated);
+        assertEquals(vertices(trained, DenseLayer.class), vertices(folded, FoldedDense.class), "dense layers");
         assertEquals(trained.getVertices().length - norms.size() + activated.size() - pointwiseActivated.size()
                         - shuffles + shufflesLeft - pairs - activations,
                 folded.getVertices().length, "vertices");
         Nd4j.getRandom().setSeed(4);
-        INDArray x = Nd4j.randn(type, 3, 3, 32, 32);
+        INDArray x = Nd4j.randn(type, batch, 3, 32, 32);
         Map<String, INDArray> want = trained.feedForward(x, false);
         Map<String, INDArray> got = folded.feedForward(x, false);
         for (Map.Entry<String, INDArray> e : got.entrySet()) {

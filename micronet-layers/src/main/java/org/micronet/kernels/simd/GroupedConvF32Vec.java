@@ -198,17 +198,27 @@ public final class GroupedConvF32Vec implements GroupedConvF32 {
         }
         for (int i = 0; i < l.cig; i++) {
             for (int t = 0; t < l.k; t++) {
-                int shift = l.shift(t), so = l.source(b, l.phase(t), l.sourceChannel(o0, i)) + shift;
-                if (l.rows) {
-                    float wt = w[(o0 * l.cig + i) * l.k + t];
-                    for (int run = 0, lo = l.runStart(t); run < l.runs(t); run++, lo += l.outW) {
-                        scaledAdd(wt, src, so, y, yo, lo, lo + l.runLength(t));
-                    }
-                } else {
-                    multiplyAdd(scratch, l.coef(t, o0, i), src, so, y, yo, Math.max(0, -shift),
-                            Math.min(len, len - shift));
-                }
+                int so = l.source(b, l.phase(t), l.sourceChannel(o0, i)) + l.shift(t);
+                tap(l, t, o0, i, w, scratch, src, so, y, yo, len);
             }
+        }
+    }
+
+    /**
+     * {@code out[oo + u] += weight * in[io + u]} for tap t of output o0's (and, joined, the planes
+     * after it in a run of len) input i: by rows, or through the coefficients. The forward pass
+     * reads the input at the tap's shift; the backward pass writes there.
+     */
+    private static void tap(Layout l, int t, int o0, int i, float[] w, float[] scratch, float[] in, int io, float[] out,
+                            int oo, int len) {
+        if (l.rows) {
+            float wt = w[(o0 * l.cig + i) * l.k + t];
+            for (int run = 0, lo = l.runStart(t); run < l.runs(t); run++, lo += l.outW) {
+                scaledAdd(wt, in, io, out, oo, lo, lo + l.runLength(t));
+            }
+        } else {
+            int shift = l.shift(t);
+            multiplyAdd(scratch, l.coef(t, o0, i), in, io, out, oo, Math.max(0, -shift), Math.min(len, len - shift));
         }
     }
 
@@ -233,16 +243,7 @@ public final class GroupedConvF32Vec implements GroupedConvF32 {
                 int o0 = l.cig == 1 ? h0 : h0 / l.cig * l.cog + r, i = l.cig == 1 ? 0 : h0 % l.cig;
                 int dyo = (b * l.cout + o0) * l.op;
                 for (int t = 0; t < l.k; t++) {
-                    int shift = l.shift(t), dso = l.source(b, l.phase(t), h0) + shift;
-                    if (l.rows) {
-                        float wt = w[(o0 * l.cig + i) * l.k + t];
-                        for (int run = 0, lo = l.runStart(t); run < l.runs(t); run++, lo += l.outW) {
-                            scaledAdd(wt, dy, dyo, ds, dso, lo, lo + l.runLength(t));
-                        }
-                    } else {
-                        multiplyAdd(scratch, l.coef(t, o0, i), dy, dyo, ds, dso, Math.max(0, -shift),
-                                Math.min(len, len - shift));
-                    }
+                    tap(l, t, o0, i, w, scratch, dy, dyo, ds, l.source(b, l.phase(t), h0) + l.shift(t), len);
                 }
             }
         });
