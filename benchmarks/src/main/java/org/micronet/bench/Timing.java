@@ -38,60 +38,42 @@ public final class Timing {
         return measure(warmup, runs, action).medianSeconds();
     }
 
-    /** {@link #medianSeconds} with the allocations and garbage collections of the timed calls. */
-    public static Measurement measure(int warmup, int runs, Runnable action) {
-        return interleaved(warmup, runs, action)[0];
-    }
-
     /**
-     * {@link #measure} of several actions, each warmed up in turn, then timed in turns (a, b, a,
-     * b, ...) so that a machine whose speed drifts over minutes (this one does, by a factor up to
-     * two) slows all of them alike and their ratio holds. Allocations and collections are counted
-     * around each call, outside its timed span.
+     * {@link #medianSeconds} with the allocations and garbage collections of the timed calls,
+     * counted around each call, outside its timed span.
      */
-    public static Measurement[] interleaved(int warmup, int runs, Runnable... actions) {
-        for (Runnable action : actions) {
-            long warmupEnd = System.nanoTime() + (long) (WARMUP_SECONDS * 1e9);
-            for (int i = 0; i < warmup && (i < MIN_WARMUP || System.nanoTime() < warmupEnd); i++) {
-                action.run();
-            }
+    public static Measurement measure(int warmup, int runs, Runnable action) {
+        long warmupEnd = System.nanoTime() + (long) (WARMUP_SECONDS * 1e9);
+        for (int i = 0; i < warmup && (i < MIN_WARMUP || System.nanoTime() < warmupEnd); i++) {
+            action.run();
         }
-        int n = actions.length;
-        double[][] t = new double[n][runs];
-        long[] own = new long[n], all = new long[n], gcCount = new long[n], gcMillis = new long[n];
-        long[] buffers = new long[n], bufferBytes = new long[n];
+        double[] t = new double[runs];
+        long own = 0, all = 0, gcCount = 0, gcMillis = 0, buffers = 0, bufferBytes = 0;
         com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         for (int i = 0; i < runs; i++) {
-            for (int a = 0; a < n; a++) {
-                Set<Object> buffersBefore = NativeBuffers.snapshot();
-                Map<Long, Long> allBefore = allocatedByThread(threads);
-                long[] gcBefore = gc();
-                long before = threads.getCurrentThreadAllocatedBytes();
-                long start = System.nanoTime();
-                actions[a].run();
-                t[a][i] = (System.nanoTime() - start) / 1e9;
-                own[a] += threads.getCurrentThreadAllocatedBytes() - before;
-                long[] gcAfter = gc();
-                gcCount[a] += gcAfter[0] - gcBefore[0];
-                gcMillis[a] += gcAfter[1] - gcBefore[1];
-                for (Map.Entry<Long, Long> e : allocatedByThread(threads).entrySet()) {
-                    // a thread started during the call allocated all it has during it
-                    all[a] += e.getValue() - allBefore.getOrDefault(e.getKey(), 0L);
-                }
-                NativeBuffers.Count created = NativeBuffers.createdSince(buffersBefore);
-                buffers[a] += created.buffers();
-                bufferBytes[a] += created.bytes();
+            Set<Object> buffersBefore = NativeBuffers.snapshot();
+            Map<Long, Long> allBefore = allocatedByThread(threads);
+            long[] gcBefore = gc();
+            long before = threads.getCurrentThreadAllocatedBytes();
+            long start = System.nanoTime();
+            action.run();
+            t[i] = (System.nanoTime() - start) / 1e9;
+            own += threads.getCurrentThreadAllocatedBytes() - before;
+            long[] gcAfter = gc();
+            gcCount += gcAfter[0] - gcBefore[0];
+            gcMillis += gcAfter[1] - gcBefore[1];
+            for (Map.Entry<Long, Long> e : allocatedByThread(threads).entrySet()) {
+                // a thread started during the call allocated all it has during it
+                all += e.getValue() - allBefore.getOrDefault(e.getKey(), 0L);
             }
+            NativeBuffers.Count created = NativeBuffers.createdSince(buffersBefore);
+            buffers += created.buffers();
+            bufferBytes += created.bytes();
         }
-        Measurement[] out = new Measurement[n];
-        for (int a = 0; a < n; a++) {
-            double[] s = t[a];
-            Arrays.sort(s);
-            double median = runs % 2 == 1 ? s[runs / 2] : (s[runs / 2 - 1] + s[runs / 2]) / 2;
-            out[a] = new Measurement(median, runs, own[a] / (double) runs, all[a] / (double) runs, gcCount[a],
-                    gcMillis[a], buffers[a] / (double) runs, bufferBytes[a] / (double) runs);
-        }
-        return out;
+        Arrays.sort(t);
+        double median = runs % 2 == 1 ? t[runs / 2] : (t[runs / 2 - 1] + t[runs / 2]) / 2;
+        return new Measurement(median, runs, own / (double) runs, all / (double) runs, gcCount, gcMillis,
+                buffers / (double) runs, bufferBytes / (double) runs);
     }
 
     private static Map<Long, Long> allocatedByThread(com.sun.management.ThreadMXBean threads) {

@@ -59,10 +59,9 @@ import static org.micronet.models.GraphEdits.unprocessed;
  * its sole input's), so nothing else sees values that no longer exist. A batch norm that had an
  * activation fused into it for training ({@link BatchNormActivationFusion}) leaves that
  * activation to its pointwise conv, or else as a layer of its own, which a pair above may then
- * fold. The folded graph computes
- * the trained one's inference output up to float rounding; training it would train a network
- * without batch norm. Training, the reference traces and the PyTorch mirror keep the unfolded
- * graph.
+ * fold. The folded graph computes the trained one's inference output up to float rounding;
+ * training it would train a network without batch norm. Training, the reference traces and the
+ * PyTorch mirror keep the unfolded graph.
  */
 public final class InferenceFolding {
     private InferenceFolding() {
