@@ -55,7 +55,7 @@ final class Dl4jRunner {
 
     Timing.Measurement trainStep(int batch, int size, int classes, int warmup, int runs) {
         DataSet data = new DataSet(images(batch, size), labels(batch, classes));
-        return Timing.measure(warmup, runs, () -> net.fit(data));
+        return Timing.measureTraining(warmup, runs, () -> net.fit(data));
     }
 
     /**

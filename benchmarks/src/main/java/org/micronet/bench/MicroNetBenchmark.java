@@ -34,8 +34,9 @@ import java.util.Map;
  * or {@code MicroNetBenchmark summary <out.md> <rows.tsv>} for the side-by-side table of the rows
  * that runs given {@code -Dbench.summary=<rows.tsv>} appended.
  * Warm-up and timed calls: {@code -Dbench.latency.warmup} (2000), {@code -Dbench.latency.runs} (31)
- * and {@code -Dbench.train.warmup} (20) training steps before {@code runs} timed ones; warm-up
- * ends early after {@link Timing#WARMUP_SECONDS}.
+ * batch-1 passes before them; latency warm-up ends early after {@link Timing#WARMUP_SECONDS}.
+ * {@code -Dbench.train.warmup} (20): training steps at least before {@code runs} timed ones, then
+ * more until the JIT has gone quiet ({@link Timing#measureTraining}).
  */
 public final class MicroNetBenchmark {
     static final int CLASSES = 1000;
@@ -79,6 +80,7 @@ public final class MicroNetBenchmark {
         StringBuilder allocations = new StringBuilder();
         StringBuilder layers = new StringBuilder();
         java.util.Set<String> torchThreads = new java.util.LinkedHashSet<>();
+        List<String> torchWarmups = new ArrayList<>();
         int nnpackWarnings = 0;
         List<String> fingerprints = new ArrayList<>();
         for (String model : args[2].split(",")) {
@@ -150,6 +152,7 @@ public final class MicroNetBenchmark {
                 allocations.append(allocationRow(model, "ours, folded", foldedM));
             }
             allocations.append(allocationRow(model, "DL4J built-in", builtinM));
+            torchWarmups.add(model + " " + torch.warmup());
             layers.append("\n## ").append(model).append(": per layer\n\n");
             if (perLayer) {
                 layers.append(breakdown(cfg, oursLayers, builtinLayers, torch.layers(), batch, train, peak));
@@ -182,9 +185,12 @@ public final class MicroNetBenchmark {
                 .append(String.join(", ", fingerprints)).append('\n')
                 .append("- input ").append(size).append('x').append(size)
                 .append(", batch ").append(batch).append(", median of ").append(timed).append(train ? " steps" : " passes")
-                .append(" after up to ").append(warmup).append(train ? " warm-up steps" : " warm-up passes")
-                .append(" (fewer once ").append(fmt(Timing.WARMUP_SECONDS)).append(" s have passed; at least ")
-                .append(Timing.MIN_WARMUP).append(") (per-layer rows: median of ").append(train ? runs : Math.max(runs, LATENCY_LAYER_RUNS))
+                .append(train ? " after at least " + warmup + " warm-up steps, then until the JIT had compiled nothing for"
+                        + " 1 s (at most 120 s; JitWarmUp, the rule of micronet benchmark --mode train)"
+                        : " after up to " + warmup + " warm-up passes (fewer once " + fmt(Timing.WARMUP_SECONDS)
+                        + " s have passed; at least " + Timing.MIN_WARMUP + ")")
+                .append(", the same rule in PyTorch's process (its warm-up: ").append(String.join("; ", torchWarmups))
+                .append("; ours and DL4J's in the memory table) (per-layer rows: median of ").append(train ? runs : Math.max(runs, LATENCY_LAYER_RUNS))
                 .append(" runs after 1, each in workspaces as in the network; PyTorch's per-layer rows: mean of ").append(runs)
                 .append(" passes after 1)\n")
                 .append("- machine peak: ").append(peak.describe()).append("\n\n");
@@ -216,9 +222,9 @@ public final class MicroNetBenchmark {
                 .append(" exact when no collection ran; ")
                 .append(NativeBuffers.available() ? "counted" : "not counted on this ND4J version: the columns read 0")
                 .append("); every other one is carved from a workspace allocated before.\n\n")
-                .append("| model | network | ").append(pers).append(" timed | heap bytes/").append(per).append(", timing thread | heap bytes/")
+                .append("| model | network | warm-up ").append(pers).append(" | ").append(pers).append(" timed | heap bytes/").append(per).append(", timing thread | heap bytes/")
                 .append(per).append(", all threads | GCs | GC ms | off-heap buffers/").append(per).append(" outside workspaces")
-                .append(" | their bytes/").append(per).append(" |\n|---|---|---|---|---|---|---|---|---|\n")
+                .append(" | their bytes/").append(per).append(" |\n|---|---|---|---|---|---|---|---|---|---|\n")
                 .append(allocations);
         md.append(layers);
         Files.createDirectories(out.toAbsolutePath().getParent());
@@ -231,7 +237,8 @@ public final class MicroNetBenchmark {
     }
 
     private static String allocationRow(String model, String network, Timing.Measurement m) {
-        return String.format("| %s | %s | %d | %,.0f | %,.0f | %d | %d | %,.1f | %,.0f |%n", model, network, m.runs(),
+        return String.format("| %s | %s | %s | %d | %,.0f | %,.0f | %d | %d | %,.1f | %,.0f |%n", model, network,
+                m.warmup(), m.runs(),
                 m.heapBytesPerRun(), m.heapBytesPerRunAllThreads(), m.gcCount(), m.gcMillis(), m.nativeBuffersPerRun(),
                 m.nativeBytesPerRun());
     }

@@ -1,5 +1,7 @@
 package org.micronet.bench;
 
+import org.micronet.cli.JitWarmUp;
+
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.util.Arrays;
@@ -20,8 +22,9 @@ public final class Timing {
      * not Java heap allocations: ND4J's that were created outside a workspace during the runs are
      * counted apart ({@link NativeBuffers}); libtorch's are not seen.
      */
-    public record Measurement(double medianSeconds, int runs, double heapBytesPerRun, double heapBytesPerRunAllThreads,
-                              long gcCount, long gcMillis, double nativeBuffersPerRun, double nativeBytesPerRun) {
+    public record Measurement(String warmup, double medianSeconds, int runs, double heapBytesPerRun,
+                              double heapBytesPerRunAllThreads, long gcCount, long gcMillis, double nativeBuffersPerRun,
+                              double nativeBytesPerRun) {
     }
 
     /**
@@ -43,10 +46,24 @@ public final class Timing {
      * counted around each call, outside its timed span.
      */
     public static Measurement measure(int warmup, int runs, Runnable action) {
-        long warmupEnd = System.nanoTime() + (long) (WARMUP_SECONDS * 1e9);
-        for (int i = 0; i < warmup && (i < MIN_WARMUP || System.nanoTime() < warmupEnd); i++) {
+        long start = System.nanoTime();
+        long warmupEnd = start + (long) (WARMUP_SECONDS * 1e9);
+        int i = 0;
+        for (; i < warmup && (i < MIN_WARMUP || System.nanoTime() < warmupEnd); i++) {
             action.run();
         }
+        return timed(String.format("%d in %.1f s", i, (System.nanoTime() - start) / 1e9), runs, action);
+    }
+
+    /**
+     * {@link #measure} for training steps, after at least {@code minWarmup} untimed ones and then
+     * until the JIT has gone quiet ({@link JitWarmUp}): the rule of {@code micronet benchmark --mode train}.
+     */
+    public static Measurement measureTraining(int minWarmup, int runs, Runnable step) {
+        return timed(JitWarmUp.run(minWarmup, step).describe(), runs, step);
+    }
+
+    private static Measurement timed(String warmup, int runs, Runnable action) {
         double[] t = new double[runs];
         long own = 0, all = 0, gcCount = 0, gcMillis = 0, buffers = 0, bufferBytes = 0;
         com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
@@ -72,7 +89,7 @@ public final class Timing {
         }
         Arrays.sort(t);
         double median = runs % 2 == 1 ? t[runs / 2] : (t[runs / 2 - 1] + t[runs / 2]) / 2;
-        return new Measurement(median, runs, own / (double) runs, all / (double) runs, gcCount, gcMillis,
+        return new Measurement(warmup, median, runs, own / (double) runs, all / (double) runs, gcCount, gcMillis,
                 buffers / (double) runs, bufferBytes / (double) runs);
     }
 

@@ -59,9 +59,10 @@ public final class TorchBenchmark {
             tsv.append("intra_op_threads\t").append(JniUtils.getNumThreads()).append('\n')
                     .append("inter_op_threads\t").append(JniUtils.getNumInteropThreads()).append('\n');
             System.err.printf("%s: timing PyTorch (own process, %d intra-op threads)%n", model, JniUtils.getNumThreads());
-            double seconds = train ? torch.trainStepSeconds(batch, size, MicroNetBenchmark.CLASSES, warmup, runs)
-                    : torch.inferenceSeconds(size, warmup, runs);
-            tsv.append("seconds\t").append(seconds).append('\n');
+            Timing.Measurement m = train ? torch.trainStep(batch, size, MicroNetBenchmark.CLASSES, warmup, runs)
+                    : torch.inference(size, warmup, runs);
+            tsv.append("seconds\t").append(m.medianSeconds()).append('\n')
+                    .append("warmup\t").append(m.warmup()).append('\n');
             System.err.printf("%s: PyTorch per layer%n", model);
             for (Map.Entry<String, Double> e : torch.perVertexForward(batch, size, layerRuns).entrySet()) {
                 tsv.append("layer\t").append(e.getKey()).append('\t').append(e.getValue()).append('\n');

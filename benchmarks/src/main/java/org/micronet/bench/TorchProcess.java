@@ -32,7 +32,8 @@ final class TorchProcess {
      * What the child measured: whole-model median seconds, per-vertex forward seconds, its libtorch
      * pools, and how many NNPACK warnings it printed.
      */
-    record Result(double seconds, Map<String, Double> layers, int intraOpThreads, int interOpThreads, int nnpackWarnings) {
+    record Result(double seconds, String warmup, Map<String, Double> layers, int intraOpThreads, int interOpThreads,
+                  int nnpackWarnings) {
     }
 
     private final boolean train;
@@ -93,19 +94,21 @@ final class TorchProcess {
                 throw new IllegalStateException("the PyTorch benchmark process for " + model + " failed (exit " + exit + ")");
             }
             double seconds = Double.NaN;
+            String warmedUp = "?";
             int intra = -1, inter = -1;
             Map<String, Double> layers = new LinkedHashMap<>();
             for (String line : Files.readAllLines(out)) {
                 String[] f = line.split("\t");
                 switch (f[0]) {
                     case "seconds" -> seconds = Double.parseDouble(f[1]);
+                    case "warmup" -> warmedUp = f[1];
                     case "intra_op_threads" -> intra = Integer.parseInt(f[1]);
                     case "inter_op_threads" -> inter = Integer.parseInt(f[1]);
                     case "layer" -> layers.put(f[1], Double.parseDouble(f[2]));
                     default -> throw new IllegalStateException("unexpected line from the PyTorch process: " + line);
                 }
             }
-            return new Result(seconds, layers, intra, inter, nnpack);
+            return new Result(seconds, warmedUp, layers, intra, inter, nnpack);
         } finally {
             Files.deleteIfExists(out);
         }

@@ -23,9 +23,9 @@ final class TorchRunner {
         this.net = net;
     }
 
-    double inferenceSeconds(int size, int warmup, int runs) {
+    Timing.Measurement inference(int size, int warmup, int runs) {
         NDArray x = net.toTorch(Dl4jRunner.images(1, size));
-        return Timing.medianSeconds(warmup, runs, () -> {
+        return Timing.measure(warmup, runs, () -> {
             try (NDManager step = net.manager().newSubManager()) {
                 net.forward(input(x, step), false, null);
             }
@@ -33,12 +33,12 @@ final class TorchRunner {
     }
 
     /** Forward with batch statistics, loss, backward and a plain SGD update. */
-    double trainStepSeconds(int batch, int size, int classes, int warmup, int runs) {
+    Timing.Measurement trainStep(int batch, int size, int classes, int warmup, int runs) {
         NDArray x = net.toTorch(Dl4jRunner.images(batch, size));
         NDArray y = net.toTorch(Dl4jRunner.labels(batch, classes));
         Collection<NDArray> params = net.learnable().values();
         params.forEach(p -> p.setRequiresGradient(true));
-        double seconds = Timing.medianSeconds(warmup, runs, () -> {
+        Timing.Measurement m = Timing.measureTraining(warmup, runs, () -> {
             try (NDManager step = net.manager().newSubManager()) {
                 try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
                     collector.zeroGradients();
@@ -53,7 +53,7 @@ final class TorchRunner {
             }
         });
         params.forEach(p -> p.setRequiresGradient(false));
-        return seconds;
+        return m;
     }
 
     /** Forward seconds per vertex (inference mode), summed over runs and divided by them. */

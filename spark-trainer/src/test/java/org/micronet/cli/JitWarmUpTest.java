@@ -1,0 +1,21 @@
+package org.micronet.cli;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class JitWarmUpTest {
+    @Test
+    void runsAtLeastTheMinimumThenStopsOnceTheJitIsQuiet() {
+        AtomicInteger calls = new AtomicInteger();
+        JitWarmUp.Result r = JitWarmUp.run(25, calls::incrementAndGet);
+        assertEquals(calls.get(), r.steps());
+        assertTrue(r.steps() >= 25, r.describe());
+        assertTrue(r.quiet(), r.describe());
+        // it waited for a quiet second, which 25 empty calls alone do not take
+        assertTrue(r.seconds() >= JitWarmUp.QUIET_NANOS / 1e9, r.describe());
+    }
+}
