@@ -13,10 +13,11 @@
 #   SKIP_LATENCY=1 / SKIP_TRAIN=1  time training only / latency only
 #   LATENCY_SIZE=<n>               latency input size (default 224)
 #   LATENCY_WARMUP, LATENCY_RUNS   batch-1 passes before the timed ones and timed (default 2000, 31)
-#   TRAIN_WARMUP                   training steps at least before the timed ones (default 20), then more until
-#                                  the JIT has compiled nothing for 1 s (at most 120 s): the Vector API kernels
-#                                  run an allocating Java fallback until C2 compiles them. Latency warm-up ends
-#                                  after 20 s (at least 3 calls). The same rules for every network, PyTorch's too
+#   TRAIN_WARMUP                   training steps before the timed ones (default 20, fewer once 20 s have passed,
+#                                  at least 3), then more until the JIT spends under 1% of a second compiling (at
+#                                  most 120 s): the Vector API kernels run an allocating Java fallback until C2
+#                                  compiles them. Latency warm-up ends after 20 s (at least 3 calls). The same
+#                                  rules for every network, PyTorch's too
 #   TRAIN_THREADS                  this JVM's threads for training (default 2); PyTorch's are libtorch's default
 #   MVN_ARGS                       more Maven arguments for the build, e.g. -o
 # Smoke test (a minute or two; keeps benchmarks/results as it is):

@@ -35,8 +35,8 @@ import java.util.Map;
  * that runs given {@code -Dbench.summary=<rows.tsv>} appended.
  * Warm-up and timed calls: {@code -Dbench.latency.warmup} (2000), {@code -Dbench.latency.runs} (31)
  * batch-1 passes before them; latency warm-up ends early after {@link Timing#WARMUP_SECONDS}.
- * {@code -Dbench.train.warmup} (20): training steps at least before {@code runs} timed ones, then
- * more until the JIT has gone quiet ({@link Timing#measureTraining}).
+ * {@code -Dbench.train.warmup} (20): training steps before {@code runs} timed ones, then more
+ * until the JIT has gone quiet ({@link Timing#measureTraining}).
  */
 public final class MicroNetBenchmark {
     static final int CLASSES = 1000;
@@ -185,8 +185,9 @@ public final class MicroNetBenchmark {
                 .append(String.join(", ", fingerprints)).append('\n')
                 .append("- input ").append(size).append('x').append(size)
                 .append(", batch ").append(batch).append(", median of ").append(timed).append(train ? " steps" : " passes")
-                .append(train ? " after at least " + warmup + " warm-up steps, then until the JIT had compiled nothing for"
-                        + " 1 s (at most 120 s; JitWarmUp, the rule of micronet benchmark --mode train)"
+                .append(train ? " after " + warmup + " warm-up steps (fewer once 20 s have passed; at least 3), then more"
+                        + " until the JIT spent under 1% of a second compiling (at most 120 s in all; JitWarmUp, the rule"
+                        + " of micronet benchmark --mode train)"
                         : " after up to " + warmup + " warm-up passes (fewer once " + fmt(Timing.WARMUP_SECONDS)
                         + " s have passed; at least " + Timing.MIN_WARMUP + ")")
                 .append(", the same rule in PyTorch's process (its warm-up: ").append(String.join("; ", torchWarmups))

@@ -56,11 +56,11 @@ public final class Timing {
     }
 
     /**
-     * {@link #measure} for training steps, after at least {@code minWarmup} untimed ones and then
-     * until the JIT has gone quiet ({@link JitWarmUp}): the rule of {@code micronet benchmark --mode train}.
+     * {@link #measure} for training steps, after {@code warmup} untimed ones and then more until the
+     * JIT has gone quiet ({@link JitWarmUp}): the rule of {@code micronet benchmark --mode train}.
      */
-    public static Measurement measureTraining(int minWarmup, int runs, Runnable step) {
-        return timed(JitWarmUp.run(minWarmup, step).describe(), runs, step);
+    public static Measurement measureTraining(int warmup, int runs, Runnable step) {
+        return timed(JitWarmUp.run(warmup, step).describe(), runs, step);
     }
 
     private static Measurement timed(String warmup, int runs, Runnable action) {

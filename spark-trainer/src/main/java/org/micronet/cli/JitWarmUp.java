@@ -4,17 +4,23 @@ import java.lang.management.CompilationMXBean;
 import java.lang.management.ManagementFactory;
 
 /**
- * Runs a training step until the JIT has compiled what it runs: at least a given number of steps,
- * then until the JVM has compiled nothing for {@link #QUIET_NANOS} of whole steps, or
- * {@link #LIMIT_NANOS} have passed. A fixed count is not enough: the Vector API kernels run an
- * allocating Java fallback until C2 compiles them, and a kernel called a few times a step (the
- * head's hard swish) got there only after C1 had profiled it for many steps. At 224x224, batch
- * 64, M0 trained at 131-146 images/s after 20 steps and 158 after 60, when its hard swish had
- * reached C2 and the fallback's 5 MB a step were gone.
+ * Runs a training step until the JIT has compiled what it runs. First the usual count: the given
+ * number of steps, fewer once {@link #COUNT_NANOS} have passed, at least {@link #MIN_STEPS}. Then
+ * more, until the JIT spent under 1% of a stretch of at least {@link #WINDOW_NANOS} of whole steps
+ * compiling, or {@link #LIMIT_NANOS} have passed. A count alone is not enough: the Vector API
+ * kernels run an allocating Java fallback until C2 compiles them, and a kernel called a few times
+ * a step (the head's hard swish) got there only after C1 had profiled it for many steps. At
+ * 224x224, batch 64, M0's hard swish was still in C1 after 20 steps, its fallback allocating
+ * 5 MB a step. The count's time bound keeps slow networks (DL4J's built-in layers, which leave
+ * gigabytes a step for the garbage collector at M3 224x224) from running many steps.
  */
 public final class JitWarmUp {
-    static final long QUIET_NANOS = 1_000_000_000L;
+    static final int MIN_STEPS = 3;
+    static final long COUNT_NANOS = 20_000_000_000L;
+    static final long WINDOW_NANOS = 1_000_000_000L;
     static final long LIMIT_NANOS = 120_000_000_000L;
+    /** The most compile time a quiet window may hold, as a fraction of it. */
+    private static final double QUIET_FRACTION = 0.01;
 
     /** How the warm-up went: its steps, its seconds, and whether the JIT had gone quiet (else it hit the limit). */
     public record Result(int steps, double seconds, boolean quiet) {
@@ -27,28 +33,32 @@ public final class JitWarmUp {
     private JitWarmUp() {
     }
 
-    /** Runs {@code step} at least {@code minSteps} times, then until the JIT has gone quiet. */
-    public static Result run(int minSteps, Runnable step) {
-        CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
-        boolean observable = jit != null && jit.isCompilationTimeMonitoringSupported();
+    /** Runs {@code step} {@code steps} times (fewer after 20 s, at least 3), then until the JIT has gone quiet. */
+    public static Result run(int steps, Runnable step) {
         long start = System.nanoTime();
-        long quietSince = start;
-        long compiled = observable ? jit.getTotalCompilationTime() : 0;
-        int steps = 0;
+        int done = 0;
+        while (done < MIN_STEPS || (done < steps && System.nanoTime() - start < COUNT_NANOS)) {
+            step.run();
+            done++;
+        }
+        CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+        if (jit == null || !jit.isCompilationTimeMonitoringSupported()) {
+            return new Result(done, (System.nanoTime() - start) / 1e9, true);
+        }
+        long windowStart = System.nanoTime();
+        long compiledAtStart = jit.getTotalCompilationTime();
         while (true) {
             step.run();
-            steps++;
+            done++;
             long now = System.nanoTime();
-            if (observable) {
-                long c = jit.getTotalCompilationTime();
-                if (c != compiled) {
-                    compiled = c;
-                    quietSince = now;
+            if (now - windowStart >= WINDOW_NANOS) {
+                long compiled = jit.getTotalCompilationTime();
+                boolean quiet = (compiled - compiledAtStart) * 1e6 < QUIET_FRACTION * (now - windowStart);
+                if (quiet || now - start >= LIMIT_NANOS) {
+                    return new Result(done, (now - start) / 1e9, quiet);
                 }
-            }
-            boolean quiet = !observable || now - quietSince >= QUIET_NANOS;
-            if (steps >= minSteps && (quiet || now - start >= LIMIT_NANOS)) {
-                return new Result(steps, (now - start) / 1e9, quiet);
+                windowStart = now;
+                compiledAtStart = compiled;
             }
         }
     }
