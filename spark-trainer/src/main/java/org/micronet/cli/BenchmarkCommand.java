@@ -59,7 +59,7 @@ final class BenchmarkCommand implements Callable<Integer> {
 
     @Option(names = "--warmup", paramLabel = "<n>",
             description = "Untimed iterations first (default: latency 2000 or 20 s, whichever ends first; train 20 or 20 s, "
-                    + "then until the JIT spends under 1% of a second compiling, at most 120 s): the float kernels run slowly until "
+                    + "then until the JIT spends under 1%% of a second compiling, at most 120 s): the float kernels run slowly until "
                     + "the JIT has compiled them (M0's latency at 224 read 5.5-6.0 ms after 50, 2.9-3.0 ms after 2000; in "
                     + "training at 224, batch 64, its hard swish still ran the allocating fallback after 20 steps).")
     Integer warmupIterations;

@@ -3,9 +3,13 @@ package org.micronet.cli;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -64,14 +68,24 @@ class ExitCodesTest {
         }
     }
 
+    /** Also that picocli could format every description: it warns on System.err and prints the raw text. */
     @Test
     void everyCommandsHelpListsTheExitCodes() {
-        for (String command : new String[]{"train", "ingest", "sweep", "summary", "report", "benchmark", "predict",
-                "evaluate", "score", "export"}) {
-            Cli.Run help = Cli.run(command, "--help");
-            assertEquals(0, help.exit());
-            assertTrue(help.out().contains("Exit codes:") && help.out().contains("4   the run failed while running"),
-                    command + ":\n" + help.out());
+        PrintStream stderr = System.err;
+        ByteArrayOutputStream warnings = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(warnings, true, StandardCharsets.UTF_8));
+        try {
+            for (String command : new String[]{"train", "ingest", "sweep", "summary", "report", "benchmark", "predict",
+                    "evaluate", "score", "export"}) {
+                Cli.Run help = Cli.run(command, "--help");
+                assertEquals(0, help.exit());
+                assertTrue(help.out().contains("Exit codes:") && help.out().contains("4   the run failed while running"),
+                        command + ":\n" + help.out());
+                String warned = warnings.toString(StandardCharsets.UTF_8);
+                assertFalse(warned.contains("picocli WARN"), command + " --help: " + warned);
+            }
+        } finally {
+            System.setErr(stderr);
         }
     }
 }
