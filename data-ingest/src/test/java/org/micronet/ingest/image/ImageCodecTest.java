@@ -4,6 +4,10 @@ import org.junit.jupiter.api.Test;
 import org.micronet.ingest.TestImages;
 
 import java.util.Arrays;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -58,6 +62,45 @@ class ImageCodecTest {
             RgbImage expected = Resampler.cropResize(b, 100, 0, 100, 150, 50, 75, true);
             // DCT scaling + area averaging and the triangle filter differ a little on this noisy image
             assertTrue(meanAbsDiff(expected, crop) < 6, codec.name() + ": " + meanAbsDiff(expected, crop));
+        }
+    }
+
+    /**
+     * The native codec keeps its buffers per thread: a crop must not depend on what the thread
+     * decoded before, and an off-centre box must be the box the Java resampler cuts.
+     */
+    @Test
+    void nativeCropsDoNotDependOnWhatTheThreadDecodedBefore() throws Exception {
+        byte[] large = TestImages.jpeg(TestImages.photoLike(300, 220, 4), 95);
+        byte[] small = TestImages.jpeg(TestImages.photoLike(40, 30, 5), 95);
+        ImageHeader largeHeader = ImageProbe.probe(large), smallHeader = ImageProbe.probe(small);
+        Crop offCentre = new Crop(70, 40, 160, 120, 40, 30, false);  // decoded at 1/4 by DCT scaling
+        Crop enlarged = new Crop(5, 3, 20, 16, 32, 32, true);
+        RgbImage expected = Resampler.cropResize(JAVA.decode(large), 70, 40, 160, 120, 40, 30, false);
+        RgbImage alone = onNewThread(() -> OPENCV.decode(large, largeHeader, offCentre));
+        assertTrue(meanAbsDiff(expected, alone) < 6, "mean |opencv - java| = " + meanAbsDiff(expected, alone));
+        RgbImage smallAlone = onNewThread(() -> OPENCV.decode(small, smallHeader, enlarged));
+        onNewThread(() -> {
+            for (int i = 0; i < 3; i++) {
+                assertArrayEquals(smallAlone.rgb, OPENCV.decode(small, smallHeader, enlarged).rgb);
+                assertEquals(300, OPENCV.decode(large).width);
+                assertArrayEquals(alone.rgb, OPENCV.decode(large, largeHeader, offCentre).rgb);
+            }
+            return null;
+        });
+    }
+
+    private static <T> T onNewThread(Callable<T> work) throws Exception {
+        ExecutorService thread = Executors.newSingleThreadExecutor();
+        try {
+            return thread.submit(work).get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof Exception cause) {
+                throw cause;
+            }
+            throw new AssertionError(e.getCause());
+        } finally {
+            thread.shutdown();
         }
     }
 
