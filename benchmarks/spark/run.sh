@@ -8,8 +8,12 @@
 # 5,000-image Fashion-MNIST subset (4,000 train).
 # It also prints where a round's time goes (the trainer's "rounds of" log lines, last epoch).
 # Usage: [AVERAGING=auto|barrier|driver] benchmarks/spark/run.sh [models, default m0] [input size, default 32]
-#        [global batches, default 40,128] [epochs, default 4: a single-core executor compiles its JIT on the
-#        core it fits on, and its fit at epoch 2 was still 1.5-2x that of epoch 5]
+#        [global batches, default 40,128] [epochs, default auto: enough for WARM_ROUNDS averaging rounds before
+#        the last epoch, the one measured]
+# WARM_ROUNDS (default 600): the single JVM warms up until its JIT has gone quiet (505 steps at batch 128,
+# 1,214 at 64 on one thread), so the Spark runs must be as warm: 600 rounds are 1,200 fits of a worker's
+# minibatch. With 4 epochs against the warmed single JVM, local[2] read 0.50 of it at global batch 128, its
+# fit 45 ms a round; warm (20 epochs) the fit took 34 ms.
 # AVERAGING (default auto, the trainer's default: barrier in local mode and on clusters of up to 4 workers) is
 # the run config's key of that name.
 # CHUNK_ROUNDS (default 20, the trainer's default) is progress.everyRounds: averaging rounds a chunk, each
@@ -19,7 +23,8 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$root"
-models="${1:-m0}"; size="${2:-32}"; batches="${3:-40,128}"; epochs="${4:-4}"
+models="${1:-m0}"; size="${2:-32}"; batches="${3:-40,128}"; epochs_arg="${4:-auto}"
+warm_rounds="${WARM_ROUNDS:-600}"
 averaging="${AVERAGING:-auto}"
 runs="${RUNS:-3}"
 chunk_rounds="${CHUNK_ROUNDS:-20}"
@@ -50,19 +55,22 @@ PY
 {
   echo "# Spark overhead on training throughput"
   echo
-  echo "- command: \`AVERAGING=$averaging RUNS=$runs CHUNK_ROUNDS=$chunk_rounds benchmarks/spark/run.sh $models $size $batches $epochs\`"
+  echo "- command: \`AVERAGING=$averaging RUNS=$runs CHUNK_ROUNDS=$chunk_rounds WARM_ROUNDS=$warm_rounds benchmarks/spark/run.sh $models $size $batches $epochs_arg\`"
   echo "- machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(java -version 2>&1 | sed -n 1p)"
   echo "- date: $(date -u +%Y-%m-%dT%H:%MZ)"
-  echo "- images/s: single JVM = plain fit on one batch of the global size, random data, the same 10-class model, both cores; Spark = the last of $epochs epochs in \`metrics.jsonl\` (fit time of the epoch, 4,000 images of data/fashion-mnist-5k at ${size}x${size}, 2 workers, averaging every minibatch, \`averaging: $averaging\`, chunks of up to $chunk_rounds rounds)"
+  echo "- images/s: single JVM = plain fit on one batch of the global size, random data, the same 10-class model, both cores; Spark = the last epoch in \`metrics.jsonl\` of a run of the epochs in the table (\`auto\`: enough for $warm_rounds averaging rounds before it, as warm as the single JVM's JIT) (fit time of the epoch, 4,000 images of data/fashion-mnist-5k at ${size}x${size}, 2 workers, averaging every minibatch, \`averaging: $averaging\`, chunks of up to $chunk_rounds rounds)"
   echo "- each figure: the median of $runs runs of the three in turn; a ratio is the median of the runs' ratios, with their range in brackets"
   echo "- round: of the last run, mean milliseconds per averaging round over the last epoch's chunks: total, the driver's broadcast of parameters and updater state, the worker's set-up of its resident network, its reading of minibatches not read before the rounds, its fit, its exchange and averaging with the other workers (barrier averaging; in brackets the part spent waiting for the slower worker, and between JVMs for Spark's barrier coordination), all per worker, and the rest (Spark: job launch, task and result transfer, and with driver averaging the averaging)"
   echo
-  echo "| model | global batch | single JVM | local[2] | standalone 2x1 core | local / single | standalone / single | local round: total, broadcast, set-up, data, fit, exchange (waiting), Spark | standalone round |"
-  echo "|---|---:|---:|---:|---:|---:|---:|---|---|"
+  echo "| model | global batch | epochs | single JVM | local[2] | standalone 2x1 core | local / single | standalone / single | local round: total, broadcast, set-up, data, fit, exchange (waiting), Spark | standalone round |"
+  echo "|---|---:|---:|---:|---:|---:|---:|---:|---|---|"
 } > "$out"
 for m in ${models//,/ }; do
   for global in ${batches//,/ }; do
-    per=$((global / 2)); chunks_per_epoch=$(( (4000 / per / 2 + chunk_rounds - 1) / chunk_rounds ))
+    per=$((global / 2)); rounds_per_epoch=$(( (2000 + per - 1) / per ))
+    chunks_per_epoch=$(( (rounds_per_epoch + chunk_rounds - 1) / chunk_rounds ))
+    epochs="$epochs_arg"
+    [ "$epochs" = auto ] && epochs=$(( (warm_rounds + rounds_per_epoch - 1) / rounds_per_epoch + 1 ))
     sets=(--set model="$m" --set inputSize="$size" --set batchSizePerWorker="$per" --set workers=2 --set epochs="$epochs"
           --set data.train="$root/data/fashion-mnist-5k/fashion-mnist-ilsvrc" --set warmupEpochs=0 --set averaging="$averaging"
           --set progress.everyRounds="$chunk_rounds")
@@ -80,15 +88,15 @@ for m in ${models//,/ }; do
     done
     local_round=$(rounds "$work/local-$m-$global.log" "$chunks_per_epoch")
     cluster_round=$(rounds "$work/cluster-$m-$global.log" "$chunks_per_epoch")
-    python3 - "$m" "$global" "${singles[*]}" "${locals[*]}" "${clusters[*]}" "${local_round// | /, }" "${cluster_round// | /, }" >> "$out" <<'PY'
+    python3 - "$m" "$global" "$epochs" "${singles[*]}" "${locals[*]}" "${clusters[*]}" "${local_round// | /, }" "${cluster_round// | /, }" >> "$out" <<'PY'
 import statistics, sys
-m, g, s, l, c, lr, cr = sys.argv[1:8]
+m, g, e, s, l, c, lr, cr = sys.argv[1:9]
 s, l, c = ([float(x) for x in v.split()] for v in (s, l, c))
 def ratio(xs):
     r = [x / y for x, y in zip(xs, s)]
     return f'{statistics.median(r):.2f} ({min(r):.2f}-{max(r):.2f})'
 med = statistics.median
-print(f'| {m} | {g} | {med(s):.1f} | {med(l):.1f} | {med(c):.1f} | {ratio(l)} | {ratio(c)} | {lr} | {cr} |')
+print(f'| {m} | {g} | {e} | {med(s):.1f} | {med(l):.1f} | {med(c):.1f} | {ratio(l)} | {ratio(c)} | {lr} | {cr} |')
 PY
   done
 done
