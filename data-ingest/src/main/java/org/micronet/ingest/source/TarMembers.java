@@ -91,7 +91,7 @@ public final class TarMembers implements Closeable {
         /**
          * None promised (which the contract allows): commons-compress asks before every skip and
          * uses the answer only for a FileInputStream, and Hadoop's local streams answer with a
-         * system call, a tenth of the time to read a 28x28 sample.
+         * system call: 6 of the 13 us it took to read a 28x28 sample from a shard.
          */
         @Override
         public int available() {
