@@ -13,19 +13,26 @@ an extra stage once there are enough partitions (the executors add the rest, in 
 more stage launch, s0 again). On a real network the driver's link also carries
 R(W) * 8P bytes in and the broadcast's 8P bytes out each round, at `bandwidth` bytes/s.
 
-Barrier averaging (the trainer's default) has no per-round job and no driver in the data path:
-each worker streams its 8P bytes to every other over a connection of their own and reads the W - 1
-others' (sealed with AES-GCM when Spark's network encryption is on, as on the measured cluster), so
-  barrier(P, W) = c0 + g0 + (W - 1) * (t1 * P + 8P / bandwidth)
-where c0 is the per-round share of the chunk's job and set-up, g0 the wait for the slowest worker
-and t1 a worker's cost of receiving, opening and adding one peer's state per parameter, all three
-from the standalone rows of spark-throughput.md (M0, W = 2: a single point, so the growth with W
-is the design's, not a measurement; a sender seals once for all its peers but sends W - 1 times).
+Barrier averaging (what `averaging: auto` runs on clusters of up to 8 workers) has no per-round job
+and no driver in the data path: each worker streams its 8P bytes to every other over a connection of
+their own and reads the W - 1 others' (sealed with AES-GCM when Spark's network encryption is on, as
+on the measured cluster), so per round
+  barrier(P, W) = c0 + e0 + e1 * P + (W - 1) * (t1 * P + 8P / bandwidth) + wait(W)
+where c0 is the round's share of the chunk's job and set-up, e0 + e1 * P a worker's own part of the
+exchange (copying its state out and the average back), t1 its cost of receiving, opening and adding
+one peer's state per parameter, and wait(W) = g1 * fit * ln(W) the wait for the slowest of W workers
+(the expected maximum of W fit times grows with log W; zero with one worker). All are fitted to
+spark-scaling-measured-barrier.md (1, 2 and 4 single-core workers, M0 and M3, warm): to the rows
+with no more workers than the machine has cores; the others check it. A round of
+driver averaging also ends with its slowest task, so the extrapolation adds wait(W) to it too (its
+measured constants hold the wait of that cold, small-fit run).
 
 fit(G / W) is the per-worker fit of a global batch G split over W workers, from the per-image fit
-time measured in one JVM at 224x224 (bin/micronet benchmark --mode train), which stays the same per
-worker however many there are.
-Usage: scaling_model.py [measured.md] [spark-throughput.md] > spark-scaling.md
+time measured in one JVM at 224x224 (micronet-train-224-b64.md, benchmarks/run.sh: images/s on
+2 threads, taken as half that per core: on this machine two fits at once each run at about half
+the speed of one alone, as on a cluster whose cores are all busy), the same per worker however
+many there are. The loader's reading and decoding are left out: they can overlap the fit.
+Usage: scaling_model.py [driver rows] [barrier rows] [224 training benchmark] > spark-scaling.md
 """
 import math
 import re
@@ -33,7 +40,9 @@ import sys
 
 import numpy as np
 
-measured = sys.argv[1] if len(sys.argv) > 1 else "benchmarks/results/spark-scaling-measured.md"
+measured = sys.argv[1] if len(sys.argv) > 1 else "benchmarks/results/spark-scaling-measured-driver.md"
+measured_barrier = sys.argv[2] if len(sys.argv) > 2 else "benchmarks/results/spark-scaling-measured-barrier.md"
+training_224 = sys.argv[3] if len(sys.argv) > 3 else "benchmarks/results/micronet-train-224-b64.md"
 rows = []
 for line in open(measured):
     m = re.match(r"\| (\w+) \| (\d+) \| (\d+) \| \d+ \| (\d+) \| (\d+) \| (\d+) \| (\d+) \| (-?\d+) \|", line)
@@ -46,28 +55,44 @@ def lstsq(a, y):
     return np.linalg.lstsq(np.array(a, dtype=float), np.array(y, dtype=float), rcond=None)[0]
 
 
-throughput = sys.argv[2] if len(sys.argv) > 2 else "benchmarks/results/spark-throughput.md"
 barrier_rows = []
-for line in open(throughput):
-    # | m0 | 40 | single | local | standalone | ... | local round | standalone round: total, broadcast, set-up, data,
-    # fit, exchange (waiting), Spark |
-    m = re.match(r"\| m0 \|.*\| (\d+), (\d+), (\d+), (\d+), (\d+), (\d+) \((\d+)\), (-?\d+) \|\s*$", line)
+cores = None
+for line in open(measured_barrier):
+    cores = cores or (int(line.split()[2]) if line.startswith("- machine:") else None)
+    # | model | parameters | workers | epochs | rounds | round | set-up | data | fit | exchange | waiting | Spark |
+    m = re.match(r"\| (\w+) \| (\d+) \| (\d+) \| \d+ \| \d+ \|" + r" (-?\d+) \|" * 7, line)
     if m:
-        total, bcast, setup, data, fit, exchange, gather, spark = map(float, m.groups())
-        barrier_rows.append((setup + spark, gather, exchange - gather))
-M0_PARAMS_32 = 383020  # M0 with 10 classes, as spark-throughput.md trains it
+        model, p, w = m.group(1), int(m.group(2)), int(m.group(3))
+        total, setup, data, fit, exchange, waiting, spark = map(float, m.groups()[3:])
+        barrier_rows.append((model, p, w, total, setup, data, fit, exchange, waiting, spark))
 
 b0, b1 = lstsq([[1, r[1]] for r in rows], [r[4] for r in rows])
 u0, u1 = lstsq([[1, r[1]] for r in rows], [r[5] for r in rows])
 s0, s1 = lstsq([[1, r[1] * r[2]] for r in rows], [r[7] for r in rows])
 
+# barrier: the job's share, a worker's own exchange, the per-peer cost, and the wait against fit * ln(W), fitted
+# where every worker has a core of its own (more workers than cores wait for a core: those rows only check)
+fitted = [r for r in barrier_rows if r[2] <= cores]
+c0 = float(np.mean([r[4] + r[9] for r in fitted]))
+e0, e1, t1 = lstsq([[1, r[1], r[1] * (r[2] - 1)] for r in fitted], [r[7] - r[8] for r in fitted])
+g1 = lstsq([[r[6] * math.log(r[2])] for r in fitted if r[2] > 1], [r[8] for r in fitted if r[2] > 1])[0]
+
+
+def barrier_overhead(p, w, fit, bandwidth=None):
+    net = 8 * p / bandwidth * 1000 if bandwidth else 0.0
+    return c0 + e0 + e1 * p + (w - 1) * (t1 * p + net) + g1 * fit * math.log(w)
+
+
 print("# Scaling model of synchronous SGD rounds on Spark")
 print()
-print(f"- fitted to: `{measured}` (standalone clusters of 1, 2 and 4 single-core workers on one 2-core machine)")
-print("- command: `python3 benchmarks/spark/scaling_model.py benchmarks/results/spark-scaling-measured.md"
-      " benchmarks/results/spark-throughput.md`")
+print(f"- fitted to: `{measured}` (driver averaging) and `{measured_barrier}` (barrier averaging), standalone"
+      " clusters of 1, 2 and 4 single-core workers on one 2-core machine; the fit at 224x224 from"
+      f" `{training_224}`")
+print(f"- command: `python3 benchmarks/spark/scaling_model.py {measured} {measured_barrier} {training_224}`")
 print()
 print("## The model, in milliseconds per round (P parameters, W workers)")
+print()
+print("Driver averaging (a Spark job per round; its rows were measured in one cold epoch):")
 print()
 print(f"- broadcast = {b0:.1f} + {b1 * 1e6:.1f} per million parameters")
 print(f"- worker set-up (fetching the broadcast) = {u0:.1f} + {u1 * 1e6:.1f} per million parameters")
@@ -81,20 +106,32 @@ for model, p, w, total, bcast, setup, fit, spark in rows:
 print()
 print("On this machine the four single-core workers share two cores, so their fit and the driver's")
 print("work contend; the constants are upper bounds for a cluster whose workers have their own cores.")
-c0 = float(np.mean([r[0] for r in barrier_rows])) if barrier_rows else float("nan")
-g0 = float(np.mean([r[1] for r in barrier_rows])) if barrier_rows else float("nan")
-t1 = float(np.mean([r[2] for r in barrier_rows])) / M0_PARAMS_32 if barrier_rows else float("nan")
 print()
-print(f"Barrier averaging, from the standalone rows of `{throughput}` (M0, 2 workers, {len(barrier_rows)} rows):")
-print(f"job and set-up share c0 = {c0:.1f}, waiting g0 = {g0:.1f}, receiving and adding a peer's state"
-      f" t1 = {t1 * 1e6:.1f} per million parameters.")
+print("Barrier averaging (every worker exchanges with every other; warm, after 600 rounds):")
+print()
+print(f"- the round's share of the chunk's job and set-up c0 = {c0:.1f}")
+print(f"- a worker's own part of the exchange = {e0:.1f} + {e1 * 1e6:.1f} per million parameters")
+print(f"- receiving, opening and adding one peer's state t1 = {t1 * 1e6:.1f} per million parameters (loopback;"
+      " a network adds 8P bytes / bandwidth a peer)")
+print(f"- waiting for the slowest worker = {g1:.3f} x fit x ln(W)")
+print()
+print(f"Fitted to the rows with at most {cores} workers, the machine's cores; the rows with more check the model,"
+      " and miss by what their workers spend waiting for a core (their fit is slower too, as measured).")
+print()
+print("| model | P | W | fit | measured exchange - waiting | model | measured waiting | model | measured round - fit - data | model |")
+print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+for model, p, w, total, setup, data, fit, exchange, waiting, spark in barrier_rows:
+    own = e0 + e1 * p + (w - 1) * t1 * p
+    wait = g1 * fit * math.log(w)
+    print(f"| {model} | {p} | {w} | {fit:.0f} | {exchange - waiting:.0f} | {own:.0f} | {waiting:.0f} | {wait:.0f}"
+          f" | {total - fit - data:.0f} | {barrier_overhead(p, w, fit):.0f} |")
 
-# per-image fit at 224x224 on one core, ms: M0 from `bin/micronet benchmark --mode train --size 224`
-# (about 50 images/s on 2 cores), M3 by the ratio of their fits measured above at 32x32
-fit32 = {r[0]: r[6] for r in rows if r[2] == 1}
-per_image = {"m0": 2 * 1000 / 50.0}
-if "m3" in fit32 and "m0" in fit32:
-    per_image["m3"] = per_image["m0"] * fit32["m3"] / fit32["m0"]
+# per-image fit at 224x224 on one busy core, ms, from the 2-thread training benchmark
+per_image = {}
+for line in open(training_224):
+    m = re.match(r"\| (m\d) \| ([\d.]+) \|", line)
+    if m:
+        per_image[m.group(1)] = 2 * 1000 / float(m.group(2))
 params = {"m0": 1.0e6, "m3": 2.6e6}  # ImageNet heads, 1,000 classes
 bandwidth = 1.25e9  # bytes/s: 10 Gb/s
 
@@ -104,20 +141,16 @@ def round_ms(model, w, g, tree, freq):
     results = math.ceil(math.sqrt(w)) if tree else w
     net = (results * 8 * p + 8 * p) / bandwidth * 1000
     launches = 2 if tree else 1
-    overhead = b0 + b1 * p + u0 + u1 * p + launches * s0 + s1 * p * results + net
-    fit = per_image[model] * g / w
-    return fit * freq, overhead
-
-
-def barrier_ms(model, w):
-    p = params[model]
-    return c0 + g0 + (w - 1) * (t1 * p + 8 * p / bandwidth * 1000)
+    fit = per_image[model] * g / w * freq
+    # a round of either kind ends with its slowest worker
+    overhead = b0 + b1 * p + u0 + u1 * p + launches * s0 + s1 * p * results + net + g1 * fit * math.log(w)
+    return fit, overhead
 
 
 print()
 print("## Efficiency at scale (fit time / round time), ImageNet 224x224, 10 Gb/s network")
 print()
-print("Per-image fit on one core: " + ", ".join(f"{m} {v:.0f} ms" for m, v in per_image.items())
+print("Per-image fit on one busy core: " + ", ".join(f"{m} {v:.1f} ms" for m, v in per_image.items())
       + "; P = 1.0M (M0) and 2.6M (M3) with 1,000 classes. `plain`: aggregation depth 1; `tree`: depth 2, DL4J's"
       " default; `k=4`: averagingFrequency 4 (four local steps a round: less exact, a quarter of the rounds);"
       " `barrier`: barrier averaging, every minibatch.")
@@ -134,5 +167,5 @@ for model in per_image:
                 fit, over = round_ms(model, w, g, tree, freq)
                 cells.append(f"{fit / (fit + over):.2f}")
             fit, _ = round_ms(model, w, g, False, 1)
-            cells.append(f"{fit / (fit + barrier_ms(model, w)):.2f}")
+            cells.append(f"{fit / (fit + barrier_overhead(params[model], w, fit, bandwidth)):.2f}")
             print(f"| {model} | {w} | {g} | {g // w} | " + " | ".join(cells) + " |")
