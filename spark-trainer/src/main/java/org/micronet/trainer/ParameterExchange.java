@@ -7,7 +7,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * How the workers of a barrier stage average after each round ({@link BarrierRounds}). Every
  * worker averages the same states in the same order (by partition) with the array operations
  * DL4J's driver uses (sum, then divide by the count), so all of them hold identical parameters
- * afterwards, equal to what driver averaging gives.
+ * afterwards: with two workers, equal to what driver averaging gives bit for bit (with more, the
+ * driver sums in the order Spark merges the tasks' results, so it differs in the last bits).
  */
 interface ParameterExchange extends AutoCloseable {
     /**

@@ -37,14 +37,19 @@ import java.util.concurrent.TimeoutException;
  * The exchange between workers in different JVMs over TCP connections of their own: at the start
  * of the stage each worker listens on a free port of its executor's host, one
  * {@code BarrierTaskContext.allGather} tells every worker the others' addresses, and each pair of
- * workers connects once. Every round each worker then streams its parameters, updater state and
- * score to every other over that connection and reads theirs, in both directions at once, and the
- * arrival of the last state is the round's barrier. Between two single-core executors M0's
- * exchange took 12-18 ms a round this way, half of it waiting for the slower worker, and 104 ms
- * through the block managers plus an {@code allGather} a round ({@link GatheredExchange}).
+ * workers connects once. Every round then averages in two phases over those connections, each
+ * in both directions at once. The state (parameters, then updater state) is cut into one slice a
+ * worker: first each worker sends every other that worker's slice of its state and averages the
+ * slices it receives of its own (reduce-scatter); then it sends its averaged slice to every other
+ * and receives theirs (all-gather). A worker so moves 2 (W - 1) / W of a state each way a round,
+ * whatever the number of workers W, where sending its whole state to every other moved W - 1:
+ * the same at two workers, half at four, a sixteenth at 32. Each slice is summed in partition
+ * order, as the other exchanges sum whole states, so every worker ends with the same average
+ * as they give, bit for bit.
+ * The arrival of the first phase's last header is the round's barrier.
  *
  * <p>A peer is admitted only when it presents the chunk's key, which reaches the workers inside
- * the task. With Spark's network encryption on, the states travel sealed ({@link StateCipher});
+ * the task. With Spark's network encryption on, the slices travel sealed ({@link StateCipher});
  * else in the clear, as Spark's own block transfers do then.
  */
 final class PeerExchange implements ParameterExchange {
@@ -59,41 +64,49 @@ final class PeerExchange implements ParameterExchange {
             + " with --conf " + BarrierRounds.EXCHANGE_PORT_CONF + "=<first port>, or exchange through Spark's block"
             + " managers with --conf " + BarrierRounds.EXCHANGE_CONF + "=blocks";
 
-    /** One other worker: the connection and this round's progress on it. */
+    /** One other worker: the connection and this phase's progress on it. */
     private static final class Peer {
         final int partition;
         final SocketChannel channel;
+        /** Where its slice of the state to average here arrives: the first {@code slice(partition)} values. */
         final INDArray received;
-        /** Where its sealed state arrives when the exchange encrypts; else null. */
-        final ByteBuffer sealed;
+        /** Where its sealed message arrives, and where this worker's for it is sealed, when the exchange encrypts; else null. */
+        final ByteBuffer sealedIn;
+        final ByteBuffer sealedOut;
         final ByteBuffer inHeader = ByteBuffer.allocate(HEADER_BYTES);
-        ByteBuffer outHeader;
+        final ByteBuffer outHeader = ByteBuffer.allocate(HEADER_BYTES);
         ByteBuffer outBody;
         ByteBuffer inBody;
+        /** Where this phase's body from it goes (opened, when it arrives sealed). */
+        ByteBuffer opened;
         long headerAt;
 
-        Peer(int partition, SocketChannel channel, INDArray received, ByteBuffer sealed) {
+        Peer(int partition, SocketChannel channel, INDArray received, ByteBuffer sealedIn, ByteBuffer sealedOut) {
             this.partition = partition;
             this.channel = channel;
             this.received = received;
-            this.sealed = sealed;
+            this.sealedIn = sealedIn;
+            this.sealedOut = sealedOut;
         }
     }
 
     private final BarrierTaskContext task;
     private final int partition;
+    /** This worker's state (parameters, then updater state), which becomes the average slice by slice. */
     private final INDArray own;
-    private final int stateBytes;
+    private final INDArray ownParams;
+    private final INDArray ownState;
+    /** Where worker w's slice of the state starts: {@code w * length / workers}; one more entry for the end. */
+    private final long[] sliceStart;
+    /** This worker's slice of {@link #own}, and where the fitted workers' values of it are summed. */
+    private final INDArray ownSlice;
+    private final INDArray mean;
     private final Peer[] peers;  // by partition, null at this worker's
     private final Selector selector;
     private final ExecutorService io;
-    /** Encrypts the states when Spark's network encryption is on; else null. */
+    /** Encrypts the slices when Spark's network encryption is on; else null. */
     private final StateCipher cipher;
-    private final ByteBuffer outHeader = ByteBuffer.allocate(HEADER_BYTES);
-    private final ByteBuffer sealed;
-    /** By partition, this worker's included: where each state is, and this round's scores and whether they fitted. */
-    private final INDArray[] paramsOf;
-    private final INDArray[] statesOf;
+    /** By partition, this worker's included: this round's scores and whether they fitted. */
     private final double[] scores;
     private final boolean[] fitted;
     private int round;
@@ -109,21 +122,32 @@ final class PeerExchange implements ParameterExchange {
         long params = net.params().length();
         INDArray state = net.getUpdater().getStateViewArray();
         long length = params + (state == null ? 0 : state.length());
-        own = Nd4j.createUninitialized(net.params().dataType(), length);
-        long bytes = length * own.dataType().width();
-        stateBytes = Math.toIntExact(bytes);
         int workers = task.getTaskInfos().length;
+        if (length < workers) {
+            throw new IllegalStateException("a state of " + length + " values cannot be cut into a slice for each of "
+                    + workers + " workers");
+        }
+        own = Nd4j.createUninitialized(net.params().dataType(), length);
+        ownParams = own.get(NDArrayIndex.interval(0, params)).reshape(net.params().shape());
+        ownState = state == null ? null : own.get(NDArrayIndex.interval(params, length)).reshape(state.shape());
+        sliceStart = new long[workers + 1];
+        for (int w = 0; w <= workers; w++) {
+            sliceStart[w] = w * length / workers;
+        }
+        ownSlice = own.get(NDArrayIndex.interval(sliceStart[partition], sliceStart[partition + 1]));
+        mean = Nd4j.createUninitialized(own.dataType(), slice(partition));
+        long mostBytes = (length / workers + 1) * own.dataType().width();
         peers = new Peer[workers];
         cipher = sealing == null ? null : new StateCipher(sealing, task.stageAttemptNumber());
-        sealed = sealing == null ? null : sealedBuffer(bytes);
         try {
             selector = Selector.open();
-            SocketChannel[] channels = connect(key, bytes, workers);
+            SocketChannel[] channels = connect(key, length * own.dataType().width(), workers);
             for (int w = 0; w < workers; w++) {
                 if (w != partition) {
                     channels[w].configureBlocking(false);
-                    peers[w] = new Peer(w, channels[w], Nd4j.createUninitialized(own.dataType(), length),
-                            sealing == null ? null : sealedBuffer(bytes));
+                    INDArray received = Nd4j.createUninitialized(own.dataType(), slice(partition));
+                    peers[w] = new Peer(w, channels[w], received, sealing == null ? null : sealedBuffer(mostBytes),
+                            sealing == null ? null : sealedBuffer(mostBytes));
                     channels[w].register(selector, 0, peers[w]);
                 }
             }
@@ -135,13 +159,6 @@ final class PeerExchange implements ParameterExchange {
             close();
             throw e;
         }
-        paramsOf = new INDArray[workers];
-        statesOf = new INDArray[workers];
-        for (int w = 0; w < workers; w++) {
-            INDArray all = w == partition ? own : peers[w].received;
-            paramsOf[w] = all.get(NDArrayIndex.interval(0, params)).reshape(net.params().shape());
-            statesOf[w] = state == null ? null : all.get(NDArrayIndex.interval(params, length)).reshape(state.shape());
-        }
         scores = new double[workers];
         fitted = new boolean[workers];
         io = Executors.newSingleThreadExecutor(r -> {
@@ -151,9 +168,16 @@ final class PeerExchange implements ParameterExchange {
         });
     }
 
-    /** The bytes of a state array, in place. */
-    private ByteBuffer bytesOf(INDArray all) {
-        return all.data().asNio().duplicate().clear().limit(stateBytes);
+    /** The values in worker {@code w}'s slice. */
+    private long slice(int w) {
+        return sliceStart[w + 1] - sliceStart[w];
+    }
+
+    /** The bytes of {@code all}'s values {@code start} to {@code start + values}, in place. */
+    private ByteBuffer bytesOf(INDArray all, long start, long values) {
+        int width = all.dataType().width();
+        ByteBuffer b = all.data().asNio().duplicate().clear();
+        return b.position(Math.toIntExact(start * width)).limit(Math.toIntExact((start + values) * width)).slice();
     }
 
     private static ByteBuffer sealedBuffer(long bytes) {
@@ -272,27 +296,27 @@ final class PeerExchange implements ParameterExchange {
         return from;
     }
 
-    /** {@code meanwhile} runs while the states travel and the slower workers finish their round. */
+    /** {@code meanwhile} runs while the slices travel and the slower workers finish their round. */
     @Override
     public int average(ComputationGraph net, boolean fitted, Runnable meanwhile) {
         INDArray state = net.getUpdater().getStateViewArray();
         double score = net.score();
         if (fitted) {
-            paramsOf[partition].assign(net.params());
+            ownParams.assign(net.params());
             if (state != null) {
-                statesOf[partition].assign(state);
+                ownState.assign(state);
             }
         }
         this.fitted[partition] = fitted;
         scores[partition] = score;
         int thisRound = round++;
-        Future<?> transfer = io.submit(() -> {
-            transfer(thisRound, fitted, score);
+        Future<?> scatter = io.submit(() -> {
+            transfer(2 * thisRound, fitted, score);
             return null;
         });
         meanwhile.run();
         long t0 = System.nanoTime();
-        awaitTransfer(transfer);
+        awaitTransfer(scatter);
         long lastHeader = t0;
         for (Peer p : peers) {
             if (p != null) {
@@ -300,28 +324,61 @@ final class PeerExchange implements ParameterExchange {
             }
         }
         waiting += lastHeader - t0;
-        return ParameterExchange.setToMean(net, paramsOf, statesOf, scores, this.fitted);
+        // this worker's slice: the fitted workers' summed in partition order, then divided, as the driver averages
+        int count = 0;
+        double sum = 0;
+        for (int w = 0; w < this.fitted.length; w++) {
+            if (this.fitted[w]) {
+                INDArray theirs = w == partition ? ownSlice : peers[w].received;
+                if (count == 0) {
+                    mean.assign(theirs);
+                } else {
+                    mean.addi(theirs);
+                }
+                sum += scores[w];
+                count++;
+            }
+        }
+        if (count == 0) {
+            return 0;  // every worker saw the same headers, so none gathers
+        }
+        ownSlice.assign(mean.divi(count));
+        awaitTransfer(io.submit(() -> {
+            transfer(2 * thisRound + 1, true, 0);
+            return null;
+        }));
+        net.params().assign(ownParams);
+        if (state != null) {
+            state.assign(ownState);
+        }
+        net.setScore(sum / count);
+        return count;
     }
 
     /**
-     * Sends this worker's header and, when it fitted, its state to every peer and reads theirs, all
-     * at once. Sealed, a message's body is the encrypted state (none when its sender did not fit)
-     * and the tag.
+     * One phase of a round, with every peer at once: {@code message} {@code 2 * round} sends each
+     * peer its slice of this worker's state (nothing when it did not fit) and reads this worker's
+     * slice of theirs; {@code 2 * round + 1} sends this worker's averaged slice and reads theirs
+     * into {@link #own}. A message is a header (its number, whether the sender fitted, its score)
+     * and a body; sealed, the body is the encrypted slice and the tag.
      */
-    private void transfer(int thisRound, boolean fitted, double score) throws IOException {
-        outHeader.clear().putInt(thisRound).putInt(fitted ? 1 : 0).putDouble(score).flip();
-        ByteBuffer body = fitted ? bytesOf(own) : ByteBuffer.allocate(0);
-        if (cipher != null) {
-            cipher.seal(thisRound, partition, outHeader.duplicate(), body, sealed.clear());
-            body = sealed.flip();
-        }
+    private void transfer(int message, boolean fitted, double score) throws IOException {
+        boolean scatter = message % 2 == 0;
         int pending = 0;
         for (Peer p : peers) {
             if (p == null) {
                 continue;
             }
-            p.outHeader = outHeader.duplicate();
-            p.outBody = body.duplicate();
+            int to = p.partition;
+            p.outHeader.clear().putInt(message).putInt(fitted ? 1 : 0).putDouble(score).flip();
+            ByteBuffer body = !fitted ? ByteBuffer.allocate(0)
+                    : scatter ? bytesOf(own, sliceStart[to], slice(to))
+                    : bytesOf(own, sliceStart[partition], slice(partition));
+            if (cipher != null) {
+                cipher.seal(message, partition, to, p.outHeader.duplicate(), body, p.sealedOut.clear());
+                body = p.sealedOut.flip();
+            }
+            p.outBody = body;
             p.inHeader.clear();
             p.inBody = null;
             p.headerAt = 0;
@@ -330,7 +387,7 @@ final class PeerExchange implements ParameterExchange {
         }
         while (pending > 0) {
             if (Thread.currentThread().isInterrupted()) {
-                throw new InterruptedIOException("the exchange was closed in round " + thisRound);
+                throw new InterruptedIOException("the exchange was closed in round " + message / 2);
             }
             selector.select();
             for (SelectionKey k : selector.selectedKeys()) {
@@ -339,7 +396,7 @@ final class PeerExchange implements ParameterExchange {
                     k.interestOps(k.interestOps() & ~SelectionKey.OP_WRITE);
                     pending--;
                 }
-                if (k.isValid() && k.isReadable() && read(p, thisRound)) {
+                if (k.isValid() && k.isReadable() && read(p, message)) {
                     k.interestOps(k.interestOps() & ~SelectionKey.OP_READ);
                     pending--;
                 }
@@ -348,7 +405,7 @@ final class PeerExchange implements ParameterExchange {
         }
     }
 
-    /** Writes what the socket takes; true once all of this round's is sent. */
+    /** Writes what the socket takes; true once all of this phase's is sent. */
     private static boolean write(Peer p) throws IOException {
         if (p.outHeader.hasRemaining()) {
             p.channel.write(p.outHeader);
@@ -359,11 +416,11 @@ final class PeerExchange implements ParameterExchange {
         return !p.outHeader.hasRemaining() && !p.outBody.hasRemaining();
     }
 
-    /** Reads what has arrived of this round's; true once all of it is in (and opened, when sealed). */
-    private boolean read(Peer p, int thisRound) throws IOException {
+    /** Reads what has arrived of this phase's; true once all of it is in (and opened, when sealed). */
+    private boolean read(Peer p, int message) throws IOException {
         ByteBuffer into = p.inBody != null ? p.inBody : p.inHeader;
         if (p.channel.read(into) < 0) {
-            throw new IOException("worker " + p.partition + " closed its connection in round " + thisRound
+            throw new IOException("worker " + p.partition + " closed its connection in round " + message / 2
                     + ": it failed or was killed");
         }
         if (p.inBody == null) {
@@ -372,17 +429,24 @@ final class PeerExchange implements ParameterExchange {
             }
             p.headerAt = System.nanoTime();
             p.inHeader.flip();
-            int theirRound = p.inHeader.getInt();
-            if (theirRound != thisRound) {
-                throw new IllegalStateException("worker " + p.partition + " sent round " + theirRound + " while worker "
-                        + partition + " is at round " + thisRound);
+            int theirs = p.inHeader.getInt();
+            if (theirs != message) {
+                throw new IllegalStateException("worker " + p.partition + " sent message " + theirs + " (round "
+                        + theirs / 2 + ") while worker " + partition + " is at message " + message + " (round "
+                        + message / 2 + ")");
             }
-            fitted[p.partition] = p.inHeader.getInt() == 1;
-            scores[p.partition] = p.inHeader.getDouble();
+            boolean sent = p.inHeader.getInt() == 1;
+            if (message % 2 == 0) {
+                fitted[p.partition] = sent;
+                scores[p.partition] = p.inHeader.getDouble();
+            }
+            p.opened = !sent ? ByteBuffer.allocate(0)
+                    : message % 2 == 0 ? bytesOf(p.received, 0, slice(partition))
+                    : bytesOf(own, sliceStart[p.partition], slice(p.partition));
             if (cipher != null) {
-                p.inBody = p.sealed.clear().limit((fitted[p.partition] ? stateBytes : 0) + StateCipher.TAG_BYTES);
-            } else if (fitted[p.partition]) {
-                p.inBody = bytesOf(p.received);
+                p.inBody = p.sealedIn.clear().limit(p.opened.remaining() + StateCipher.TAG_BYTES);
+            } else if (sent) {
+                p.inBody = p.opened;
             } else {
                 return true;
             }
@@ -392,8 +456,7 @@ final class PeerExchange implements ParameterExchange {
             return false;
         }
         if (cipher != null) {
-            cipher.open(thisRound, p.partition, p.inHeader.rewind(), p.inBody.flip(),
-                    fitted[p.partition] ? bytesOf(p.received) : ByteBuffer.allocate(0));
+            cipher.open(message, p.partition, partition, p.inHeader.rewind(), p.inBody.flip(), p.opened);
         }
         return true;
     }

@@ -12,10 +12,12 @@ import java.security.SecureRandom;
 /**
  * Seals the states workers send each other over their own connections ({@link PeerExchange})
  * when Spark's network encryption is on: AES-GCM under a key the driver draws for each chunk and
- * ships inside the task, which that encryption already protects. A message's header (round,
+ * ships inside the task, which that encryption already protects. A message's header (its number,
  * whether the sender fitted, its score) is authenticated with it. The nonce is the stage attempt,
- * the round and the sender: unique under a chunk's key, also when Spark re-runs the stage, and a
- * message replayed from another round or worker fails to open.
+ * the message's number, its sender and its recipient: each message a worker sends in a round is
+ * another part of its state for each peer, so all four are needed for a nonce unique under a
+ * chunk's key, also when Spark re-runs the stage; a message replayed from another round, phase,
+ * sender or recipient fails to open.
  */
 final class StateCipher {
     static final int TAG_BYTES = 16;
@@ -45,36 +47,48 @@ final class StateCipher {
         }
     }
 
-    /** Encrypts what remains of {@code plain} into {@code sealed}, authenticating {@code header} with it. */
-    void seal(int round, int sender, ByteBuffer header, ByteBuffer plain, ByteBuffer sealed) {
+    /**
+     * Encrypts what remains of {@code plain} into {@code sealed}, authenticating {@code header} with
+     * it, as message number {@code message} from worker {@code sender} to worker {@code recipient}.
+     */
+    void seal(int message, int sender, int recipient, ByteBuffer header, ByteBuffer plain, ByteBuffer sealed) {
         try {
-            run(Cipher.ENCRYPT_MODE, round, sender, header, plain, sealed);
+            run(Cipher.ENCRYPT_MODE, message, sender, recipient, header, plain, sealed);
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("could not encrypt the state of worker " + sender, e);
         }
     }
 
-    /** Decrypts what remains of {@code sealed} into {@code plain}; fails unless worker {@code sender} sealed it for this round. */
-    void open(int round, int sender, ByteBuffer header, ByteBuffer sealed, ByteBuffer plain) {
+    /**
+     * Decrypts what remains of {@code sealed} into {@code plain}; fails unless worker {@code sender}
+     * sealed it as message {@code message} for worker {@code recipient}.
+     */
+    void open(int message, int sender, int recipient, ByteBuffer header, ByteBuffer sealed, ByteBuffer plain) {
         try {
-            run(Cipher.DECRYPT_MODE, round, sender, header, sealed, plain);
+            run(Cipher.DECRYPT_MODE, message, sender, recipient, header, sealed, plain);
         } catch (AEADBadTagException e) {
-            throw new IllegalStateException("the state received from worker " + sender + " in round " + round
-                    + " failed authentication: it was not sealed with this chunk's key for that round", e);
+            throw new IllegalStateException("message " + message + " from worker " + sender + " to worker " + recipient
+                    + " failed authentication: it was not sealed with this chunk's key as that message", e);
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("could not decrypt the state of worker " + sender, e);
         }
     }
 
-    private void run(int mode, int round, int sender, ByteBuffer header, ByteBuffer in, ByteBuffer out)
+    private void run(int mode, int message, int sender, int recipient, ByteBuffer header, ByteBuffer in, ByteBuffer out)
             throws GeneralSecurityException {
-        cipher.init(mode, key, nonce(round, sender));
+        cipher.init(mode, key, nonce(message, sender, recipient));
         cipher.updateAAD(header);
         cipher.doFinal(in, out);
     }
 
-    private GCMParameterSpec nonce(int round, int sender) {
-        byte[] iv = ByteBuffer.allocate(12).putInt(stageAttempt).putInt(round).putInt(sender).array();
+    /** Twelve bytes: the attempt, the message, then sender and recipient in two bytes each (a barrier stage has far fewer tasks). */
+    private GCMParameterSpec nonce(int message, int sender, int recipient) {
+        if (sender > Character.MAX_VALUE || recipient > Character.MAX_VALUE) {
+            throw new IllegalArgumentException("workers " + sender + " and " + recipient + ": at most "
+                    + (Character.MAX_VALUE + 1) + " workers can seal their exchange");
+        }
+        byte[] iv = ByteBuffer.allocate(12).putInt(stageAttempt).putInt(message).putChar((char) sender)
+                .putChar((char) recipient).array();
         return new GCMParameterSpec(TAG_BYTES * Byte.SIZE, iv);
     }
 }

@@ -52,7 +52,7 @@ class SparkWorkerStepTest {
     @BeforeAll
     void start(@TempDir Path tmp) throws Exception {
         dir = tmp;
-        sc = SparkContexts.create("spark-worker-step-test", "local[2]");
+        sc = SparkContexts.create("spark-worker-step-test", "local[3]");  // three workers at once
         data = ShardLoader.open(sc, Repo.ingestSample(sc, tmp.resolve("shards")));
     }
 
@@ -122,7 +122,7 @@ class SparkWorkerStepTest {
 
     @Test
     void oneWorkerAveragingEveryMinibatchStepsExactlyAsOneMachine() throws Exception {
-        RunConfig cfg = config(1, 1);  // on local[2]: one worker, whatever the cores
+        RunConfig cfg = config(1, 1);  // on local[3]: one worker, whatever the cores
         ComputationGraph local = m0(cfg);
         TrainingLoss trainingLoss = new TrainingLoss(sc);
         WorkerSeeding dropoutSeeds = new WorkerSeeding(cfg.seed());
@@ -183,50 +183,70 @@ class SparkWorkerStepTest {
      * of DL4J's driver averaging (a job per round), down to the last bit, with partitions of
      * unequal length, so that the last round averages only the worker that still has data; with
      * the workers sharing memory (local mode), and exchanging through the block managers' transfer
-     * service and over connections of their own, as between JVMs on a cluster.
+     * service and over connections of their own, as between JVMs on a cluster. With two workers and
+     * three: over their connections each worker averages a slice of the state, and three cut M0's
+     * state into slices of unequal length.
      */
     @Test
     void barrierAveragingStepsExactlyAsDriverAveraging() throws Exception {
         List<DataSet> batches = minibatches(2, 4, 0).collect();
-        JavaRDD<DataSet> uneven = sc.parallelize(batches.subList(0, 7), 2);  // 3 and 4 minibatches
-        for (int averagingFrequency : new int[]{1, 2}) {
-            ComputationGraph start = m0(config(2, averagingFrequency));
-            Map<String, ComputationGraph> trained = new TreeMap<>();
-            Map<String, TrainingLoss.Tally> losses = new TreeMap<>();
-            for (String way : List.of("driver", "barrier", "barrier blocks", "barrier peers")) {
-                RunConfig cfg = config(2, averagingFrequency, RunConfig.Averaging.valueOf(way.split(" ")[0].toUpperCase()));
-                TrainingLoss loss = new TrainingLoss(sc);
-                SparkComputationGraph spark = onSpark(cfg, start.clone(), new WorkerSeeding(cfg.seed()), loss);
-                sc.setLocalProperty(BarrierRounds.EXCHANGE_CONF, way.contains(" ") ? way.split(" ")[1] : null);
-                try {
-                    spark.fit(uneven);
-                } finally {
-                    sc.setLocalProperty(BarrierRounds.EXCHANGE_CONF, null);
-                }
-                trained.put(way, spark.getNetwork());
-                losses.put(way, loss.take());
+        for (int workers = 2; workers <= 3; workers++) {
+            // two workers: 3 and 4 minibatches; three: 2, 2 and 3
+            JavaRDD<DataSet> uneven = sc.parallelize(batches.subList(0, 7), workers);
+            for (int averagingFrequency : new int[]{1, 2}) {
+                averageEveryWay(uneven, workers, averagingFrequency, (7 + workers - 1) / workers);
             }
-            ComputationGraph driver = trained.get("driver");
-            for (String way : List.of("barrier", "barrier blocks", "barrier peers")) {
-                ComputationGraph barrier = trained.get(way);
-                String at = ", " + way + ", averagingFrequency " + averagingFrequency;
-                assertEquals((4 + averagingFrequency - 1) / averagingFrequency * averagingFrequency,
-                        barrier.getConfiguration().getIterationCount(), "iterations" + at);
-                assertEquals(driver.getConfiguration().getIterationCount(), barrier.getConfiguration().getIterationCount(),
-                        "iterations" + at);
-                assertArrayEquals(driver.params().toFloatVector(), barrier.params().toFloatVector(), "parameters" + at);
-                assertArrayEquals(driver.getUpdater().getStateViewArray().toFloatVector(),
-                        barrier.getUpdater().getStateViewArray().toFloatVector(), "momentum" + at);
-                assertEquals(7, losses.get(way).count(), "minibatch losses" + at);
-                assertEquals(losses.get("driver"), losses.get(way), "minibatch losses" + at);
-                assertNotEquals(0, start.params().sub(barrier.params()).amaxNumber().doubleValue(), "trained" + at);
+        }
+    }
+
+    /** Fits {@code uneven}, whose longest partition has {@code longest} minibatches, averaging each way, and compares. */
+    private void averageEveryWay(JavaRDD<DataSet> uneven, int workers, int averagingFrequency, int longest)
+            throws Exception {
+        ComputationGraph start = m0(config(workers, averagingFrequency));
+        Map<String, ComputationGraph> trained = new TreeMap<>();
+        Map<String, TrainingLoss.Tally> losses = new TreeMap<>();
+        for (String way : List.of("driver", "barrier", "barrier blocks", "barrier peers")) {
+            RunConfig cfg = config(workers, averagingFrequency,
+                    RunConfig.Averaging.valueOf(way.split(" ")[0].toUpperCase()));
+            TrainingLoss loss = new TrainingLoss(sc);
+            SparkComputationGraph spark = onSpark(cfg, start.clone(), new WorkerSeeding(cfg.seed()), loss);
+            sc.setLocalProperty(BarrierRounds.EXCHANGE_CONF, way.contains(" ") ? way.split(" ")[1] : null);
+            try {
+                spark.fit(uneven);
+            } finally {
+                sc.setLocalProperty(BarrierRounds.EXCHANGE_CONF, null);
             }
+            trained.put(way, spark.getNetwork());
+            losses.put(way, loss.take());
+        }
+        // the driver sums the workers' results in the order Spark's aggregation merges them, which with
+        // more than two is not always by partition: a last-bit difference, which a few steps of training grow
+        ComputationGraph driver = trained.get("driver");
+        String exact = workers == 2 ? "driver" : "barrier";
+        for (String way : List.of("barrier", "barrier blocks", "barrier peers")) {
+            ComputationGraph barrier = trained.get(way);
+            String at = ", " + way + ", " + workers + " workers, averagingFrequency " + averagingFrequency;
+            assertEquals((longest + averagingFrequency - 1) / averagingFrequency * averagingFrequency,
+                    barrier.getConfiguration().getIterationCount(), "iterations" + at);
+            assertEquals(driver.getConfiguration().getIterationCount(), barrier.getConfiguration().getIterationCount(),
+                    "iterations" + at);
+            assertArrayEquals(trained.get(exact).params().toFloatVector(), barrier.params().toFloatVector(),
+                    "parameters, as " + exact + at);
+            assertArrayEquals(trained.get(exact).getUpdater().getStateViewArray().toFloatVector(),
+                    barrier.getUpdater().getStateViewArray().toFloatVector(), "momentum, as " + exact + at);
+            assertEquals(losses.get(exact), losses.get(way), "minibatch losses, as " + exact + at);
+            assertClose(driver.params(), barrier.params(), 1e-4, "parameters, as driver" + at);
+            assertClose(driver.getUpdater().getStateViewArray(), barrier.getUpdater().getStateViewArray(), 1e-4,
+                    "momentum, as driver" + at);
+            assertEquals(7, losses.get(way).count(), "minibatch losses" + at);
+            assertEquals(losses.get("driver").mean(), losses.get(way).mean(), 1e-6, "minibatch losses, as driver" + at);
+            assertNotEquals(0, start.params().sub(barrier.params()).amaxNumber().doubleValue(), "trained" + at);
         }
     }
 
     /**
      * A worker that fails in the middle of a chunk releases the others, which would otherwise wait
-     * for its next exchange forever: the fit fails promptly and names the cause (local[2] retries
+     * for its next exchange forever: the fit fails promptly and names the cause (local mode retries
      * nothing), in memory, through the block managers and over the workers' connections.
      */
     @Test
@@ -290,8 +310,12 @@ class SparkWorkerStepTest {
     }
 
     private static void assertClose(INDArray expected, INDArray actual, String what) {
+        assertClose(expected, actual, 1e-6, what);
+    }
+
+    private static void assertClose(INDArray expected, INDArray actual, double relative, String what) {
         double scale = Math.max(1e-3, expected.amaxNumber().doubleValue());
         double diff = expected.sub(actual).amaxNumber().doubleValue();
-        assertTrue(diff <= 1e-6 * scale, what + " differ by " + diff + " (largest " + scale + ")");
+        assertTrue(diff <= relative * scale, what + " differ by " + diff + " (largest " + scale + ")");
     }
 }
