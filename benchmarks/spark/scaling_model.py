@@ -14,13 +14,14 @@ more stage launch, s0 again). On a real network the driver's link also carries
 R(W) * 8P bytes in and the broadcast's 8P bytes out each round, at `bandwidth` bytes/s.
 
 Barrier averaging (what `averaging: auto` runs on clusters of up to 8 workers) has no per-round job
-and no driver in the data path: each worker streams its 8P bytes to every other over a connection of
-their own and reads the W - 1 others' (sealed with AES-GCM when Spark's network encryption is on, as
-on the measured cluster), so per round
-  barrier(P, W) = c0 + e0 + e1 * P + (W - 1) * (t1 * P + 8P / bandwidth) + wait(W)
+and no driver in the data path: over connections of their own the workers average their 8P bytes
+of state in two phases, a slice a worker (reduce-scatter, then all-gather; sealed with AES-GCM when
+Spark's network encryption is on, as on the measured cluster), so each moves 2 (W - 1) / W of a
+state each way, and per round
+  barrier(P, W) = c0 + e0 + e1 * P + 2 (W - 1) / W * (t1 * P + 8P / bandwidth) + wait(W)
 where c0 is the round's share of the chunk's job and set-up, e0 + e1 * P a worker's own part of the
-exchange (copying its state out and the average back), t1 its cost of receiving, opening and adding
-one peer's state per parameter, and wait(W) = g1 * fit * ln(W) the wait for the slowest of W workers
+exchange (copying its state out and the average back), t1 its cost of sending, receiving, opening
+and adding a state's worth of slices per parameter, and wait(W) = g1 * fit * ln(W) the wait for the slowest of W workers
 (the expected maximum of W fit times grows with log W; zero with one worker). All are fitted to
 spark-scaling-measured-barrier.md (1, 2 and 4 single-core workers, M0 and M3, warm): to the rows
 with no more workers than the machine has cores; the others check it. A round of
@@ -70,17 +71,22 @@ b0, b1 = lstsq([[1, r[1]] for r in rows], [r[4] for r in rows])
 u0, u1 = lstsq([[1, r[1]] for r in rows], [r[5] for r in rows])
 s0, s1 = lstsq([[1, r[1] * r[2]] for r in rows], [r[7] for r in rows])
 
+def moved(w):
+    """The states' worth a worker sends (and receives) a round: a slice to and from every other, twice."""
+    return 2 * (w - 1) / w
+
+
 # barrier: the job's share, a worker's own exchange, the per-peer cost, and the wait against fit * ln(W), fitted
 # where every worker has a core of its own (more workers than cores wait for a core: those rows only check)
 fitted = [r for r in barrier_rows if r[2] <= cores]
 c0 = float(np.mean([r[4] + r[9] for r in fitted]))
-e0, e1, t1 = lstsq([[1, r[1], r[1] * (r[2] - 1)] for r in fitted], [r[7] - r[8] for r in fitted])
+e0, e1, t1 = lstsq([[1, r[1], r[1] * moved(r[2])] for r in fitted], [r[7] - r[8] for r in fitted])
 g1 = lstsq([[r[6] * math.log(r[2])] for r in fitted if r[2] > 1], [r[8] for r in fitted if r[2] > 1])[0]
 
 
 def barrier_overhead(p, w, fit, bandwidth=None):
     net = 8 * p / bandwidth * 1000 if bandwidth else 0.0
-    return c0 + e0 + e1 * p + (w - 1) * (t1 * p + net) + g1 * fit * math.log(w)
+    return c0 + e0 + e1 * p + moved(w) * (t1 * p + net) + g1 * fit * math.log(w)
 
 
 print("# Scaling model of synchronous SGD rounds on Spark")
@@ -107,12 +113,12 @@ print()
 print("On this machine the four single-core workers share two cores, so their fit and the driver's")
 print("work contend; the constants are upper bounds for a cluster whose workers have their own cores.")
 print()
-print("Barrier averaging (every worker exchanges with every other; warm, after 600 rounds):")
+print("Barrier averaging (a slice of the state a worker, in two phases; warm, after 600 rounds):")
 print()
 print(f"- the round's share of the chunk's job and set-up c0 = {c0:.1f}")
 print(f"- a worker's own part of the exchange = {e0:.1f} + {e1 * 1e6:.1f} per million parameters")
-print(f"- receiving, opening and adding one peer's state t1 = {t1 * 1e6:.1f} per million parameters (loopback;"
-      " a network adds 8P bytes / bandwidth a peer)")
+print(f"- moving, opening and adding a state's worth of slices t1 = {t1 * 1e6:.1f} per million parameters, times 2 (W - 1) / W (loopback;"
+      " a network adds 8P bytes / bandwidth per state's worth)")
 print(f"- waiting for the slowest worker = {g1:.3f} x fit x ln(W)")
 print()
 print(f"Fitted to the rows with at most {cores} workers, the machine's cores; the rows with more check the model,"
@@ -121,7 +127,7 @@ print()
 print("| model | P | W | fit | measured exchange - waiting | model | measured waiting | model | measured round - fit - data | model |")
 print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 for model, p, w, total, setup, data, fit, exchange, waiting, spark in barrier_rows:
-    own = e0 + e1 * p + (w - 1) * t1 * p
+    own = e0 + e1 * p + moved(w) * t1 * p
     wait = g1 * fit * math.log(w)
     print(f"| {model} | {p} | {w} | {fit:.0f} | {exchange - waiting:.0f} | {own:.0f} | {waiting:.0f} | {wait:.0f}"
           f" | {total - fit - data:.0f} | {barrier_overhead(p, w, fit):.0f} |")

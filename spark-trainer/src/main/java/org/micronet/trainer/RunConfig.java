@@ -159,10 +159,9 @@ public record RunConfig(String model, Integer inputSize, Data data, Integer epoc
     }
 
     /**
-     * The most workers {@code averaging: auto} averages in barrier stages on a cluster: each worker
-     * receives every other's state, so a round's exchange grows with the workers. The model in
-     * benchmarks/results/spark-scaling.md has barrier averaging ahead of DL4J's tree aggregation up
-     * to 32 workers, but its per-peer cost is measured only up to 4, and a barrier stage needs every
+     * The most workers {@code averaging: auto} averages in barrier stages on a cluster. The model in
+     * benchmarks/results/spark-scaling.md has barrier averaging ahead of DL4J's tree aggregation at
+     * every size, but its exchange is measured only up to 4 workers, and a barrier stage needs every
      * worker's task slot at once and re-runs the chunk when an executor is lost.
      */
     public static final int AUTO_BARRIER_MAX_WORKERS = 8;
