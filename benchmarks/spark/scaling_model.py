@@ -71,12 +71,13 @@ b0, b1 = lstsq([[1, r[1]] for r in rows], [r[4] for r in rows])
 u0, u1 = lstsq([[1, r[1]] for r in rows], [r[5] for r in rows])
 s0, s1 = lstsq([[1, r[1] * r[2]] for r in rows], [r[7] for r in rows])
 
+
 def moved(w):
     """The states' worth a worker sends (and receives) a round: a slice to and from every other, twice."""
     return 2 * (w - 1) / w
 
 
-# barrier: the job's share, a worker's own exchange, the per-peer cost, and the wait against fit * ln(W), fitted
+# barrier: the job's share, a worker's own exchange, the cost per state's worth moved, and the wait against fit * ln(W), fitted
 # where every worker has a core of its own (more workers than cores wait for a core: those rows only check)
 fitted = [r for r in barrier_rows if r[2] <= cores]
 c0 = float(np.mean([r[4] + r[9] for r in fitted]))
