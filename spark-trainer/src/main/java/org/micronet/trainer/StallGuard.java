@@ -114,8 +114,10 @@ final class StallGuard implements AutoCloseable {
         if (now - lastExecutorSeen > limitNanos) {
             why = "the cluster has had no executor for " + minutes(now - lastExecutorSeen);
         } else if (now - lastActivity > limitNanos) {
-            why = "no Spark task has started or finished for " + minutes(now - lastActivity)
-                    + (local ? "" : " (" + executors + " executors registered)");
+            String idle = "no Spark task has started or finished for " + minutes(now - lastActivity);
+            // executors lost with their tasks: Spark may report the tasks' end after the last count that saw them
+            why = local ? idle : executors == 0 ? "the cluster has had no executor for "
+                    + minutes(now - lastExecutorSeen) + ", and " + idle : idle + " (" + executors + " executors registered)";
         }
         if (why != null) {
             stalled = why;
