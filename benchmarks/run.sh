@@ -52,10 +52,8 @@ rows="$(mktemp)"; trap 'rm -f "$rows"' EXIT
 
 run() { # threads phase out size batch
   # nothing else computes in this JVM any more (PyTorch has its own): OpenMP's default wait policy;
-  # our kernels' parallel streams (caller + common pool) get the same thread count as ND4J
-  local pool=()
-  [ "$1" -le 1 ] || pool=(-Djava.util.concurrent.ForkJoinPool.common.parallelism=$(($1 - 1)))
-  OMP_NUM_THREADS="$1" java -Xmx8g "${opens[@]}" -Dai.djl.offline=true -Dmicronet.kernels.threads="$1" "${pool[@]}" \
+  # our kernels (the caller and its helpers) get the same thread count as ND4J
+  OMP_NUM_THREADS="$1" java -Xmx8g "${opens[@]}" -Dai.djl.offline=true -Dmicronet.kernels.threads="$1" \
     -Dbench.latency.warmup="${LATENCY_WARMUP:-2000}" -Dbench.latency.runs="${LATENCY_RUNS:-31}" \
     -Dbench.train.warmup="${TRAIN_WARMUP:-20}" -Dbench.summary="$rows" \
     -Dbench.command="$command ($2, $1 thread(s))" \

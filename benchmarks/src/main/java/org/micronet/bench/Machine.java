@@ -26,7 +26,7 @@ final class Machine {
         return "OMP_NUM_THREADS=" + System.getenv().getOrDefault("OMP_NUM_THREADS", "unset")
                 + ", OMP_WAIT_POLICY=" + System.getenv().getOrDefault("OMP_WAIT_POLICY", "unset")
                 + ", micronet.kernels.threads=" + System.getProperty("micronet.kernels.threads", "unset")
-                + ", common fork-join pool parallelism=" + java.util.concurrent.ForkJoinPool.getCommonPoolParallelism()
+                + " (kernel threads: " + org.micronet.kernels.Parallel.threads() + ")"
                 + (onnxRuntime ? ", ONNX Runtime intra-op threads=" + (OrtRunner.threads() == 0 ? "ORT default"
                 : OrtRunner.threads()) : "");
     }

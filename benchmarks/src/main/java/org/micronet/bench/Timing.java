@@ -17,7 +17,7 @@ public final class Timing {
     /**
      * What the timed runs cost besides time, measured around them only (after the warm-up):
      * Java heap bytes allocated per run by the timing thread and by every JVM thread (the timing
-     * thread plus kernel pool threads such as the common fork-join pool; a thread that ended during
+     * thread plus the kernel team's helpers, which allocate nothing; a thread that ended during
      * the runs is missed), and the garbage collections that ran meanwhile. Off-heap buffers are
      * not Java heap allocations: ND4J's that were created outside a workspace during the runs are
      * counted apart ({@link NativeBuffers}); libtorch's are not seen.

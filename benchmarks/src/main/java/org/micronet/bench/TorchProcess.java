@@ -16,7 +16,7 @@ import java.util.Map;
  * Runs {@link TorchBenchmark} in a JVM of its own and reads what it measured. The child gets this
  * JVM's options (heap, --add-opens, --add-modules, ai.djl.offline) and classpath but none of its
  * thread settings: {@code OMP_NUM_THREADS}, {@code OMP_WAIT_POLICY}, {@code MKL_NUM_THREADS} are
- * removed from its environment and the {@code ai.djl.pytorch.*}, {@code micronet.kernels.*}, common fork-join pool and
+ * removed from its environment and the {@code ai.djl.pytorch.*}, {@code micronet.kernels.*} and
  * {@code bench.*} properties dropped, so training runs on libtorch's default intra-op thread count
  * and wait policy; latency asks for one thread ({@code OMP_NUM_THREADS=1},
  * {@code -Dai.djl.pytorch.num_threads=1}). This process waits, idle, while the child runs.
@@ -118,7 +118,7 @@ final class TorchProcess {
         List<String> options = new ArrayList<>();
         for (String option : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
             if (!option.startsWith("-Dai.djl.pytorch.") && !option.startsWith("-Dmicronet.kernels.")
-                    && !option.startsWith("-Djava.util.concurrent.ForkJoinPool.") && !option.startsWith("-Dbench.")) {
+                    && !option.startsWith("-Dbench.")) {
                 options.add(option);
             }
         }

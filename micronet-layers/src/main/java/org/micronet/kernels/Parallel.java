@@ -1,37 +1,45 @@
 package org.micronet.kernels;
 
 import java.util.function.IntConsumer;
-import java.util.stream.IntStream;
 
 /**
- * Runs independent slices of a kernel (images of a batch, channel groups) as a parallel
- * stream (the caller plus the common fork-join pool). {@code -Dmicronet.kernels.threads=1}
- * (or a single CPU) keeps them on the calling thread, for latency measured on one core.
- * The property is read once, when a kernel first runs; {@link #limitThreads} does the same at
- * run time, for callers that run several kernels at once (one per core).
+ * Runs independent slices of a kernel (images of a batch, channel groups) on the calling thread
+ * and the {@link KernelTeam}'s helpers: one thread a CPU, or {@code -Dmicronet.kernels.threads=N}.
+ * With 1 (or a single CPU) every slice stays on the calling thread, for latency measured on one
+ * core. {@link #limitThreads} lowers the count at run time, for callers that run several kernels
+ * at once (one per core).
  */
 public final class Parallel {
     public static final String THREADS_PROPERTY = "micronet.kernels.threads";
-    private static final boolean SERIAL_ALWAYS = "1".equals(System.getProperty(THREADS_PROPERTY))
-            || Runtime.getRuntime().availableProcessors() < 2;
-    private static volatile boolean serial = SERIAL_ALWAYS;
+    private static final int THREADS = Math.max(1, Integer.getInteger(THREADS_PROPERTY,
+            Runtime.getRuntime().availableProcessors()));
+    private static volatile int limit = THREADS;
 
     private Parallel() {
     }
 
-    /** With {@code threads} 1, every later call stays on its calling thread; more lets it spread again. */
+    /** Every later call uses at most {@code threads} threads (1: its calling thread only), and never more than configured. */
     public static void limitThreads(int threads) {
-        serial = SERIAL_ALWAYS || threads < 2;
+        limit = Math.max(1, Math.min(threads, THREADS));
+    }
+
+    /** The threads a call may use now. */
+    public static int threads() {
+        return limit;
     }
 
     /** Calls {@code body} for 0 .. count-1; the calls must write disjoint data. */
     public static void forEach(int count, IntConsumer body) {
-        if (serial || count < 2) {
+        int threads = limit;
+        if (threads < 2 || count < 2 || !Team.INSTANCE.tryRun(count, body, threads - 1)) {
             for (int i = 0; i < count; i++) {
                 body.accept(i);
             }
-        } else {
-            IntStream.range(0, count).parallel().forEach(body);
         }
+    }
+
+    /** Started on the first parallel loop, so a JVM that never runs one keeps no idle threads. */
+    private static final class Team {
+        static final KernelTeam INSTANCE = new KernelTeam(THREADS - 1);
     }
 }

@@ -192,8 +192,8 @@ class GroupedConvF32VecTest {
     }
 
     /**
-     * After warm-up, a forward and backward pass allocates only per-call objects (lambdas,
-     * the parallel stream's tasks), not per vector: a boxed vector per step would cost
+     * After warm-up, a forward and backward pass allocates only per-call objects (the loops'
+     * lambdas), not per vector: a boxed vector per step would cost
      * megabytes here.
      */
     @Test

@@ -161,7 +161,7 @@ class ShiftMaxF32VecTest {
     @Test
     void allocatesNoVectorsInTheSteadyState() {
         com.sun.management.ThreadMXBean bean = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-        // one image and s = 4 keep Parallel on this thread (its parallel streams allocate)
+        // one image and s = 4 keep Parallel on this thread, the one whose allocations the bean counts
         for (Case k : List.of(new Case(32, 4, 4, 2, 2, true, 1, 64), new Case(32, 4, 4, 2, 1, true, 1, 64),
                 new Case(33, 3, 4, 3, 3, true, 1, 2 * N + 1), new Case(32, 4, 0, 2, 2, false, 1, 64))) {
             Random r = new Random(5);
