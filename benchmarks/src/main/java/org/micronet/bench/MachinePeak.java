@@ -25,17 +25,17 @@ record MachinePeak(double gemmFlops, double gemmFlopsOneThread, double copyBytes
     static final int COPY_FLOATS = 16 << 20;
 
     static MachinePeak measure(int threads) throws InterruptedException, ExecutionException {
-        double gemm = gemmFlops();
+        double gemm = measuredGemmFlops();
         double oneThread = gemm;
         if (threads > 1) {
             nd4jThreads(1);
-            oneThread = gemmFlops();
+            oneThread = measuredGemmFlops();
             nd4jThreads(threads);
         }
         return new MachinePeak(gemm, oneThread, copyBytesPerSecond(threads), threads);
     }
 
-    private static double gemmFlops() {
+    private static double measuredGemmFlops() {
         return 2 * GemmReference.maddsPerSecond(GEMM_SIZE, GEMM_SIZE, GEMM_SIZE, 5);
     }
 
