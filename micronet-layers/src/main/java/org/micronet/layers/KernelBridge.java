@@ -4,6 +4,7 @@ import org.bytedeco.javacpp.DoublePointer;
 import org.bytedeco.javacpp.FloatPointer;
 import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.nd4j.linalg.api.buffer.DataBuffer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -104,14 +105,14 @@ public final class KernelBridge {
         if (c.dataType() != DataType.FLOAT) {
             throw new IllegalArgumentException("float kernels need FLOAT arrays, got " + c.dataType());
         }
-        new FloatPointer(c.data().addressPointer()).get(into, 0, n);
+        floats(c).get(into, 0, n);
         return into;
     }
 
     /** A new FLOAT array of the given shape from the workspace, holding the first values of {@code values}. */
     public static INDArray write(LayerWorkspaceMgr mgr, ArrayType type, float[] values, long... shape) {
         INDArray out = WorkspaceArrays.createUninitialized(mgr, type, shape);
-        new FloatPointer(out.data().addressPointer()).put(values, 0, Math.toIntExact(out.length()));
+        floats(out).put(values, 0, Math.toIntExact(out.length()));
         return out;
     }
 
@@ -123,9 +124,33 @@ public final class KernelBridge {
         }
         int n = Math.toIntExact(target.length());
         if (ownsBuffer(target)) {
-            new FloatPointer(target.data().addressPointer()).put(values, 0, n);
+            floats(target).put(values, 0, n);
         } else {
             target.assign(Nd4j.create(java.util.Arrays.copyOf(values, n), target.shape(), 'c'));
+        }
+    }
+
+    /**
+     * This thread's pointer, moved onto a FLOAT array that owns its buffer. ND4J's addressPointer()
+     * makes four JavaCPP pointers a call, and the float layers of a step copy in and out about a
+     * thousand times; {@code DataBuffer.address()} is that of a view's whole buffer, so the view's
+     * offset is added.
+     */
+    private static FloatPointer floats(INDArray a) {
+        DataBuffer d = a.data();
+        return FLOATS.get().at(d.address() + d.offset() * d.getElementSize(), a.length());
+    }
+
+    private static final ThreadLocal<MovableFloatPointer> FLOATS = ThreadLocal.withInitial(MovableFloatPointer::new);
+
+    /** A pointer to memory it does not own (no deallocator), re-aimed instead of allocated per copy. */
+    private static final class MovableFloatPointer extends FloatPointer {
+        MovableFloatPointer at(long address, long length) {
+            this.address = address;
+            this.position = 0;
+            this.limit = length;
+            this.capacity = length;
+            return this;
         }
     }
 

@@ -8,6 +8,7 @@ import org.nd4j.linalg.api.memory.conf.WorkspaceConfiguration;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -26,6 +27,31 @@ class KernelBridgeTest {
         KernelBridge.assign(a, values);
         assertArrayEquals(values, KernelBridge.read(a, new float[6]));
         assertArrayEquals(new double[]{1, 2, 3, 4, 5, 6}, a.dup().data().asDouble());
+    }
+
+    /**
+     * Parameters and their gradients are views into one flattened vector, some of them views of
+     * views: a read or write must start at the view's own first element and stay inside it.
+     */
+    @Test
+    void viewsIntoAFlatVectorAreReadAndWrittenAtTheirOffset() {
+        INDArray flat = Nd4j.create(DataType.FLOAT, 1, 1000);
+        for (int i = 0; i < 1000; i++) {
+            flat.putScalar(0, i, i);
+        }
+        INDArray param = flat.get(NDArrayIndex.interval(0, 1), NDArrayIndex.interval(100, 300)).reshape('c', 4, 50);
+        INDArray rows = param.get(NDArrayIndex.interval(1, 3), NDArrayIndex.all());
+        float[] read = KernelBridge.read(rows, new float[100]);
+        for (int i = 0; i < 100; i++) {
+            assertEquals(150 + i, read[i], "element " + i);
+        }
+        float[] written = new float[100];
+        java.util.Arrays.fill(written, -1);
+        KernelBridge.assign(rows, written);
+        float[] all = flat.data().asFloat();
+        for (int i = 0; i < 1000; i++) {
+            assertEquals(i >= 150 && i < 250 ? -1 : i, all[i], "element " + i + " of the flat vector");
+        }
     }
 
     @Test
