@@ -7,7 +7,9 @@ import java.util.function.IntConsumer;
  * and the {@link KernelTeam}'s helpers: one thread a CPU, or {@code -Dmicronet.kernels.threads=N}.
  * With 1 (or a single CPU) every slice stays on the calling thread, for latency measured on one
  * core. {@link #limitThreads} lowers the count at run time, for callers that run several kernels
- * at once (one per core).
+ * at once (one per core). The team runs one loop at a time: a second caller that finds it busy
+ * (a loop inside a loop, or two Spark workers of one JVM with two threads each) runs its loop
+ * alone, where the common fork-join pool used before shared its threads between them.
  */
 public final class Parallel {
     public static final String THREADS_PROPERTY = "micronet.kernels.threads";
