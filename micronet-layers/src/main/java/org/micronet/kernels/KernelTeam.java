@@ -8,9 +8,9 @@ import java.util.function.IntConsumer;
 /**
  * The threads that help {@link Parallel} callers: kept for the JVM's life, they spin a short while
  * after each parallel loop, so the next one (a step runs hundreds, most of them tens of
- * microseconds long) finds them awake, and park after that. Items are handed out
- * in runs from a shared counter, so a helper that wakes late takes fewer, and the caller waits only
- * for items already taken. A call allocates nothing.
+ * microseconds long) finds them awake, and park after that. Items are handed out in runs from a
+ * shared counter, so a helper that wakes late takes fewer, and the caller waits only for items
+ * already taken. A call allocates nothing.
  *
  * <p>The common fork-join pool, used before, parks its worker at once and allocates split tasks
  * for every loop. M0's training at 32x32 on two threads, old and new in turns: batch 40 went
@@ -41,10 +41,6 @@ final class KernelTeam {
             helpers[i] = new Helper(i);
             helpers[i].start();
         }
-    }
-
-    int size() {
-        return helpers.length + 1;
     }
 
     /**
