@@ -24,6 +24,7 @@ final class KernelTeam {
     private static final int RUNS_PER_THREAD = 4;
 
     private final Helper[] helpers;
+    private volatile Thread caller;
     private final AtomicBoolean busy = new AtomicBoolean();
     private final AtomicInteger next = new AtomicInteger();
     private final AtomicInteger done = new AtomicInteger();
@@ -35,24 +36,41 @@ final class KernelTeam {
     private volatile long generation;
     private volatile long closed;
 
-    KernelTeam(int helperCount) {
+    KernelTeam(int team, int helperCount) {
         helpers = new Helper[helperCount];
         for (int i = 0; i < helperCount; i++) {
-            helpers[i] = new Helper(i);
+            helpers[i] = new Helper(team, i);
             helpers[i].start();
         }
     }
 
+    int helperCount() {
+        return helpers.length;
+    }
+
+    /** Whether {@code t} is running this team's loop now, as its caller or as a helper. */
+    boolean involves(Thread t) {
+        if (t == caller) {
+            return true;
+        }
+        for (Helper h : helpers) {
+            if (h == t) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /**
      * Runs {@code body} for 0 .. count-1 on the calling thread and up to {@code helperCount} helpers;
-     * false, having run nothing, when the team is running another loop (a loop inside a loop, or a
-     * second caller): the caller then runs it alone.
+     * false, having run nothing, when the team is running another caller's loop.
      */
     boolean tryRun(int count, IntConsumer body, int helperCount) {
         if (!busy.compareAndSet(false, true)) {
             return false;
         }
         try {
+            caller = Thread.currentThread();
             this.body = body;
             this.count = count;
             joining = Math.min(helperCount, helpers.length);
@@ -86,6 +104,7 @@ final class KernelTeam {
             }
             return true;
         } finally {
+            caller = null;
             busy.set(false);
         }
     }
@@ -129,8 +148,8 @@ final class KernelTeam {
         private volatile long active;
         private volatile boolean parked;
 
-        Helper(int index) {
-            super("micronet-kernels-" + (index + 1));
+        Helper(int team, int index) {
+            super("micronet-kernels-" + team + "-" + (index + 1));
             this.index = index;
             setDaemon(true);
         }

@@ -8,6 +8,7 @@ import java.lang.management.ManagementFactory;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.function.IntConsumer;
 
@@ -71,7 +72,7 @@ class ParallelTest {
     }
 
     @Test
-    void loopsInsideLoopsAndSecondCallersRunOnTheirOwnThread() throws InterruptedException {
+    void loopsInsideLoopsAndCallersAtOnceRunEveryItemOnce() throws InterruptedException {
         int outer = 16, inner = 32;
         AtomicIntegerArray seen = new AtomicIntegerArray(outer * inner);
         Runnable nested = () -> Parallel.forEach(outer, o -> Parallel.forEach(inner, i -> {
@@ -93,6 +94,45 @@ class ParallelTest {
         second.join();
         for (int i = 0; i < outer * inner; i++) {
             assertEquals(2, seen.get(i), "item " + i);
+        }
+    }
+
+    /**
+     * Two Spark workers of one JVM, each allowed two threads, get a helper each: while the first
+     * caller's loop holds its team, the second caller's loop waits in its first item for a helper
+     * to take another, which a caller running alone never sees.
+     */
+    @Test
+    void aSecondCallerLoopingAtOnceGetsAHelperToo() throws InterruptedException {
+        CountDownLatch firstLoopRuns = new CountDownLatch(1), secondLoopDone = new CountDownLatch(1);
+        AtomicBoolean helped = new AtomicBoolean();
+        Thread first = new Thread(() -> Parallel.forEach(64, i -> {
+            if (i == 0) {
+                firstLoopRuns.countDown();
+                await(secondLoopDone);
+            }
+        }));
+        first.start();
+        await(firstLoopRuns);
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        Parallel.forEach(64, i -> {
+            if (Thread.currentThread().getName().startsWith("micronet-kernels-")) {
+                helped.set(true);
+            }
+            while (!helped.get() && System.nanoTime() < deadline) {
+                Thread.onSpinWait();
+            }
+        });
+        secondLoopDone.countDown();
+        first.join();
+        assertTrue(helped.get(), "the second caller's loop ran alone for 5 s");
+    }
+
+    private static void await(CountDownLatch latch) {
+        try {
+            latch.await();
+        } catch (InterruptedException e) {
+            throw new IllegalStateException(e);
         }
     }
 
