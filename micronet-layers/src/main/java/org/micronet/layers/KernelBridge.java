@@ -20,7 +20,7 @@ public final class KernelBridge {
 
     /** A c-order copy of the array's values; views read only their own elements. */
     public static double[] read(INDArray a) {
-        INDArray c = ownsBuffer(a) ? a : a.dup('c');
+        INDArray c = inPlace(a) ? a : a.dup('c');
         int n = Math.toIntExact(c.length());
         if (c.dataType() == DataType.DOUBLE) {
             double[] out = new double[n];
@@ -48,7 +48,7 @@ public final class KernelBridge {
 
     /** Copies values into an existing array (a parameter or gradient view), keeping its type. */
     public static void assign(INDArray target, double[] values) {
-        if (ownsBuffer(target)) {
+        if (inPlace(target)) {
             put(target, values);
         } else {
             target.assign(Nd4j.create(values, target.shape(), 'c').castTo(target.dataType()));
@@ -71,12 +71,14 @@ public final class KernelBridge {
     }
 
     /**
-     * Whether the array's elements are exactly its buffer, contiguous in c order. A view (a
-     * parameter of the flattened vector) has a buffer of its own length whose address already
-     * includes the view's offset, so it qualifies too.
+     * Whether the array's elements lie contiguous in c order from its offset, so that
+     * {@link #read} and {@link #assign} copy its memory directly, without a c-order duplicate. Its
+     * order flag does not matter where the strides agree: DL4J's updater hands each parameter and
+     * gradient to the regularisation as an f-ordered [1, n] view of unit stride into the whole
+     * flattened vector, whose buffer {@code data()} holds the rest of the vector too.
      */
-    private static boolean ownsBuffer(INDArray a) {
-        return a.ordering() == 'c' && a.data().length() == a.length() && denseInCOrder(a.shape(), a.stride());
+    public static boolean inPlace(INDArray a) {
+        return denseInCOrder(a.shape(), a.stride());
     }
 
     /**
@@ -100,7 +102,7 @@ public final class KernelBridge {
      * longer: scratch sized for the largest batch) and returns it.
      */
     public static float[] read(INDArray a, float[] into) {
-        INDArray c = ownsBuffer(a) ? a : a.dup('c');
+        INDArray c = inPlace(a) ? a : a.dup('c');
         int n = Math.toIntExact(c.length());
         if (c.dataType() != DataType.FLOAT) {
             throw new IllegalArgumentException("float kernels need FLOAT arrays, got " + c.dataType());
@@ -123,7 +125,7 @@ public final class KernelBridge {
                     + java.util.Arrays.toString(target.shape()));
         }
         int n = Math.toIntExact(target.length());
-        if (ownsBuffer(target)) {
+        if (inPlace(target)) {
             floats(target).put(values, 0, n);
         } else {
             target.assign(Nd4j.create(java.util.Arrays.copyOf(values, n), target.shape(), 'c'));

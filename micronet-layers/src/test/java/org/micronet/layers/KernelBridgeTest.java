@@ -54,6 +54,33 @@ class KernelBridgeTest {
         }
     }
 
+    /**
+     * DL4J's updater hands the regularisation f-ordered [1, n] rows of unit stride into the whole
+     * flattened vector: they are copied in place, at their offset.
+     */
+    @Test
+    void fOrderedRowsOfAFlatVectorAreCopiedInPlace() {
+        INDArray flat = Nd4j.create(DataType.FLOAT, new long[]{1, 1000}, 'f');
+        for (int i = 0; i < 1000; i++) {
+            flat.putScalar(0, i, i);
+        }
+        INDArray row = flat.get(NDArrayIndex.interval(0, 0, true), NDArrayIndex.interval(100, 300));
+        assertEquals('f', row.ordering());
+        assertTrue(KernelBridge.inPlace(row));
+        float[] read = KernelBridge.read(row, new float[200]);
+        for (int i = 0; i < 200; i++) {
+            assertEquals(100 + i, read[i], "element " + i);
+        }
+        float[] written = new float[200];
+        java.util.Arrays.fill(written, -1);
+        KernelBridge.assign(row, written);
+        float[] all = flat.data().asFloat();
+        for (int i = 0; i < 1000; i++) {
+            assertEquals(i >= 100 && i < 300 ? -1 : i, all[i], "element " + i + " of the flat vector");
+        }
+        assertFalse(KernelBridge.inPlace(Nd4j.create(DataType.FLOAT, new long[]{3, 4}, 'f')));
+    }
+
     @Test
     void transposedViewsAreNotTakenForContiguous() {
         INDArray m = Nd4j.createFromArray(new float[][]{{1, 2, 3}, {4, 5, 6}});

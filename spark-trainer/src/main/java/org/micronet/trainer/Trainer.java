@@ -17,12 +17,14 @@ import org.micronet.config.StrictYaml;
 import org.micronet.ingest.DataException;
 import org.micronet.ingest.loader.Preprocessing;
 import org.micronet.ingest.loader.ShardLoader;
+import org.micronet.layers.L2Penalty;
 import org.micronet.models.ModelConfig;
 import org.micronet.models.ModelConfigLoader;
 import org.micronet.models.Models;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.regularization.Regularization;
 import org.nd4j.linalg.schedule.ISchedule;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -359,10 +361,15 @@ public final class Trainer {
                 .seed(cfg.seed())
                 .dataType(DataType.FLOAT)
                 .updater(new MomentumSgd(schedule, cfg.momentum()))
-                .l2(cfg.weightDecay())
-                .l2Bias(cfg.weightDecay())
+                .regularization(weightDecay(cfg))
+                .regularizationBias(weightDecay(cfg))
                 .trainingWorkspaceMode(WorkspaceMode.ENABLED)
                 .inferenceWorkspaceMode(WorkspaceMode.ENABLED);
+    }
+
+    /** DL4J's L2 (as its builder's {@code l2}: none at 0), with the per-parameter arithmetic in a kernel. */
+    private static List<Regularization> weightDecay(RunConfig cfg) {
+        return cfg.weightDecay() > 0 ? List.of(new L2Penalty(cfg.weightDecay())) : List.of();
     }
 
     private static String version() {
