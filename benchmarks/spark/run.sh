@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Spark's overhead on training, as ratios to a single JVM measured in the same run: images/s of
 # (1) plain DL4J fit in one JVM on one batch of the global size (bin/micronet benchmark --mode
-# train, random data, the 10-class head the Spark runs train), (2) the training job on Spark
+# train, random data, the 10-class head the Spark runs train; the faster of one thread and all), (2) the training job on Spark
 # local[2] with 2 workers, (3) the same on a standalone cluster of 2 single-core workers on this
 # machine (deploy/standalone-cluster.sh), averaging every minibatch; the three in turn, RUNS times
 # (default 3), since this machine's speed drifts by a third between minutes. Data: the bundled
@@ -36,6 +36,9 @@ export MICRONET_CLUSTER_DIR="$work/cluster"
 master="$(deploy/standalone-cluster.sh start 2 1 3g)"
 trap 'deploy/standalone-cluster.sh stop' EXIT
 
+# images/s of plain fit in one JVM: model, batch, threads (ND4J's and the kernels')
+single() { bin/micronet benchmark --model "$1" --mode train --size "$size" --classes 10 --batch "$2" --threads "$3" \
+  --iterations 20 2>/dev/null | sed -n 's/^images_per_sec: //p'; }
 # images/s of the last epoch (the first pays for JIT warm-up); the mean round of its chunks
 rate() { python3 -c "import json,sys; print(f\"{[json.loads(l) for l in open(sys.argv[1])][-1]['images_per_sec']:.1f}\")" "$1"; }
 rounds() { python3 - "$1" "$2" <<'PY'
@@ -58,7 +61,7 @@ PY
   echo "- command: \`AVERAGING=$averaging RUNS=$runs CHUNK_ROUNDS=$chunk_rounds WARM_ROUNDS=$warm_rounds benchmarks/spark/run.sh $models $size $batches $epochs_arg\`"
   echo "- machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(java -version 2>&1 | sed -n 1p)"
   echo "- date: $(date -u +%Y-%m-%dT%H:%MZ)"
-  echo "- images/s: single JVM = plain fit on one batch of the global size, random data, the same 10-class model, both cores; Spark = the last epoch in \`metrics.jsonl\` of a run of the epochs in the table (\`auto\`: enough for $warm_rounds averaging rounds before it, as warm as the single JVM's JIT) (fit time of the epoch, 4,000 images of data/fashion-mnist-5k at ${size}x${size}, 2 workers, averaging every minibatch, \`averaging: $averaging\`, chunks of up to $chunk_rounds rounds)"
+  echo "- images/s: single JVM = plain fit on one batch of the global size, random data, the same 10-class model, on one thread and on all $(nproc) (ND4J's and the kernels'), each run's faster of the two (in brackets: the medians on one thread / on all); Spark = the last epoch in \`metrics.jsonl\` of a run of the epochs in the table (\`auto\`: enough for $warm_rounds averaging rounds before it, as warm as the single JVM's JIT) (fit time of the epoch, 4,000 images of data/fashion-mnist-5k at ${size}x${size}, 2 workers, averaging every minibatch, \`averaging: $averaging\`, chunks of up to $chunk_rounds rounds)"
   echo "- each figure: the median of $runs runs of the three in turn; a ratio is the median of the runs' ratios, with their range in brackets"
   echo "- round: of the last run, mean milliseconds per averaging round over the last epoch's chunks: total, the driver's broadcast of parameters and updater state, the worker's set-up of its resident network, its reading of minibatches not read before the rounds, its fit, its exchange and averaging with the other workers (barrier averaging; in brackets the part spent waiting for the slower worker, and between JVMs for Spark's barrier coordination), all per worker, and the rest (Spark: job launch, task and result transfer, and with driver averaging the averaging)"
   echo
@@ -74,11 +77,14 @@ for m in ${models//,/ }; do
     sets=(--set model="$m" --set inputSize="$size" --set batchSizePerWorker="$per" --set workers=2 --set epochs="$epochs"
           --set data.train="$root/data/fashion-mnist-5k/fashion-mnist-ilsvrc" --set warmupEpochs=0 --set averaging="$averaging"
           --set progress.everyRounds="$chunk_rounds")
-    singles=(); locals=(); clusters=()
+    singles=(); ones=(); alls=(); locals=(); clusters=()
     for r in $(seq "$runs"); do
       rm -rf "$work/local-$m-$global"* "$work/cluster-$m-$global"*
-      singles+=("$(bin/micronet benchmark --model "$m" --mode train --size "$size" --classes 10 --batch "$global" --iterations 20 \
-        2>/dev/null | sed -n 's/^images_per_sec: //p')")
+      # the faster of one thread and all: on a machine whose CPUs share a core's vector units (this one),
+      # one thread fits small batches faster than two
+      one="$(single "$m" "$global" 1)"; all="$(single "$m" "$global" "$(nproc)")"
+      ones+=("$one"); alls+=("$all")
+      singles+=("$(python3 -c "import sys; print(max(float(sys.argv[1]), float(sys.argv[2])))" "$one" "$all")")
       bin/micronet train --config configs/runs/quickstart.yaml "${sets[@]}" --master 'local[2]' \
         --set output="$work/local-$m-$global" --set export="$work/local-$m-$global-export" > "$work/local-$m-$global.log" 2>&1
       deploy/spark-submit.sh --master "$master" --deploy-mode client --executor-cores 1 --executor-memory 2g \
@@ -88,15 +94,15 @@ for m in ${models//,/ }; do
     done
     local_round=$(rounds "$work/local-$m-$global.log" "$chunks_per_epoch")
     cluster_round=$(rounds "$work/cluster-$m-$global.log" "$chunks_per_epoch")
-    python3 - "$m" "$global" "$epochs" "${singles[*]}" "${locals[*]}" "${clusters[*]}" "${local_round// | /, }" "${cluster_round// | /, }" >> "$out" <<'PY'
+    python3 - "$m" "$global" "$epochs" "${singles[*]}" "${locals[*]}" "${clusters[*]}" "${local_round// | /, }" "${cluster_round// | /, }" "${ones[*]}" "${alls[*]}" >> "$out" <<'PY'
 import statistics, sys
-m, g, e, s, l, c, lr, cr = sys.argv[1:9]
-s, l, c = ([float(x) for x in v.split()] for v in (s, l, c))
+m, g, e, s, l, c, lr, cr, one, all_ = sys.argv[1:11]
+s, l, c, one, all_ = ([float(x) for x in v.split()] for v in (s, l, c, one, all_))
 def ratio(xs):
     r = [x / y for x, y in zip(xs, s)]
     return f'{statistics.median(r):.2f} ({min(r):.2f}-{max(r):.2f})'
 med = statistics.median
-print(f'| {m} | {g} | {e} | {med(s):.1f} | {med(l):.1f} | {med(c):.1f} | {ratio(l)} | {ratio(c)} | {lr} | {cr} |')
+print(f'| {m} | {g} | {e} | {med(s):.1f} ({med(one):.0f} / {med(all_):.0f}) | {med(l):.1f} | {med(c):.1f} | {ratio(l)} | {ratio(c)} | {lr} | {cr} |')
 PY
   done
 done
