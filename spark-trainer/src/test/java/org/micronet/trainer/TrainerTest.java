@@ -75,8 +75,9 @@ class TrainerTest {
             assertEquals((e + 1) * itersPerEpoch, m.get("iteration").asLong(), "one iteration per global minibatch");
             assertEquals(schedule.valueAt((int) ((e + 1) * itersPerEpoch - 1), e), m.get("lr").asDouble(), 1e-12);
             assertTrue(Double.isFinite(m.get("train_loss").asDouble()), m.toString());
-            assertEquals(l2Penalty(checkpoints.model(String.format("epoch-%04d", e)), cfg.weightDecay()),
-                    m.get("l2_penalty").asDouble(), 1e-9, "the L2 term of the epoch's final parameters");
+            // ND4J's float norms here, L2Penalty's double-accumulated sums there: float rounding apart
+            double penalty = l2Penalty(checkpoints.model(String.format("epoch-%04d", e)), cfg.weightDecay());
+            assertEquals(penalty, m.get("l2_penalty").asDouble(), 1e-6 * penalty, "the L2 term of the epoch's final parameters");
         }
         assertEquals(3, Files.readAllLines(run.resolve("metrics.csv")).size(), "header + one row per epoch");
         assertEquals(cfg, RunConfigLoader.load(run.resolve(Trainer.CONFIG), List.of()), "the resolved config is saved");
