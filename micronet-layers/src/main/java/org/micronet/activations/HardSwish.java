@@ -51,11 +51,7 @@ public class HardSwish extends BaseActivationFunction {
     }
 
     private static float[] scratch(int slot, int n) {
-        float[][] s = SCRATCH.get();
-        if (s[slot].length < n) {
-            s[slot] = new float[n];
-        }
-        return s[slot];
+        return KernelBridge.atLeast(SCRATCH.get(), slot, n);
     }
 
     @Override

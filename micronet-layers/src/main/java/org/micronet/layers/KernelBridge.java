@@ -156,6 +156,14 @@ public final class KernelBridge {
         }
     }
 
+    /** {@code slots[slot]}, first replaced by a longer array when it holds fewer than {@code n} floats: per-thread scratch. */
+    public static float[] atLeast(float[][] slots, int slot, int n) {
+        if (slots[slot].length < n) {
+            slots[slot] = new float[n];
+        }
+        return slots[slot];
+    }
+
     /**
      * The one place that routes by data type: {@code fast} (a SIMD kernel, null when this JVM
      * runs none) when the array is FLOAT, else null. DOUBLE layers, the ones gradient checks
