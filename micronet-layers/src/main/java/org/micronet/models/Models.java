@@ -7,6 +7,7 @@ import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.micronet.complexity.ComplexityCounter;
 import org.micronet.complexity.ComplexityReport;
+import org.micronet.layers.MinibatchMeanUpdater;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.learning.config.Sgd;
 
@@ -81,6 +82,7 @@ public final class Models {
     public static ComputationGraph create(ModelConfig cfg, NeuralNetConfiguration.Builder base) {
         ComputationGraph net = new ComputationGraph(graph(cfg, base));
         net.init();
+        MinibatchMeanUpdater.install(net);
         return net;
     }
 }

@@ -10,6 +10,7 @@ import org.deeplearning4j.spark.api.WorkerConfiguration;
 import org.deeplearning4j.spark.api.worker.NetBroadcastTuple;
 import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingResult;
 import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingWorker;
+import org.micronet.layers.MinibatchMeanUpdater;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
 
 import java.util.Collection;
@@ -62,6 +63,7 @@ final class ResidentNetworkWorker extends ParameterAveragingTrainingWorker {
         ComputationGraph net = ExecutorNetworks.take(networkKey, () -> {
             ComputationGraph built = new ComputationGraph(ComputationGraphConfiguration.fromJson(configuration.getValue()));
             built.init();
+            MinibatchMeanUpdater.install(built);
             return built;
         });
         net.setParams(state.getParameters());
