@@ -1,5 +1,9 @@
 package org.micronet.trainer;
 
+import org.micronet.kernels.KernelProvider;
+import org.micronet.kernels.api.MomentumStepF32;
+import org.micronet.layers.KernelBridge;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.learning.GradientUpdater;
 import org.nd4j.linalg.learning.config.IUpdater;
@@ -15,9 +19,14 @@ import java.util.Objects;
  * {@code v = momentum * v + g; w -= lr * v}. DL4J ships only Nesterov momentum, which is a
  * different update; the reference recipe uses this one. Weight decay is DL4J's L2
  * regularisation, added to the gradient before this step, as PyTorch's weight_decay does.
+ * FLOAT arrays take {@link MomentumStepF32}, one pass with the same rounding as ND4J's four ops
+ * (which made two scalar buffers outside any workspace per updater block, 26 blocks in M0).
  */
 public final class MomentumSgd implements IUpdater {
     public static final String VELOCITY = "v";
+    private static final MomentumStepF32 FAST = KernelProvider.fast(MomentumStepF32.class, "MomentumStepF32Vec");
+    /** Per thread: a block's velocity and gradient, grown to the largest seen. */
+    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[2][0]);
 
     private ISchedule learningRate;
     private final double momentum;
@@ -134,6 +143,18 @@ public final class MomentumSgd implements IUpdater {
         @Override
         public void applyUpdater(INDArray gradient, int iteration, int epoch) {
             double lr = config.learningRate.valueAt(iteration, epoch);
+            MomentumStepF32 k = KernelBridge.fastFor(FAST, gradient);
+            if (k != null && velocity.dataType() == DataType.FLOAT
+                    && KernelBridge.inPlace(gradient) && KernelBridge.inPlace(velocity)) {
+                int n = Math.toIntExact(gradient.length());
+                float[][] scratch = SCRATCH.get();
+                float[] v = KernelBridge.read(velocity, KernelBridge.atLeast(scratch, 0, n));
+                float[] g = KernelBridge.read(gradient, KernelBridge.atLeast(scratch, 1, n));
+                k.step(v, g, (float) config.momentum, (float) lr, n);
+                KernelBridge.assign(velocity, v);
+                KernelBridge.assign(gradient, g);
+                return;
+            }
             velocity.muli(config.momentum).addi(gradient);
             gradient.assign(velocity).muli(lr);
         }
