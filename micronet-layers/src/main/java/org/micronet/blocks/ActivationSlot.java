@@ -1,11 +1,11 @@
 package org.micronet.blocks;
 
 import org.deeplearning4j.nn.conf.distribution.NormalDistribution;
+import org.micronet.activations.ReLU6;
 import org.micronet.layers.DynamicShiftMax;
 import org.micronet.models.ModelConfig.Ablation;
 import org.micronet.models.ModelConfig.ActivationKind;
 import org.micronet.models.ModelConfig.ShiftMax;
-import org.nd4j.linalg.activations.Activation;
 
 /**
  * One of the three activation positions of a Micro-Block (after the first pointwise conv,
@@ -37,7 +37,7 @@ public final class ActivationSlot {
                 && ablation.activation() != ActivationKind.RELU;
         if (!on) {
             if (position < 3) {
-                cur.layer(name, Layers.activation(Activation.RELU6));
+                cur.layer(name, Layers.activation(new ReLU6()));
             }
             return;
         }
@@ -71,7 +71,7 @@ public final class ActivationSlot {
             default -> false;
         };
         if (reluAfter) {
-            cur.layer(name + ".relu", Layers.activation(Activation.RELU6));
+            cur.layer(name + ".relu", Layers.activation(new ReLU6()));
         }
     }
 

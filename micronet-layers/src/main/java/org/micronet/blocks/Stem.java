@@ -1,9 +1,9 @@
 package org.micronet.blocks;
 
+import org.micronet.activations.ReLU6;
 import org.micronet.layers.AxialConv.Axis;
 import org.micronet.layers.ChannelShuffle;
 import org.micronet.models.ModelConfig;
-import org.nd4j.linalg.activations.Activation;
 
 /**
  * Stem (a, b): 3 x 1 conv 3 -> a with stride (2, 1), BN, 1 x 3 depthwise conv with multiplier
@@ -22,6 +22,6 @@ public final class Stem {
                 .layer(p + "2", Layers.axialConv(cur.ops(), Axis.WIDTH, 3, 2, a, out, a), out)
                 .layer(p + "3", Layers.batchNorm(cur.ops(), out))
                 .layer(p + "4", new ChannelShuffle(p + "4", a))
-                .layer("features.0.stem.1", Layers.activation(Activation.RELU6));
+                .layer("features.0.stem.1", Layers.activation(new ReLU6()));
     }
 }

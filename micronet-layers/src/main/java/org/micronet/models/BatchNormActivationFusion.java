@@ -3,6 +3,7 @@ package org.micronet.models;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.layers.ActivationLayer;
 import org.micronet.activations.HardSwish;
+import org.micronet.activations.ReLU6;
 import org.micronet.kernels.FusedActivation;
 import org.micronet.layers.BatchNorm;
 import org.nd4j.linalg.activations.IActivation;
@@ -69,7 +70,7 @@ public final class BatchNormActivationFusion {
     public static IActivation activationOf(FusedActivation act) {
         return switch (act) {
             case RELU -> new ActivationReLU();
-            case RELU6 -> new ActivationReLU6();
+            case RELU6 -> new ReLU6();
             case HARDSWISH -> new HardSwish();
             case NONE -> throw new IllegalArgumentException("no activation to stand alone");
         };
