@@ -1,11 +1,11 @@
 package org.micronet.blocks;
 
-import org.deeplearning4j.nn.conf.dropout.Dropout;
 import org.deeplearning4j.nn.conf.layers.DropoutLayer;
-import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
 import org.deeplearning4j.nn.conf.layers.LossLayer;
-import org.deeplearning4j.nn.conf.layers.PoolingType;
 import org.micronet.activations.HardSwish;
+import org.micronet.activations.ReLU6;
+import org.micronet.layers.GlobalAveragePooling;
+import org.micronet.layers.InvertedDropout;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 
@@ -20,13 +20,13 @@ public final class Head {
     }
 
     public static void add(GraphCursor cur, int width, double dropout, int classes) {
-        cur.layer("avgpool.relu6", Layers.activation(Activation.RELU6))
-                .layer("avgpool.pool", new GlobalPoolingLayer.Builder(PoolingType.AVG).build())
+        cur.layer("avgpool.relu6", Layers.activation(new ReLU6()))
+                .layer("avgpool.pool", new GlobalAveragePooling())
                 .layer("avgpool.hswish", Layers.activation(new HardSwish()));
         swishLinear(cur, "classifier.0", width);
         if (dropout > 0) {
-            // DL4J's Dropout takes the probability of keeping an activation
-            cur.layer("classifier.1", new DropoutLayer.Builder().dropOut(new Dropout(1.0 - dropout)).build());
+            // DL4J's dropout takes the probability of keeping an activation
+            cur.layer("classifier.1", new DropoutLayer.Builder().dropOut(new InvertedDropout(1.0 - dropout)).build());
         }
         swishLinear(cur, "classifier.2", classes);
         cur.layer(OUTPUT, new LossLayer.Builder(LossFunctions.LossFunction.MCXENT).activation(Activation.SOFTMAX).build());

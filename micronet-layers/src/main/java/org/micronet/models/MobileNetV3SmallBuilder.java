@@ -3,17 +3,16 @@ package org.micronet.models;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.distribution.NormalDistribution;
-import org.deeplearning4j.nn.conf.dropout.Dropout;
 import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
 import org.deeplearning4j.nn.conf.layers.DropoutLayer;
-import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
 import org.deeplearning4j.nn.conf.layers.LossLayer;
-import org.deeplearning4j.nn.conf.layers.PoolingType;
 import org.micronet.activations.HardSwish;
 import org.micronet.blocks.GraphCursor;
 import org.micronet.blocks.Head;
 import org.micronet.blocks.Layers;
 import org.micronet.layers.DynamicShiftMax;
+import org.micronet.layers.GlobalAveragePooling;
+import org.micronet.layers.InvertedDropout;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.activations.IActivation;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
@@ -51,13 +50,13 @@ final class MobileNetV3SmallBuilder {
         cur.layer(p + ".0", Layers.groupPointwise(cur.channels(), last, 1), last)
                 .layer(p + ".1", Layers.batchNorm(cur.ops(), last))
                 .layer(p + ".2", Layers.activation(new HardSwish()))
-                .layer("avgpool", new GlobalPoolingLayer.Builder(PoolingType.AVG).build());
+                .layer("avgpool", new GlobalAveragePooling());
         // the head keeps its width at every multiplier, as the paper's baselines (1.6M parameters at 0.5)
         int width = cfg.head().width();
         cur.layer("classifier.0", Layers.linear(last, width), width)
                 .layer("classifier.1", Layers.activation(new HardSwish()));
         if (cfg.head().dropout() > 0) {
-            cur.layer("classifier.2", new DropoutLayer.Builder().dropOut(new Dropout(1.0 - cfg.head().dropout())).build());
+            cur.layer("classifier.2", new DropoutLayer.Builder().dropOut(new InvertedDropout(1.0 - cfg.head().dropout())).build());
         }
         cur.layer("classifier.3", Layers.linear(width, cfg.classes()), cfg.classes())
                 .layer(Head.OUTPUT, new LossLayer.Builder(LossFunctions.LossFunction.MCXENT).activation(Activation.SOFTMAX).build());
