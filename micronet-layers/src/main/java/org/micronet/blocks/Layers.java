@@ -96,8 +96,4 @@ public final class Layers {
     public static Layer activation(IActivation fn) {
         return new ActivationLayer.Builder().activation(fn).build();
     }
-
-    public static Layer activation(Activation fn) {
-        return new ActivationLayer.Builder().activation(fn).build();
-    }
 }
