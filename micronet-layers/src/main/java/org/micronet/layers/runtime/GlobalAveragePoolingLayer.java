@@ -22,6 +22,7 @@ import java.util.Arrays;
  */
 public class GlobalAveragePoolingLayer extends GlobalPoolingLayer {
     private static final int GRADIENT = 0;
+    private static final int[] HEIGHT_AND_WIDTH = {2, 3};
     private final FloatScratch scratch = new FloatScratch();
 
     public GlobalAveragePoolingLayer(NeuralNetConfiguration conf, DataType dataType) {
@@ -35,7 +36,7 @@ public class GlobalAveragePoolingLayer extends GlobalPoolingLayer {
         int[] dims = conf.getPoolingDimensions();
         if (maskArray != null || input.rank() != 4 || input.dataType() != DataType.FLOAT
                 || epsilon.dataType() != DataType.FLOAT || conf.getPoolingType() != PoolingType.AVG
-                || (dims != null && !Arrays.equals(dims, new int[]{2, 3}))) {
+                || (dims != null && !Arrays.equals(dims, HEIGHT_AND_WIDTH))) {
             return super.backpropGradient(epsilon, mgr);
         }
         long[] shape = input.shape();
