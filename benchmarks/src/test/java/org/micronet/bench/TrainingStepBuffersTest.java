@@ -1,20 +1,8 @@
 package org.micronet.bench;
 
-import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.micronet.models.Models;
-import org.micronet.trainer.RunConfig;
-import org.micronet.trainer.RunConfigLoader;
-import org.micronet.trainer.Trainer;
-import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.dataset.DataSet;
-import org.nd4j.linalg.factory.Nd4j;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.List;
 import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -31,31 +19,14 @@ class TrainingStepBuffersTest {
     @ValueSource(strings = {"m0", "m3"})
     void aWarmStepOfTheRecipeCreatesNoBuffersOutsideWorkspaces(String model) {
         assertTrue(NativeBuffers.available(), "ND4J's deallocator map is not readable on this ND4J version");
-        RunConfig cfg = RunConfigLoader.load(repoRoot().resolve("configs/runs/fashion-mnist-m0.yaml"), List.of());
-        ComputationGraph net = Models.create(Models.bundled(model).withTask(32, 10),
-                Trainer.networkDefaults(cfg, Trainer.schedule(cfg, 60_000)));
-        Nd4j.getRandom().setSeed(5);
-        INDArray x = Nd4j.rand(DataType.FLOAT, 8, 3, 32, 32);
-        INDArray y = Nd4j.zeros(DataType.FLOAT, 8, 10);
-        for (int i = 0; i < 8; i++) {
-            y.putScalar(i, i, 1.0);
-        }
-        DataSet batch = new DataSet(x, y);
+        RecipeStep step = RecipeStep.of(model, 32, 8);
         for (int i = 0; i < 3; i++) {
-            net.fit(batch);
+            step.run();
         }
         Set<Object> before = NativeBuffers.snapshot();
         for (int i = 0; i < 3; i++) {
-            net.fit(batch);
+            step.run();
         }
         assertEquals(new NativeBuffers.Count(0, 0), NativeBuffers.createdSince(before), "buffers created by 3 warm steps of " + model);
-    }
-
-    private static Path repoRoot() {
-        Path dir = Path.of("").toAbsolutePath();
-        while (!Files.isDirectory(dir.resolve("configs/runs"))) {
-            dir = dir.getParent();
-        }
-        return dir;
     }
 }
