@@ -106,7 +106,7 @@ public final class Timing {
     }
 
     /** {collections, milliseconds} over all collectors since the JVM started. */
-    private static long[] gc() {
+    static long[] gc() {
         long count = 0, millis = 0;
         for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
             count += Math.max(0, gc.getCollectionCount());
