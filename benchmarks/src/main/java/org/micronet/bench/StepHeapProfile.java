@@ -34,6 +34,9 @@ public final class StepHeapProfile {
     /** Helpers whose callers are the ones that want the array. */
     private static final Set<String> PASS_THROUGH = Set.of("org.micronet.layers.WorkspaceArrays",
             "org.micronet.layers.KernelBridge", "org.deeplearning4j.nn.workspace.LayerWorkspaceMgr");
+    /** Nd4j's methods that make arrays (its others run ops or say nothing). */
+    private static final Set<String> ARRAY_FACTORIES = Set.of("create", "createUninitialized", "createBuffer",
+            "createUninitializedDetached", "zeros", "ones", "scalar", "valueArrayOf", "empty");
     private static final int TOP_SITES = 15;
     private static final String OURS = "our layers and updater (org.micronet)";
     private static final String DL4J = "DL4J's graph, layers and updater (org.deeplearning4j)";
@@ -168,8 +171,9 @@ public final class StepHeapProfile {
                     owner = type.startsWith("org.micronet.") ? OURS : DL4J;
                     break;
                 }
-                if (kind == Kind.OTHER) {
-                    kind = kindOf(type, f.getMethod().getName());
+                Kind k = kindOf(type, f.getMethod().getName());
+                if (k != Kind.OTHER) {
+                    kind = k;  // the ND4J call nearest the requester says what it was for
                 }
             }
             a.add(site, owner, kind, e.getLong("weight"));
@@ -177,17 +181,19 @@ public final class StepHeapProfile {
         return a;
     }
 
+    /** The kind an ND4J frame stands for; OTHER for frames that say nothing (ours, the JDK's, INDArray's methods). */
     private static Kind kindOf(String type, String method) {
+        boolean factory = type.equals("org.nd4j.linalg.factory.Nd4j");
         if (type.startsWith("org.nd4j.linalg.cpu.nativecpu.buffer.") || type.startsWith("org.nd4j.linalg.api.buffer.")
                 || type.startsWith("org.nd4j.linalg.api.memory.") || type.startsWith("org.nd4j.linalg.api.shape.")
-                || (type.endsWith("NDArray") && method.equals("<init>"))) {
+                || type.endsWith("NDArrayFactory") || (type.endsWith("NDArray") && method.equals("<init>"))
+                || (factory && ARRAY_FACTORIES.contains(method))) {
             return Kind.ARRAY;
         }
         if (type.startsWith("org.nd4j.linalg.api.ops.") || type.startsWith("org.nd4j.autodiff.")
-                || type.endsWith("NativeOpExecutioner")) {
+                || type.endsWith("NativeOpExecutioner") || (factory && (method.startsWith("exec") || method.equals("gemm")))) {
             return Kind.OP;
         }
         return Kind.OTHER;
     }
-
 }
