@@ -21,8 +21,9 @@ import java.util.concurrent.Callable;
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Train a model on Spark, checkpointing every epoch, and export it.",
                 "Synchronized SGD by parameter averaging with a cosine learning rate; every epoch evaluates, "
-                        + "logs metrics.jsonl/csv and writes a checkpoint. Within an epoch it logs progress every "
-                        + "progress.everyRounds averaging rounds and, with checkpoints.everyMinutes, checkpoints too.",
+                        + "logs metrics.jsonl/csv and writes a checkpoint. Within an epoch it logs progress after "
+                        + "every chunk of averaging rounds (progress.everySeconds long, default 30, or "
+                        + "progress.everyRounds rounds) and, with checkpoints.everyMinutes, checkpoints too.",
                 "Checks the output, export, data and model before any ingest or training; stops a run whose "
                         + "Spark work makes no progress for progress.stallMinutes.",
                 "Ends with 'run:', 'export:', 'top1:', 'top5:'.",

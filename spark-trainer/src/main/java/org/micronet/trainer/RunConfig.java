@@ -86,19 +86,23 @@ public record RunConfig(String model, Integer inputSize, Data data, Integer epoc
     }
 
     /**
-     * @param everyRounds parameter-averaging rounds in a chunk of an epoch, each chunk followed by a
-     *                    progress line and a chance to checkpoint; a round is
-     *                    {@code workers x batchSizePerWorker x averagingFrequency} images. The default, 20,
-     *                    is 2,560 images (about 12 s) in fashion-mnist-m0, and long next to a chunk's own cost.
+     * @param everyRounds  parameter-averaging rounds in a chunk of an epoch, each chunk followed by a
+     *                     progress line and a chance to checkpoint; a round is
+     *                     {@code workers x batchSizePerWorker x averagingFrequency} images. Unset (the
+     *                     default): chunks of {@code everySeconds}.
+     * @param everySeconds without {@code everyRounds}, how long a chunk should take: as many rounds as
+     *                     fit at the pace of the chunk before ({@link ChunkSizer}); default 30. A chunk
+     *                     costs a Spark job, 40-60 ms in local mode and about 200 ms on a standalone
+     *                     cluster for M0, whatever its length.
      * @param stallMinutes how long training or validation may go without a Spark task starting or finishing, or
-     *                    on a cluster without an executor, before the run is stopped as stalled (exit
-     *                    code 4, checkpoints kept). It must exceed the longest task: a chunk of
-     *                    {@code everyRounds} rounds with barrier averaging (one task per worker fits the
-     *                    whole chunk), one round with driver averaging, or a worker's share of the validation set.
+     *                     on a cluster without an executor, before the run is stopped as stalled (exit
+     *                     code 4, checkpoints kept). It must exceed the longest task: a chunk with
+     *                     barrier averaging (one task per worker fits the whole chunk), one round with
+     *                     driver averaging, or a worker's share of the validation set.
      */
-    public record Progress(Integer everyRounds, Double stallMinutes) {
+    public record Progress(Integer everyRounds, Double everySeconds, Double stallMinutes) {
         public Progress {
-            everyRounds = everyRounds == null ? 20 : everyRounds;
+            everySeconds = everySeconds == null && everyRounds == null ? Double.valueOf(30) : everySeconds;
             stallMinutes = stallMinutes == null ? 5.0 : stallMinutes;
         }
     }
@@ -115,7 +119,7 @@ public record RunConfig(String model, Integer inputSize, Data data, Integer epoc
         averagingFrequency = averagingFrequency == null ? 1 : averagingFrequency;
         seed = seed == null ? 42L : seed;
         checkpoints = checkpoints == null ? new Checkpoints(null, null) : checkpoints;
-        progress = progress == null ? new Progress(null, null) : progress;
+        progress = progress == null ? new Progress(null, null, null) : progress;
         approach = approach == null ? Approach.DIRECT : approach;
         averaging = averaging == null ? Averaging.AUTO : averaging;
     }
@@ -146,7 +150,14 @@ public record RunConfig(String model, Integer inputSize, Data data, Integer epoc
                 checkpoints.everyMinutes(), "at least 0 (0: after every chunk), or null for epoch ends only");
         require(e, averaging != Averaging.BARRIER || approach == Approach.DIRECT, "averaging", "barrier",
                 "driver or auto with approach export, which keeps DL4J's round loop");
-        require(e, progress.everyRounds() >= 1, "progress.everyRounds", progress.everyRounds(), "at least 1");
+        require(e, progress.everyRounds() == null || progress.everyRounds() >= 1, "progress.everyRounds",
+                progress.everyRounds(), "at least 1, or unset for chunks of progress.everySeconds");
+        require(e, progress.everyRounds() == null || progress.everySeconds() == null, "progress.everySeconds",
+                progress.everySeconds(), "unset when progress.everyRounds is set (chunks by rounds or by time, not both)");
+        require(e, progress.everySeconds() == null || progress.everySeconds() > 0
+                        && progress.everySeconds() <= progress.stallMinutes() * 30, "progress.everySeconds",
+                progress.everySeconds(), "greater than 0 and at most half of progress.stallMinutes ("
+                        + progress.stallMinutes() * 30 + " s), since a chunk is one task per worker");
         require(e, progress.stallMinutes() > 0, "progress.stallMinutes", progress.stallMinutes(), "greater than 0");
         require(e, data == null || data.shortSide() >= 8, "data.shortSide", data == null ? null : data.shortSide(), "at least 8");
         return e;

@@ -42,8 +42,8 @@ import java.util.function.Consumer;
 /**
  * The training job: synchronized SGD across Spark workers with DL4J parameter averaging, a
  * per-iteration cosine schedule, evaluation, metrics and checkpoints every epoch, and an export
- * at the end. Each epoch is fitted in chunks of {@code progress.everyRounds} averaging rounds,
- * each followed by a progress line and, every {@code checkpoints.everyMinutes}, a checkpoint
+ * at the end. Each epoch is fitted in chunks of averaging rounds ({@code progress.everySeconds}
+ * long, or {@code progress.everyRounds} rounds), each followed by a progress line and, every {@code checkpoints.everyMinutes}, a checkpoint
  * from which a resume goes on with the next chunk. A run directory holds {@code config.yaml}
  * (resolved), {@code metrics.jsonl}, {@code metrics.csv}, {@code checkpoints/},
  * {@code best/model.zip} and, once finished, {@code _SUCCESS}.
@@ -141,13 +141,14 @@ public final class Trainer {
         Instant start = Instant.now();
         lastCheckpoint = start;
         int firstEpoch = state.epoch() + 1;
+        ChunkSizer chunks = new ChunkSizer(cfg.progress(), cfg.averagingFrequency());
         try (StallGuard guard = new StallGuard(sc, Duration.ofMillis(Math.round(cfg.progress().stallMinutes() * 60_000)),
                 "The checkpoints stay in " + run.uri() + "/" + Checkpoints.DIR + "; once the cluster has executors again, "
                         + "continue with: micronet train --resume " + run.uri()
                         + " (progress.stallMinutes sets how long to wait)")) {
             for (int epoch = firstEpoch; epoch < cfg.epochs(); epoch++) {
-                state = fitEpoch(spark, master, trainingLoss, guard, train, model.inputSize(), epoch, schedule, state,
-                        checkpoints);
+                state = fitEpoch(spark, master, trainingLoss, guard, chunks, train, model.inputSize(), epoch, schedule,
+                        state, checkpoints);
                 int e = epoch;
                 Checkpoints.State fitted = state;
                 EpochMetrics m = guard.run("validation after epoch " + (epoch + 1),
@@ -218,23 +219,27 @@ public final class Trainer {
     }
 
     /**
-     * Fits the rest of an epoch chunk by chunk ({@link EpochPlan}), logging progress after each and
+     * Fits the rest of an epoch chunk by chunk ({@link ChunkSizer}), logging progress after each and
      * checkpointing when {@code checkpoints.everyMinutes} have passed; returns the state after its
      * last chunk. {@code state} may stand within the epoch (a resume), which then goes on from there.
      */
     private Checkpoints.State fitEpoch(SparkComputationGraph spark, SynchronizedTrainingMaster master,
-                                       TrainingLoss trainingLoss, StallGuard guard, ShardLoader train, int inputSize, int epoch,
-                                       CosineSchedule schedule, Checkpoints.State state, Checkpoints checkpoints)
+                                       TrainingLoss trainingLoss, StallGuard guard, ChunkSizer chunks, ShardLoader train,
+                                       int inputSize, int epoch, CosineSchedule schedule, Checkpoints.State state,
+                                       Checkpoints checkpoints)
             throws IOException {
         EpochPlan plan = new EpochPlan(train.partitionImages(cfg.data().trainSplit(), cfg.seed(), epoch),
-                cfg.batchSizePerWorker(), cfg.progress().everyRounds() * cfg.averagingFrequency());
+                cfg.batchSizePerWorker());
         Nd4j.getRandom().setSeed(cfg.seed() + epoch);
+        int nth = 0;
         for (int done = state.batchesDone(); done < plan.batches(); done = state.batchesDone()) {
-            int end = plan.chunkEnd(done);
+            int end = chunks.chunkEnd(plan, done);
+            ChunkSizer.Numbering numbering = chunks.numbering(plan, end, ++nth);
             master.reseed(Objects.hash(cfg.seed(), epoch, done));
             int from = done;
-            double seconds = guard.run(String.format("epoch %d/%d, chunk %d/%d", epoch + 1, cfg.epochs(), plan.chunk(end),
-                    plan.chunks()), () -> fitChunk(spark, train, inputSize, epoch, from, end));
+            double seconds = guard.run(String.format("epoch %d/%d, chunk %d/%d", epoch + 1, cfg.epochs(),
+                    numbering.chunk(), numbering.chunks()), () -> fitChunk(spark, train, inputSize, epoch, from, end));
+            chunks.fitted((end - from + cfg.averagingFrequency() - 1) / cfg.averagingFrequency(), seconds);
             TrainingLoss.Tally chunkLoss = trainingLoss.take();
             ComputationGraph net = spark.getNetwork();
             // DL4J counts every fit call as an epoch; the model keeps counting whole epochs
@@ -259,7 +264,7 @@ public final class Trainer {
             double rate = images / state.epochSeconds();
             double epochLeft = (plan.images() - images) / rate;
             double runLeft = epochLeft + (double) (cfg.epochs() - epoch - 1) * plan.images() / rate;
-            ChunkProgress p = new ChunkProgress(epoch, cfg.epochs(), plan.chunk(end), plan.chunks(), images,
+            ChunkProgress p = new ChunkProgress(epoch, cfg.epochs(), numbering.chunk(), numbering.chunks(), images,
                     plan.images(), (images - plan.imagesBefore(done)) / seconds, state.epochSeconds(), epochLeft,
                     state.seconds(), runLeft, iteration, lastLr(schedule, iteration), loss, saved);
             log.info(p.line());

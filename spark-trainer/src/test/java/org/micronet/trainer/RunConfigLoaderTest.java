@@ -31,7 +31,10 @@ class RunConfigLoaderTest {
         assertEquals("data/fashion-mnist-5k/fashion-mnist-ilsvrc", cfg.data().train(), "sibling keys survive an override");
         assertEquals(7L, cfg.seed());
         assertEquals(64, cfg.globalBatch());
-        assertEquals(20, cfg.progress().everyRounds(), "default");
+        assertEquals(null, cfg.progress().everyRounds(), "default: chunks by time");
+        assertEquals(30.0, cfg.progress().everySeconds(), "default");
+        assertEquals(null, RunConfigLoader.load(QUICKSTART, List.of("progress.everyRounds=50")).progress().everySeconds(),
+                "chunks by rounds when asked");
         assertEquals(null, cfg.checkpoints().everyMinutes(), "default: epoch ends only");
         assertEquals(RunConfig.Averaging.AUTO, cfg.averaging(), "default");
         assertTrue(cfg.barrierAveraging(true, false), "auto: barrier in local mode");
@@ -115,7 +118,12 @@ class RunConfigLoaderTest {
                 .contains("averaging = barrier (expected driver or auto with approach export"));
         assertTrue(error("data.minCropScale=0").contains("data.minCropScale = 0.0 (expected in (0, 1])"));
         assertTrue(error("checkpoints.everyMinutes=-1").contains("checkpoints.everyMinutes = -1.0 (expected at least 0"));
-        assertTrue(error("progress.everyRounds=0").contains("progress.everyRounds = 0 (expected at least 1)"));
+        assertTrue(error("progress.everyRounds=0").contains("progress.everyRounds = 0 (expected at least 1"));
+        assertTrue(error("progress.everyRounds=50", "progress.everySeconds=10")
+                .contains("progress.everySeconds = 10.0 (expected unset when progress.everyRounds is set"));
+        assertTrue(error("progress.everySeconds=200").contains("progress.everySeconds = 200.0 (expected greater than 0 and"
+                + " at most half of progress.stallMinutes (150.0 s)"));
+        assertTrue(error("progress.everySeconds=0").contains("progress.everySeconds = 0.0 (expected greater than 0"));
     }
 
     @Test
