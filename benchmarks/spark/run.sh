@@ -16,10 +16,11 @@
 # fit 45 ms a round; warm (20 epochs) the fit took 34 ms.
 # AVERAGING (default auto, the trainer's default: barrier in local mode and on clusters of up to 4 workers) is
 # the run config's key of that name.
-# CHUNK_ROUNDS (default 20, the trainer's default) is progress.everyRounds: averaging rounds a chunk, each
+# CHUNK_ROUNDS (default unset: the trainer's default, chunks of progress.everySeconds) is progress.everyRounds:
+# averaging rounds a chunk, each
 # chunk one Spark job with its fixed cost; an epoch here is 100 rounds at global batch 40, 32 at 128.
 # MVN_ARGS: more Maven arguments for the build, e.g. -o.
-# Writes benchmarks/results/spark-throughput.md (spark-throughput-chunks-<CHUNK_ROUNDS>.md for other chunks).
+# Writes benchmarks/results/spark-throughput.md (spark-throughput-chunks-<CHUNK_ROUNDS>.md with CHUNK_ROUNDS).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$root"
@@ -27,10 +28,12 @@ models="${1:-m0}"; size="${2:-32}"; batches="${3:-40,128}"; epochs_arg="${4:-aut
 warm_rounds="${WARM_ROUNDS:-600}"
 averaging="${AVERAGING:-auto}"
 runs="${RUNS:-3}"
-chunk_rounds="${CHUNK_ROUNDS:-20}"
+chunk_rounds="${CHUNK_ROUNDS:-}"
 work="$root/target/spark-throughput"; rm -rf "$work"; mkdir -p "$work"
 out="$root/benchmarks/results/spark-throughput.md"
-[ "$chunk_rounds" = 20 ] || out="$root/benchmarks/results/spark-throughput-chunks-$chunk_rounds.md"
+[ -z "$chunk_rounds" ] || out="$root/benchmarks/results/spark-throughput-chunks-$chunk_rounds.md"
+chunking="chunks of progress.everySeconds (the trainer's default)"
+[ -z "$chunk_rounds" ] || chunking="chunks of up to $chunk_rounds rounds"
 mvn -q -B ${MVN_ARGS:-} -Pcluster -DskipTests package
 export MICRONET_CLUSTER_DIR="$work/cluster"
 master="$(deploy/standalone-cluster.sh start 2 1 3g)"
@@ -43,9 +46,14 @@ single() { bin/micronet benchmark --model "$1" --mode train --size "$size" --cla
 rate() { python3 -c "import json,sys; print(f\"{[json.loads(l) for l in open(sys.argv[1])][-1]['images_per_sec']:.1f}\")" "$1"; }
 rounds() { python3 - "$1" "$2" <<'PY'
 import re, sys
-lines = [l for l in open(sys.argv[1]) if 'rounds of' in l]
-per_epoch = int(sys.argv[2])
-last = lines[-per_epoch:]
+# the round lines of the last epoch's chunks: each comes after its chunk's progress line
+epochs = sys.argv[2]
+last = []; after_progress = False
+for l in open(sys.argv[1]):
+    if f'epoch {epochs}/{epochs}  chunk' in l:
+        after_progress = True
+    elif after_progress and 'rounds of' in l:
+        last.append(l); after_progress = False
 tot = [0.0] * 8; n = 0
 for l in last:
     m = re.search(r'(\d+) rounds of (\d+) ms: broadcast (\d+), worker set-up (\d+), data (\d+), fit (\d+), exchange (\d+), Spark (-?\d+)(?: \(of the exchange, (\d+) (?:waiting|in allGather)\))?', l)
@@ -58,10 +66,10 @@ PY
 {
   echo "# Spark overhead on training throughput"
   echo
-  echo "- command: \`AVERAGING=$averaging RUNS=$runs CHUNK_ROUNDS=$chunk_rounds WARM_ROUNDS=$warm_rounds benchmarks/spark/run.sh $models $size $batches $epochs_arg\`"
+  echo "- command: \`AVERAGING=$averaging RUNS=$runs ${chunk_rounds:+CHUNK_ROUNDS=$chunk_rounds }WARM_ROUNDS=$warm_rounds benchmarks/spark/run.sh $models $size $batches $epochs_arg\`"
   echo "- machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(java -version 2>&1 | sed -n 1p)"
   echo "- date: $(date -u +%Y-%m-%dT%H:%MZ)"
-  echo "- images/s: single JVM = plain fit on one batch of the global size, random data, the same 10-class model, on one thread and on all $(nproc) (ND4J's and the kernels'), each run's faster of the two (in brackets: the medians on one thread / on all); Spark = the last epoch in \`metrics.jsonl\` of a run of the epochs in the table (\`auto\`: enough for $warm_rounds averaging rounds before it, as warm as the single JVM's JIT) (fit time of the epoch, 4,000 images of data/fashion-mnist-5k at ${size}x${size}, 2 workers, averaging every minibatch, \`averaging: $averaging\`, chunks of up to $chunk_rounds rounds)"
+  echo "- images/s: single JVM = plain fit on one batch of the global size, random data, the same 10-class model, on one thread and on all $(nproc) (ND4J's and the kernels'), each run's faster of the two (in brackets: the medians on one thread / on all); Spark = the last epoch in \`metrics.jsonl\` of a run of the epochs in the table (\`auto\`: enough for $warm_rounds averaging rounds before it, as warm as the single JVM's JIT) (fit time of the epoch, 4,000 images of data/fashion-mnist-5k at ${size}x${size}, 2 workers, averaging every minibatch, \`averaging: $averaging\`, $chunking)"
   echo "- each figure: the median of $runs runs of the three in turn; a ratio is the median of the runs' ratios, with their range in brackets"
   echo "- round: of the last run, mean milliseconds per averaging round over the last epoch's chunks: total, the driver's broadcast of parameters and updater state, the worker's set-up of its resident network, its reading of minibatches not read before the rounds, its fit, its exchange and averaging with the other workers (barrier averaging; in brackets the part spent waiting for the slower worker, and between JVMs for Spark's barrier coordination), all per worker, and the rest (Spark: job launch, task and result transfer, and with driver averaging the averaging)"
   echo
@@ -71,12 +79,11 @@ PY
 for m in ${models//,/ }; do
   for global in ${batches//,/ }; do
     per=$((global / 2)); rounds_per_epoch=$(( (2000 + per - 1) / per ))
-    chunks_per_epoch=$(( (rounds_per_epoch + chunk_rounds - 1) / chunk_rounds ))
     epochs="$epochs_arg"
     [ "$epochs" = auto ] && epochs=$(( (warm_rounds + rounds_per_epoch - 1) / rounds_per_epoch + 1 ))
     sets=(--set model="$m" --set inputSize="$size" --set batchSizePerWorker="$per" --set workers=2 --set epochs="$epochs"
           --set data.train="$root/data/fashion-mnist-5k/fashion-mnist-ilsvrc" --set warmupEpochs=0 --set averaging="$averaging"
-          --set progress.everyRounds="$chunk_rounds")
+          ${chunk_rounds:+--set progress.everyRounds="$chunk_rounds"})
     singles=(); ones=(); alls=(); locals=(); clusters=()
     for r in $(seq "$runs"); do
       rm -rf "$work/local-$m-$global"* "$work/cluster-$m-$global"*
@@ -92,8 +99,8 @@ for m in ${models//,/ }; do
         --set output="$work/cluster-$m-$global" --set export="$work/cluster-$m-$global-export" > "$work/cluster-$m-$global.log" 2>&1
       locals+=("$(rate "$work/local-$m-$global/metrics.jsonl")"); clusters+=("$(rate "$work/cluster-$m-$global/metrics.jsonl")")
     done
-    local_round=$(rounds "$work/local-$m-$global.log" "$chunks_per_epoch")
-    cluster_round=$(rounds "$work/cluster-$m-$global.log" "$chunks_per_epoch")
+    local_round=$(rounds "$work/local-$m-$global.log" "$epochs")
+    cluster_round=$(rounds "$work/cluster-$m-$global.log" "$epochs")
     python3 - "$m" "$global" "$epochs" "${singles[*]}" "${locals[*]}" "${clusters[*]}" "${local_round// | /, }" "${cluster_round// | /, }" "${ones[*]}" "${alls[*]}" >> "$out" <<'PY'
 import statistics, sys
 m, g, e, s, l, c, lr, cr, one, all_ = sys.argv[1:11]
