@@ -261,8 +261,14 @@ public final class TorchRecipeTraining {
                 : s >= 60 ? String.format("%dm%02ds", s / 60, s % 60) : s + "s";
     }
 
-    /** The run's chunks of rounds, epoch by epoch, {@code progress.everyRounds} rounds each, so that loading can run ahead. */
+    /**
+     * The run's chunks of rounds, epoch by epoch, so that loading can run ahead: {@code progress.everyRounds}
+     * rounds each, or {@link #LOAD_AHEAD_ROUNDS} where the run config chunks by time. Only the loading is
+     * chunked; the rounds run in the epoch's order either way.
+     */
     private static final class Plan {
+        static final int LOAD_AHEAD_ROUNDS = 20;
+
         private record Chunk(int epoch, int from, int to) {
         }
 
@@ -275,7 +281,7 @@ public final class TorchRecipeTraining {
             this.data = data;
             rounds = new int[cfg.epochs()];
             images = new long[cfg.epochs()];
-            int every = cfg.progress().everyRounds();
+            int every = cfg.progress().everyRounds() != null ? cfg.progress().everyRounds() : LOAD_AHEAD_ROUNDS;
             for (int e = 0; e < cfg.epochs(); e++) {
                 rounds[e] = maxRounds > 0 ? Math.min(maxRounds, data.rounds(e)) : data.rounds(e);
                 long[] partitions = data.partitionImages(e);
