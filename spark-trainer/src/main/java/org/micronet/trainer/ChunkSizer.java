@@ -3,12 +3,13 @@ package org.micronet.trainer;
 /**
  * Where the next chunk of an epoch ends. With {@code progress.everyRounds} set, chunk i is rounds
  * {@code [i * everyRounds, (i + 1) * everyRounds)}, as in every run of that setting. Otherwise a
- * chunk is as many rounds as fit in {@code progress.everySeconds} at the pace of the run's last
- * chunk: a chunk costs a Spark job whatever its length (M0 at global batch 40: 40-60 ms on local[2],
- * about 200 ms on a standalone cluster, while a round takes 10-20 ms), so a fixed count that is long
- * for a slow model is a fifth of the time for a fast one, and one that is short for a fast model
- * can outlast {@code progress.stallMinutes} for a slow one. Where the chunks end does not change
- * the training: the rounds are the epoch's, in order, however they are cut.
+ * chunk is as many rounds as fit in {@code progress.everySeconds} at the pace of the chunk before.
+ * A chunk costs a Spark job whatever its length (M0 at global batch 40: about 50 ms on local[2],
+ * 200-300 ms on a standalone cluster, against rounds of 10-25 ms), so a count of rounds that makes
+ * long chunks for a slow model makes short ones for a fast model, which then spends up to a fifth
+ * of its time on chunks, and a count that suits a fast model can outlast
+ * {@code progress.stallMinutes} for a slow one. Where the chunks end does not change the
+ * training: the rounds are the epoch's, in order, however they are cut.
  */
 final class ChunkSizer {
     /** The run's first chunk, which measures the pace; it also pays the JIT warm-up, so it errs short. */

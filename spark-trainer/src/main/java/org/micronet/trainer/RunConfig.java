@@ -92,8 +92,8 @@ public record RunConfig(String model, Integer inputSize, Data data, Integer epoc
      *                     default): chunks of {@code everySeconds}.
      * @param everySeconds without {@code everyRounds}, how long a chunk should take: as many rounds as
      *                     fit at the pace of the chunk before ({@link ChunkSizer}); default 30. A chunk
-     *                     costs a Spark job, 40-60 ms in local mode and about 200 ms on a standalone
-     *                     cluster for M0, whatever its length.
+     *                     costs a Spark job whatever its length: for M0 about 50 ms in local mode and
+     *                     200-300 ms on a standalone cluster.
      * @param stallMinutes how long training or validation may go without a Spark task starting or finishing, or
      *                     on a cluster without an executor, before the run is stopped as stalled (exit
      *                     code 4, checkpoints kept). It must exceed the longest task: a chunk with
