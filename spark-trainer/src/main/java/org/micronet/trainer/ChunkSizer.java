@@ -24,7 +24,7 @@ final class ChunkSizer {
 
     ChunkSizer(RunConfig.Progress progress, int averagingFrequency) {
         this.everyRounds = progress.everyRounds();
-        this.everySeconds = progress.everySeconds() == null ? 0 : progress.everySeconds();
+        this.everySeconds = progress.secondsPerChunk();
         this.averagingFrequency = averagingFrequency;
     }
 

@@ -91,7 +91,9 @@ public record RunConfig(String model, Integer inputSize, Data data, Integer epoc
      *                     {@code workers x batchSizePerWorker x averagingFrequency} images. Unset (the
      *                     default): chunks of {@code everySeconds}.
      * @param everySeconds without {@code everyRounds}, how long a chunk should take: as many rounds as
-     *                     fit at the pace of the chunk before ({@link ChunkSizer}); default 30. A chunk
+     *                     fit at the pace of the chunk before ({@link ChunkSizer}); unset,
+     *                     {@link #DEFAULT_SECONDS}, left unset in a run's saved config so that a resume
+     *                     may still choose {@code everyRounds}. A chunk
      *                     costs a Spark job whatever its length: for M0 about 50 ms in local mode and
      *                     200-300 ms on a standalone cluster.
      * @param stallMinutes how long training or validation may go without a Spark task starting or finishing, or
@@ -101,9 +103,15 @@ public record RunConfig(String model, Integer inputSize, Data data, Integer epoc
      *                     driver averaging, or a worker's share of the validation set.
      */
     public record Progress(Integer everyRounds, Double everySeconds, Double stallMinutes) {
+        public static final double DEFAULT_SECONDS = 30;
+
         public Progress {
-            everySeconds = everySeconds == null && everyRounds == null ? Double.valueOf(30) : everySeconds;
             stallMinutes = stallMinutes == null ? 5.0 : stallMinutes;
+        }
+
+        /** How long a chunk should take when {@code everyRounds} is unset. */
+        public double secondsPerChunk() {
+            return everySeconds == null ? DEFAULT_SECONDS : everySeconds;
         }
     }
 
@@ -154,9 +162,9 @@ public record RunConfig(String model, Integer inputSize, Data data, Integer epoc
                 progress.everyRounds(), "at least 1, or unset for chunks of progress.everySeconds");
         require(e, progress.everyRounds() == null || progress.everySeconds() == null, "progress.everySeconds",
                 progress.everySeconds(), "unset when progress.everyRounds is set (chunks by rounds or by time, not both)");
-        require(e, progress.everySeconds() == null || progress.everySeconds() > 0
-                        && progress.everySeconds() <= progress.stallMinutes() * 30, "progress.everySeconds",
-                progress.everySeconds(), "greater than 0 and at most half of progress.stallMinutes ("
+        require(e, progress.everyRounds() != null || progress.secondsPerChunk() > 0
+                        && progress.secondsPerChunk() <= progress.stallMinutes() * 30, "progress.everySeconds",
+                progress.secondsPerChunk(), "greater than 0 and at most half of progress.stallMinutes ("
                         + progress.stallMinutes() * 30 + " s), since a chunk is one task per worker");
         require(e, progress.stallMinutes() > 0, "progress.stallMinutes", progress.stallMinutes(), "greater than 0");
         require(e, data == null || data.shortSide() >= 8, "data.shortSide", data == null ? null : data.shortSide(), "at least 8");

@@ -43,8 +43,8 @@ import java.util.function.Consumer;
  * The training job: synchronized SGD across Spark workers with DL4J parameter averaging, a
  * per-iteration cosine schedule, evaluation, metrics and checkpoints every epoch, and an export
  * at the end. Each epoch is fitted in chunks of averaging rounds ({@code progress.everySeconds}
- * long, or {@code progress.everyRounds} rounds), each followed by a progress line and, every {@code checkpoints.everyMinutes}, a checkpoint
- * from which a resume goes on with the next chunk. A run directory holds {@code config.yaml}
+ * long, or {@code progress.everyRounds} rounds), each followed by a progress line and, every
+ * {@code checkpoints.everyMinutes}, a checkpoint from which a resume goes on with the next chunk. A run directory holds {@code config.yaml}
  * (resolved), {@code metrics.jsonl}, {@code metrics.csv}, {@code checkpoints/},
  * {@code best/model.zip} and, once finished, {@code _SUCCESS}.
  */

@@ -42,7 +42,7 @@ class ChunkSizerTest {
         ChunkSizer chunks = bySeconds(30, 1);
         assertEquals(ChunkSizer.FIRST_ROUNDS, chunks.chunkEnd(plan, 0));
         assertEquals(new ChunkSizer.Numbering(1, 1000), chunks.numbering(plan, 10, 1));
-        chunks.fitted(10, 2.0);  // 0.2 s a round: 150 rounds in 30 s, but at most 4 times the last chunk
+        chunks.fitted(10, 2.0);  // 0.2 s a round: 150 rounds in 30 s, but at most 4 times the chunk planned before
         assertEquals(10 + 40, chunks.chunkEnd(plan, 10));
         chunks.fitted(40, 2.0);  // 0.05 s a round: 600 rounds, at most 160
         assertEquals(50 + 160, chunks.chunkEnd(plan, 50));

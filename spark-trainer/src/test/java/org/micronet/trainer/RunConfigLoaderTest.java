@@ -32,9 +32,8 @@ class RunConfigLoaderTest {
         assertEquals(7L, cfg.seed());
         assertEquals(64, cfg.globalBatch());
         assertEquals(null, cfg.progress().everyRounds(), "default: chunks by time");
-        assertEquals(30.0, cfg.progress().everySeconds(), "default");
-        assertEquals(null, RunConfigLoader.load(QUICKSTART, List.of("progress.everyRounds=50")).progress().everySeconds(),
-                "chunks by rounds when asked");
+        assertEquals(30.0, cfg.progress().secondsPerChunk(), "default");
+        assertEquals(null, cfg.progress().everySeconds(), "the default stays unset, so a resume may set everyRounds");
         assertEquals(null, cfg.checkpoints().everyMinutes(), "default: epoch ends only");
         assertEquals(RunConfig.Averaging.AUTO, cfg.averaging(), "default");
         assertTrue(cfg.barrierAveraging(true, false), "auto: barrier in local mode");
