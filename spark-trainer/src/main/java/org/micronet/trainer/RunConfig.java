@@ -62,9 +62,12 @@ public record RunConfig(String model, Integer inputSize, Data data, Integer epoc
      * @param shortSide  short side of the images when raw input is ingested
      * @param minCropScale smallest random-resized-crop area, a fraction of the image (0.08 as the
      *                   reference on ImageNet; small low-resolution images want more, e.g. 0.35)
+     * @param cacheMb    megabytes of samples each JVM that reads (executor, or driver in local mode)
+     *                   keeps in memory between epochs, encoded and decoded, so that a dataset that
+     *                   fits is read and decoded once; 0 keeps none; unset, a quarter of that JVM's heap
      */
     public record Data(String train, String val, String trainSplit, String valSplit, Integer shortSide,
-                       Double minCropScale) {
+                       Double minCropScale, Integer cacheMb) {
         public Data {
             val = val == null ? train : val;
             trainSplit = trainSplit == null ? "train" : trainSplit;
@@ -140,6 +143,8 @@ public record RunConfig(String model, Integer inputSize, Data data, Integer epoc
                 "a URI of an ingest output or of ILSVRC/WebDataset images");
         require(e, data == null || data.minCropScale() > 0 && data.minCropScale() <= 1, "data.minCropScale",
                 data == null ? null : data.minCropScale(), "in (0, 1]");
+        require(e, data == null || data.cacheMb() == null || data.cacheMb() >= 0, "data.cacheMb",
+                data == null ? null : data.cacheMb(), "0 (keep no samples in memory) or more");
         require(e, inputSize == null || inputSize >= 8, "inputSize", inputSize, "at least 8");
         require(e, epochs >= 1, "epochs", epochs, "at least 1");
         require(e, batchSizePerWorker >= 2, "batchSizePerWorker", batchSizePerWorker, "at least 2 (batch norm needs 2 samples)");

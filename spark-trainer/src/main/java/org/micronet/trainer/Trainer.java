@@ -92,9 +92,10 @@ public final class Trainer {
         preflight(resume, checkpoints);
 
         Map<String, ShardLoader> opened = new HashMap<>();
-        ShardLoader train = Datasets.open(sc, cfg.data().train(), run, cfg.data().shortSide(), cfg.workers(), opened)
-                .withMinCropScale(cfg.data().minCropScale());
-        ShardLoader val = Datasets.open(sc, cfg.data().val(), run, cfg.data().shortSide(), cfg.workers(), opened);
+        ShardLoader train = withCache(Datasets.open(sc, cfg.data().train(), run, cfg.data().shortSide(), cfg.workers(),
+                opened).withMinCropScale(cfg.data().minCropScale()));
+        ShardLoader val = withCache(Datasets.open(sc, cfg.data().val(), run, cfg.data().shortSide(), cfg.workers(),
+                opened));
         if (!train.manifest().classes.equals(val.manifest().classes)) {
             throw new DataException("data.train " + cfg.data().train() + " and data.val " + cfg.data().val()
                     + " have different class indexes");
@@ -275,6 +276,12 @@ public final class Trainer {
             progress.accept(p);
         }
         return state;
+    }
+
+    /** {@code data} keeping {@code data.cacheMb} of samples in memory, where the config sets it. */
+    private ShardLoader withCache(ShardLoader data) {
+        Integer mb = cfg.data().cacheMb();
+        return mb == null ? data : data.withCacheBytes((long) mb << 20);
     }
 
     /** Fits minibatches {@code [from, to)} of every worker's share of the epoch; returns the seconds it took. */

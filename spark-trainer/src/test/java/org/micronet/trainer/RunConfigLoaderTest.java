@@ -116,6 +116,7 @@ class RunConfigLoaderTest {
         assertTrue(error("approach=export", "averaging=barrier")
                 .contains("averaging = barrier (expected driver or auto with approach export"));
         assertTrue(error("data.minCropScale=0").contains("data.minCropScale = 0.0 (expected in (0, 1])"));
+        assertTrue(error("data.cacheMb=-1").contains("data.cacheMb = -1 (expected 0 (keep no samples in memory) or more)"));
         assertTrue(error("checkpoints.everyMinutes=-1").contains("checkpoints.everyMinutes = -1.0 (expected at least 0"));
         assertTrue(error("progress.everyRounds=0").contains("progress.everyRounds = 0 (expected at least 1"));
         assertTrue(error("progress.everyRounds=50", "progress.everySeconds=10")

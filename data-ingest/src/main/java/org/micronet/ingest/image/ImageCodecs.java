@@ -58,6 +58,19 @@ public final class ImageCodecs {
         }
     }
 
+    /** The whole image as the primary codec decodes it, to {@link #crop} later. */
+    public RgbImage decodeWhole(byte[] bytes) throws Exception {
+        return primary.decode(bytes);
+    }
+
+    /**
+     * A crop of an image {@link #decodeWhole} decoded, equal to {@link #decode} of its bytes; null
+     * where the primary codec would decode that crop otherwise ({@link ImageCodec#crop}).
+     */
+    public RgbImage crop(RgbImage whole, ImageHeader header, Crop crop) throws Exception {
+        return primary.crop(whole, header, crop);
+    }
+
     public byte[] encodeJpeg(RgbImage image, int quality) throws Exception {
         return primary.encodeJpeg(image, quality);
     }

@@ -45,7 +45,12 @@ public final class JavaCodec implements ImageCodec {
 
     @Override
     public RgbImage decode(byte[] bytes, ImageHeader header, Crop crop) throws Exception {
-        return Resampler.cropResize(decode(bytes), crop.x(), crop.y(), crop.width(), crop.height(),
+        return crop(decode(bytes), header, crop);
+    }
+
+    @Override
+    public RgbImage crop(RgbImage whole, ImageHeader header, Crop crop) {
+        return Resampler.cropResize(whole, crop.x(), crop.y(), crop.width(), crop.height(),
                 crop.outWidth(), crop.outHeight(), crop.mirror());
     }
 

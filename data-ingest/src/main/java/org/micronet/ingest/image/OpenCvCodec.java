@@ -36,31 +36,42 @@ public final class OpenCvCodec implements ImageCodec {
      */
     @Override
     public RgbImage decode(byte[] bytes, ImageHeader header, Crop crop) throws ImageRejectedException {
-        int r = 1;
-        while (r < 8 && header.format() == ImageHeader.Format.JPEG
-                && crop.width() / (2 * r) >= crop.outWidth() && crop.height() / (2 * r) >= crop.outHeight()) {
-            r *= 2;
-        }
+        int r = reduction(header, crop);
         Scratch scratch = SCRATCH.get();
         try (Mat bgr = scratch.imdecode(bytes, readFlag(r))) {
             if (bgr.empty()) {
                 throw new ImageRejectedException("OpenCV could not decode the image");
             }
-            // DCT scaling rounds sizes up; clamp the scaled box into what was decoded
-            int x = Math.min(crop.x() / r, bgr.cols() - 1), y = Math.min(crop.y() / r, bgr.rows() - 1);
-            int w = Math.max(1, Math.min(crop.width() / r, bgr.cols() - x));
-            int h = Math.max(1, Math.min(crop.height() / r, bgr.rows() - y));
-            boolean shrink = (long) w * h > (long) crop.outWidth() * crop.outHeight();
-            // the box as a view of the decoded image, in place: no new Mat
-            bgr.adjustROI(-y, -(bgr.rows() - y - h), -x, -(bgr.cols() - x - w));
-            Mat resized = scratch.resized;
-            opencv_imgproc.resize(bgr, resized, scratch.size.width(crop.outWidth()).height(crop.outHeight()), 0, 0,
-                    shrink ? opencv_imgproc.INTER_AREA : opencv_imgproc.INTER_LINEAR);
-            if (crop.mirror()) {
-                opencv_core.flip(resized, resized, 1);
-            }
-            return scratch.toRgb(resized);
+            return scratch.toRgb(scratch.cropResize(bgr, crop, r));
         }
+    }
+
+    /**
+     * Without DCT scaling, decoding a crop is decoding the whole image and then cropping, resizing
+     * and mirroring it; each of those treats the channels alike, so cropping the RGB image gives
+     * the bytes the BGR path gives.
+     */
+    @Override
+    public RgbImage crop(RgbImage whole, ImageHeader header, Crop crop) {
+        if (reduction(header, crop) != 1) {
+            return null;
+        }
+        Scratch scratch = SCRATCH.get();
+        Mat rgb = scratch.wrap(whole);
+        Mat resized = scratch.cropResize(rgb, crop, 1);
+        byte[] pixels = new byte[crop.outWidth() * crop.outHeight() * 3];
+        resized.data().get(pixels);
+        return new RgbImage(crop.outWidth(), crop.outHeight(), pixels);
+    }
+
+    /** The DCT scaling decode uses for this box: 1, 2, 4 or 8. */
+    private static int reduction(ImageHeader header, Crop crop) {
+        int r = 1;
+        while (r < 8 && header.format() == ImageHeader.Format.JPEG
+                && crop.width() / (2 * r) >= crop.outWidth() && crop.height() / (2 * r) >= crop.outHeight()) {
+            r *= 2;
+        }
+        return r;
     }
 
     /**
@@ -75,6 +86,51 @@ public final class OpenCvCodec implements ImageCodec {
         private final Mat resized = new Mat();
         private final Mat rgb = new Mat();
         private final Size size = new Size();
+        /** A decoded image copied in for {@link #crop}, and the header over it, kept while images keep their size. */
+        private BytePointer pixels = new BytePointer(64 * 1024);
+        private Mat pixelsMat = new Mat();
+
+        /** {@code image} as a Mat over this thread's native copy of its pixels. */
+        Mat wrap(RgbImage image) {
+            int length = image.rgb.length;
+            if (pixels.capacity() < length) {
+                pixels.close();
+                pixels = new BytePointer(Math.max(length, 2 * pixels.capacity()));
+                pixelsMat.close();
+                pixelsMat = new Mat();
+            }
+            pixels.position(0).put(image.rgb, 0, length);
+            if (pixelsMat.cols() != image.width || pixelsMat.rows() != image.height) {
+                pixelsMat.close();
+                pixelsMat = new Mat(image.height, image.width, opencv_core.CV_8UC3, pixels);
+            }
+            return pixelsMat;
+        }
+
+        /**
+         * The box of {@code crop} (in full-size pixels; {@code image} decoded at 1/r) resized to its
+         * output and mirrored if asked, into {@link #resized}; {@code image} is left as it was.
+         */
+        Mat cropResize(Mat image, Crop crop, int r) {
+            int rows = image.rows(), cols = image.cols();
+            // DCT scaling rounds sizes up; clamp the scaled box into what was decoded
+            int x = Math.min(crop.x() / r, cols - 1), y = Math.min(crop.y() / r, rows - 1);
+            int w = Math.max(1, Math.min(crop.width() / r, cols - x));
+            int h = Math.max(1, Math.min(crop.height() / r, rows - y));
+            boolean shrink = (long) w * h > (long) crop.outWidth() * crop.outHeight();
+            // the box as a view of the image, in place: no new Mat
+            image.adjustROI(-y, -(rows - y - h), -x, -(cols - x - w));
+            try {
+                opencv_imgproc.resize(image, resized, size.width(crop.outWidth()).height(crop.outHeight()), 0, 0,
+                        shrink ? opencv_imgproc.INTER_AREA : opencv_imgproc.INTER_LINEAR);
+            } finally {
+                image.adjustROI(y, rows - y - h, x, cols - x - w);
+            }
+            if (crop.mirror()) {
+                opencv_core.flip(resized, resized, 1);
+            }
+            return resized;
+        }
 
         Mat imdecode(byte[] bytes, int flag) {
             if (encoded.capacity() < bytes.length) {

@@ -1,6 +1,6 @@
 package org.micronet.ingest.loader;
 
-import org.apache.hadoop.fs.FSDataInputStream;
+import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.micronet.ingest.SerializableHadoopConf;
@@ -18,18 +18,15 @@ import java.util.NoSuchElementException;
 import java.util.SplittableRandom;
 
 /**
- * One partition's minibatches: streams the samples of its shard slices, in training through a
- * seeded shuffle buffer (so that memory stays bounded however large the partition), transforms
- * them and packs [batch, 3, size, size] features with one-hot [batch, classes] labels. It can
+ * One partition's minibatches: streams the samples of its shard slices (from memory where
+ * {@link SampleCache} holds them), in training through a seeded shuffle buffer (so that memory
+ * stays bounded however large the partition), transforms them and packs [batch, 3, size, size] features with one-hot [batch, classes] labels. It can
  * yield a range of the batches only: those before it are skipped undecoded, those after it unread.
  * A stream with a {@link OpenPartitions.Key} that ends its range before its slices end is parked
  * there, open, for the next range of the epoch to go on from.
  */
 final class BatchIterator implements Iterator<DataSet> {
     static final int SHUFFLE_BUFFER = 1000;
-
-    private record Sample(String key, byte[] jpeg, int label) {
-    }
 
     private final SliceReader reader;
     private final Iterator<Sample> samples;
@@ -43,10 +40,14 @@ final class BatchIterator implements Iterator<DataSet> {
     private int nextBatch;
     private boolean parked;
 
-    /** Yields batches {@code [fromBatch, toBatch)} of the partition; {@code parkAs} null: never parked. */
-    BatchIterator(List<ShardSlice> slices, SerializableHadoopConf conf, SampleTransform transform, int batchSize,
-                  int numClasses, SplittableRandom shuffle, int fromBatch, int toBatch, OpenPartitions.Key parkAs) {
-        this.reader = new SliceReader(slices, conf);
+    /**
+     * Yields batches {@code [fromBatch, toBatch)} of the partition; {@code parkAs} null: never
+     * parked; {@code cache} holds the slices of {@code root} read whole, where they fit.
+     */
+    BatchIterator(String root, List<ShardSlice> slices, SerializableHadoopConf conf, SampleCache cache,
+                  SampleTransform transform, int batchSize, int numClasses, SplittableRandom shuffle, int fromBatch,
+                  int toBatch, OpenPartitions.Key parkAs) {
+        this.reader = new SliceReader(root, slices, conf, cache);
         this.samples = shuffle == null ? reader : new ShuffleBuffer(reader, shuffle);
         this.transform = transform;
         this.batchSize = batchSize;
@@ -117,7 +118,7 @@ final class BatchIterator implements Iterator<DataSet> {
         for (int i = 0; i < batch.size(); i++) {
             Sample s = batch.get(i);
             try {
-                transform.apply(s.key, s.jpeg, features, i * sampleFloats);
+                transform.apply(s, features, i * sampleFloats);
             } catch (ImageRejectedException e) {
                 throw new IllegalStateException("sample '" + s.key + "' of the shards cannot be decoded: " + e.getMessage());
             }
@@ -127,44 +128,80 @@ final class BatchIterator implements Iterator<DataSet> {
                 FloatArrays.of(labels, batch.size(), numClasses));
     }
 
-    /** Reads (key, jpeg, label) from the slices' tars one after another. */
+    /** Reads (key, jpeg, label) from the slices' tars one after another, or from the cache where it holds them. */
     private static final class SliceReader implements Iterator<Sample> {
+        private final String root;
         private final Iterator<ShardSlice> slices;
         private final SerializableHadoopConf conf;
+        private final SampleCache cache;
         private ShardSlice slice;
+        private Iterator<Sample> held;
         private TarMembers members;
-        private FSDataInputStream stream;
+        /** The slice's samples read so far, to offer the cache at its end; null: not offered. */
+        private List<Sample> read;
+        private SampleCache.Key readAs;
         private int ordinal;
         private Sample next;
 
-        SliceReader(List<ShardSlice> slices, SerializableHadoopConf conf) {
+        SliceReader(String root, List<ShardSlice> slices, SerializableHadoopConf conf, SampleCache cache) {
+            this.root = root;
             this.slices = slices.iterator();
             this.conf = conf;
+            this.cache = cache;
         }
 
         @Override
         public boolean hasNext() {
             try {
                 while (next == null) {
-                    if (members == null) {
-                        if (!slices.hasNext()) return false;
-                        slice = slices.next();
-                        Path path = new Path(slice.uri());
-                        FileSystem fs = path.getFileSystem(conf.get());
-                        stream = fs.open(path);
-                        members = new TarMembers(stream);
-                        ordinal = 0;
+                    if (held == null && members == null && !open()) {
+                        return false;
+                    }
+                    if (held != null) {
+                        next = held.hasNext() ? held.next() : null;
+                        if (next == null) {
+                            held = null;
+                        }
+                        continue;
                     }
                     next = readSample();
                     if (next == null) {
                         members.close();
                         members = null;
+                        if (read != null) {
+                            cache.offer(readAs, read);
+                            read = null;
+                        }
+                    } else if (read != null) {
+                        read.add(next);
                     }
                 }
                 return true;
             } catch (IOException e) {
                 throw new UncheckedIOException("reading shard " + slice.uri(), e);
             }
+        }
+
+        /** Starts the next slice, from the cache or its file; false after the last. */
+        private boolean open() throws IOException {
+            if (!slices.hasNext()) return false;
+            slice = slices.next();
+            Path path = new Path(slice.uri());
+            FileSystem fs = path.getFileSystem(conf.get());
+            read = null;
+            if (cache != null) {
+                FileStatus status = fs.getFileStatus(path);
+                readAs = new SampleCache.Key(root, slice, status.getLen(), status.getModificationTime());
+                List<Sample> samples = cache.slice(readAs);
+                if (samples != null) {
+                    held = samples.iterator();
+                    return true;
+                }
+                read = new ArrayList<>(slice.images());
+            }
+            members = new TarMembers(fs.open(path));
+            ordinal = 0;
+            return true;
         }
 
         /** The next sample of this slice (a .jpg then its .cls, as the ingest writes them), or null at the end. */

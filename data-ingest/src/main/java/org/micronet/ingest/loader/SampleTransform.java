@@ -1,9 +1,7 @@
 package org.micronet.ingest.loader;
 
 import org.micronet.ingest.image.Crop;
-import org.micronet.ingest.image.ImageCodecs;
 import org.micronet.ingest.image.ImageHeader;
-import org.micronet.ingest.image.ImageProbe;
 import org.micronet.ingest.image.ImageRejectedException;
 import org.micronet.ingest.image.RgbImage;
 
@@ -80,17 +78,22 @@ public final class SampleTransform implements Serializable {
 
     /** Writes 3 * size * size floats (C, H, W) for the sample at {@code offset} of {@code dest}. */
     public void apply(String key, byte[] jpeg, float[] dest, int offset) throws ImageRejectedException {
-        ImageHeader header = ImageProbe.probe(jpeg);
+        apply(new Sample(key, jpeg, -1), dest, offset);
+    }
+
+    /** As {@link #apply(String, byte[], float[], int)}, from the sample's decoded image where the loader keeps it. */
+    void apply(Sample sample, float[] dest, int offset) throws ImageRejectedException {
+        ImageHeader header = sample.header();
         Crop crop;
         if (training) {
-            Augmentation.Draw d = Augmentation.draw(minScale, seed, epoch, key, header.width(), header.height());
+            Augmentation.Draw d = Augmentation.draw(minScale, seed, epoch, sample.key, header.width(), header.height());
             crop = new Crop(d.x(), d.y(), d.width(), d.height(), size, size, d.flip());
         } else {
             // resizing the short side to size / 0.875 and cropping size = cropping 0.875 of the short side
             int side = Math.max(1, (int) Math.round(header.shortSide() * cropFraction));
             crop = new Crop((header.width() - side) / 2, (header.height() - side) / 2, side, side, size, size, false);
         }
-        RgbImage out = ImageCodecs.get().decode(jpeg, header, crop);
+        RgbImage out = sample.decode(crop);
         int plane = size * size;
         byte[] rgb = out.rgb;
         for (int c = 0; c < 3; c++) {

@@ -36,13 +36,16 @@ public final class ShardLoader {
     private final Manifest manifest;
     private final int partitions;
     private final double minCropScale;
+    private final SampleCache cache;
 
-    private ShardLoader(JavaSparkContext sc, Path root, Manifest manifest, int partitions, double minCropScale) {
+    private ShardLoader(JavaSparkContext sc, Path root, Manifest manifest, int partitions, double minCropScale,
+                        SampleCache cache) {
         this.sc = sc;
         this.root = root;
         this.manifest = manifest;
         this.partitions = partitions;
         this.minCropScale = minCropScale;
+        this.cache = cache;
     }
 
     /** Reads the manifest of the ingest output at {@code datasetUri}. */
@@ -54,7 +57,8 @@ public final class ShardLoader {
         if (!fs.exists(manifestPath)) {
             throw new IOException("no " + OutputLayout.MANIFEST + " in " + root + ": not the output of a finished ingest");
         }
-        return new ShardLoader(sc, root, Manifest.read(fs, manifestPath), 0, Augmentation.DEFAULT_MIN_SCALE);
+        return new ShardLoader(sc, root, Manifest.read(fs, manifestPath), 0, Augmentation.DEFAULT_MIN_SCALE,
+                SampleCache.auto());
     }
 
     /** Number of Spark partitions of the RDDs; 0 (default) means one per shard. */
@@ -62,7 +66,16 @@ public final class ShardLoader {
         if (partitions < 0) {
             throw new IllegalArgumentException("partitions " + partitions + ", expected 0 (one per shard) or more");
         }
-        return new ShardLoader(sc, root, manifest, partitions, minCropScale);
+        return new ShardLoader(sc, root, manifest, partitions, minCropScale, cache);
+    }
+
+    /**
+     * How many bytes of samples each JVM that reads (an executor, or the driver in local mode) may
+     * keep in memory across epochs, encoded and decoded ({@link SampleCache}); 0 keeps none, and the
+     * default is a quarter of that JVM's heap.
+     */
+    public ShardLoader withCacheBytes(long bytes) {
+        return new ShardLoader(sc, root, manifest, partitions, minCropScale, SampleCache.of(bytes));
     }
 
     /** Smallest random-resized-crop area of training samples, a fraction of the image (default 0.08). */
@@ -70,7 +83,7 @@ public final class ShardLoader {
         if (!(scale > 0 && scale <= 1)) {
             throw new IllegalArgumentException("minimum crop scale " + scale + ", expected in (0, 1]");
         }
-        return new ShardLoader(sc, root, manifest, partitions, scale);
+        return new ShardLoader(sc, root, manifest, partitions, scale, cache);
     }
 
     public Manifest manifest() {
@@ -146,14 +159,17 @@ public final class ShardLoader {
         List<List<ShardSlice>> groups = partitions(split, seed, epoch, shuffle);
         SerializableHadoopConf conf = new SerializableHadoopConf(sc.hadoopConfiguration());
         int numClasses = numClasses();
+        String rootUri = root.toString();
+        SampleCache held = cache.holdsNothing() ? null : cache;
         // as many elements as partitions: one group each
         return sc.parallelize(groups, groups.size()).mapPartitionsWithIndex((index, it) -> {
             List<ShardSlice> mine = it.hasNext() ? it.next() : List.of();
             OpenPartitions.Key key = shuffle
                     ? new OpenPartitions.Key(mine, transform, seed, epoch, index, batchSize) : null;
             BatchIterator resumed = key == null ? null : OpenPartitions.resume(key, fromBatch, toBatch);
-            BatchIterator batches = resumed != null ? resumed : new BatchIterator(mine, conf, transform, batchSize,
-                    numClasses, shuffle ? Augmentation.orderRandom(seed, epoch, index) : null, fromBatch, toBatch, key);
+            BatchIterator batches = resumed != null ? resumed : new BatchIterator(rootUri, mine, conf, held, transform,
+                    batchSize, numClasses, shuffle ? Augmentation.orderRandom(seed, epoch, index) : null, fromBatch,
+                    toBatch, key);
             TaskContext task = TaskContext.get();
             if (task != null) {
                 // a task that stops early (failed, killed) leaves no shard open

@@ -11,6 +11,7 @@ import java.util.concurrent.Executors;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -88,6 +89,36 @@ class ImageCodecTest {
             }
             return null;
         });
+    }
+
+    /**
+     * The loader's cache crops decoded images in place of decoding each crop: for both codecs the
+     * bytes must equal the decode's, shrunk, enlarged, mirrored, at the edges and off-square; where
+     * OpenCV would decode at a reduced size the crop is refused rather than approximated.
+     */
+    @Test
+    void croppingAWholeDecodedImageEqualsDecodingTheCrop() throws Exception {
+        byte[] jpeg = TestImages.jpeg(TestImages.photoLike(57, 43, 6), 90);
+        ImageHeader header = ImageProbe.probe(jpeg);
+        Crop[] crops = {
+                new Crop(0, 0, 57, 43, 32, 32, false),   // shrunk, whole
+                new Crop(3, 7, 20, 15, 32, 32, true),    // enlarged, mirrored
+                new Crop(40, 30, 17, 13, 24, 24, false), // at the bottom-right edge
+                new Crop(10, 0, 30, 43, 16, 23, true),   // off-square output
+                new Crop(5, 5, 1, 1, 8, 8, false),       // one pixel
+        };
+        for (ImageCodec codec : new ImageCodec[]{OPENCV, JAVA}) {
+            RgbImage whole = codec.decode(jpeg);
+            for (Crop crop : crops) {
+                RgbImage cropped = codec.crop(whole, header, crop);
+                assertArrayEquals(codec.decode(jpeg, header, crop).rgb, cropped.rgb, codec.name() + " " + crop);
+                assertEquals(crop.outWidth(), cropped.width);
+            }
+        }
+        // a box twice the output: OpenCV decodes it at half size, which a crop of the whole image is not
+        Crop reduced = new Crop(0, 0, 56, 42, 28, 21, false);
+        assertNull(OPENCV.crop(OPENCV.decode(jpeg), header, reduced));
+        assertArrayEquals(JAVA.decode(jpeg, header, reduced).rgb, JAVA.crop(JAVA.decode(jpeg), header, reduced).rgb);
     }
 
     private static <T> T onNewThread(Callable<T> work) throws Exception {

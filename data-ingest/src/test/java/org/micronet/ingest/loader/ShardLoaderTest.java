@@ -153,6 +153,37 @@ class ShardLoaderTest {
         }
     }
 
+    /**
+     * Held in memory, the samples give the batches that reading and decoding them each epoch gives:
+     * the first epoch offers the slices read whole to the cache (halves of shards, which no other
+     * test reads) and keeps the decoded images of the samples still to come, the later epochs crop
+     * those. At 8 pixels OpenCV decodes most of these 28x28 crops at half
+     * size, so the held samples decode their bytes there instead.
+     */
+    @Test
+    void samplesHeldInMemoryGiveTheBatchesThatReadingThemGives() {
+        ShardLoader none = loader.withPartitions(7).withCacheBytes(0);
+        ShardLoader held = loader.withPartitions(7).withCacheBytes(64L << 20);
+        for (int size : new int[]{32, 8}) {
+            long before = SampleCache.held();
+            for (int epoch = 0; epoch < 3; epoch++) {
+                List<DataSet> read = none.trainingRdd("train", size, 16, 9, epoch).collect();
+                List<DataSet> kept = held.trainingRdd("train", size, 16, 9, epoch).collect();
+                assertEquals(read.size(), kept.size());
+                for (int i = 0; i < read.size(); i++) {
+                    assertEquals(read.get(i).getFeatures(), kept.get(i).getFeatures(), "size " + size + " epoch " + epoch);
+                    assertEquals(read.get(i).getLabels(), kept.get(i).getLabels());
+                }
+                if (epoch == 1 && size == 32) {
+                    assertTrue(SampleCache.held() > before + 300 * 28 * 28 * 3, "the decoded images are kept: "
+                            + SampleCache.held() + " bytes, " + before + " before");
+                }
+            }
+            assertEquals(none.evaluationRdd("val", size, 16).collect().stream().map(DataSet::getFeatures).toList(),
+                    held.evaluationRdd("val", size, 16).collect().stream().map(DataSet::getFeatures).toList());
+        }
+    }
+
     @Test
     void evaluationResizesToSizeOver0875AndCropsTheCentre() throws Exception {
         // red | green | blue thirds of 320 px; the centre crop keeps x in [55, 265] of 320
