@@ -25,6 +25,7 @@ import java.util.List;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -181,6 +182,25 @@ class ShardLoaderTest {
             }
             assertEquals(none.evaluationRdd("val", size, 16).collect().stream().map(DataSet::getFeatures).toList(),
                     held.evaluationRdd("val", size, 16).collect().stream().map(DataSet::getFeatures).toList());
+        }
+    }
+
+    /** A dataset ingested again at the same path is read again: same shards and counts, other images. */
+    @Test
+    void aDatasetWrittenAgainAtTheSamePathIsNotServedFromMemory(@TempDir Path tmp) throws IOException {
+        String shards = tmp.resolve("again").toString();
+        IngestOptions o = new IngestOptions(TestData.sample().toString(), shards);
+        o.shardSize = 64;
+        IngestJob.run(o, sc);
+        List<DataSet> before = ShardLoader.open(sc, shards).trainingRdd("train", 16, 16, 2, 0).collect();
+        o.shortSide = 20;  // the 28x28 garments now 20x20
+        o.overwrite = true;
+        IngestJob.run(o, sc);
+        List<DataSet> held = ShardLoader.open(sc, shards).trainingRdd("train", 16, 16, 2, 0).collect();
+        List<DataSet> read = ShardLoader.open(sc, shards).withCacheBytes(0).trainingRdd("train", 16, 16, 2, 0).collect();
+        assertNotEquals(before.get(0).getFeatures(), read.get(0).getFeatures());
+        for (int i = 0; i < read.size(); i++) {
+            assertEquals(read.get(i).getFeatures(), held.get(i).getFeatures(), "batch " + i);
         }
     }
 
