@@ -87,6 +87,7 @@ class RunConfigLoaderTest {
         assertEquals(224, cfg.inputSize());
         assertEquals(0.08, cfg.data().minCropScale());
         assertEquals(256, cfg.data().shortSide(), "ingest short side");
+        assertEquals(0, cfg.data().cacheMb(), "ImageNet fits no executor's memory: no sample cache");
         assertEquals(224, Math.round(cfg.data().shortSide() * SampleTransform.EVAL_CROP_FRACTION),
                 "evaluation's centre crop of a 256-pixel short side: resize 256 / centre crop 224");
         assertTrue(cfg.data().train().startsWith("hdfs://") && cfg.output().startsWith("hdfs://")
