@@ -20,8 +20,8 @@ import java.util.SplittableRandom;
 /**
  * One partition's minibatches: streams the samples of its shard slices (from memory where
  * {@link SampleCache} holds them), in training through a seeded shuffle buffer (so that memory
- * stays bounded however large the partition), transforms them and packs [batch, 3, size, size] features with one-hot [batch, classes] labels. It can
- * yield a range of the batches only: those before it are skipped undecoded, those after it unread.
+ * stays bounded however large the partition), transforms them and packs [batch, 3, size, size]
+ * features with one-hot [batch, classes] labels. It can yield a range of the batches only: those before it are skipped undecoded, those after it unread.
  * A stream with a {@link OpenPartitions.Key} that ends its range before its slices end is parked
  * there, open, for the next range of the epoch to go on from.
  */
@@ -139,6 +139,7 @@ final class BatchIterator implements Iterator<DataSet> {
         private TarMembers members;
         /** The slice's samples read so far, to offer the cache at its end; null: not offered. */
         private List<Sample> read;
+        private long readBytes;
         private SampleCache.Key readAs;
         private int ordinal;
         private Sample next;
@@ -174,6 +175,10 @@ final class BatchIterator implements Iterator<DataSet> {
                         }
                     } else if (read != null) {
                         read.add(next);
+                        readBytes += next.heldBytes();
+                        if (readBytes > cache.roomFor(root, readBytes)) {
+                            read = null;  // the slice will not fit: hold no more than the shuffle buffer
+                        }
                     }
                 }
                 return true;
@@ -197,7 +202,10 @@ final class BatchIterator implements Iterator<DataSet> {
                     held = samples.iterator();
                     return true;
                 }
-                read = new ArrayList<>(slice.images());
+                if (cache.roomFor(root, 1) > 0) {
+                    read = new ArrayList<>(slice.images());
+                    readBytes = 0;
+                }
             }
             members = new TarMembers(fs.open(path));
             ordinal = 0;

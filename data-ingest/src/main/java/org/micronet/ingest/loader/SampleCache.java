@@ -14,7 +14,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * 44 us a training sample cost (cropping decoded pixels: 7 us), and on two cores that work slowed
  * the other worker's fit as well. What does not fit is read as before. A slice is known by its
  * file's length and modification time, so a dataset written again at the same path is read again.
- * When a slice finds no room, the slices of other datasets (another root) are dropped first.
+ * When a dataset finds no room, the slices of the datasets before it (another root) are dropped.
  */
 final class SampleCache implements Serializable {
     /** The budget of {@link #auto()}: this share of the heap of the JVM that reads. */
@@ -22,6 +22,8 @@ final class SampleCache implements Serializable {
 
     private static final Map<Key, HeldSlice> SLICES = new ConcurrentHashMap<>();
     private static final AtomicLong HELD = new AtomicLong();
+    /** The dataset whose slices were last let in: while it stays the same, nothing is dropped. */
+    private static volatile String latestRoot;
 
     /** A slice as read from a file of a given length and modification time, of a dataset's root. */
     record Key(String root, ShardSlice slice, long length, long modified) {
@@ -67,11 +69,8 @@ final class SampleCache implements Serializable {
         for (Sample s : samples) {
             bytes += s.heldBytes();
         }
-        if (!reserve(bytes)) {
-            dropOtherDatasets(key.root());
-            if (!reserve(bytes)) {
-                return;
-            }
+        if (roomFor(key.root(), bytes) < bytes || !reserve(bytes)) {
+            return;
         }
         HeldSlice held = new HeldSlice(this, List.copyOf(samples), bytes);
         if (SLICES.putIfAbsent(key, held) != null) {
@@ -81,6 +80,26 @@ final class SampleCache implements Serializable {
         for (Sample s : held.samples) {
             s.heldIn(held);
         }
+    }
+
+    /** Bytes the budget has left in this JVM. */
+    long room() {
+        return budget() - HELD.get();
+    }
+
+    /**
+     * Bytes the budget has left for slices of the dataset at {@code root}: when they are fewer than
+     * {@code wanted} and another dataset's slices were let in last, those of every other dataset
+     * are dropped first.
+     */
+    long roomFor(String root, long wanted) {
+        long room = room();
+        if (room < wanted && !root.equals(latestRoot)) {
+            SLICES.entrySet().removeIf(e -> !e.getKey().root().equals(root) && e.getValue().drop());
+            room = room();
+        }
+        latestRoot = root;
+        return room;
     }
 
     /** Counts {@code bytes} against the budget; false (nothing counted) when they do not fit. */
@@ -102,8 +121,9 @@ final class SampleCache implements Serializable {
         return HELD.get();
     }
 
-    private static void dropOtherDatasets(String root) {
-        SLICES.entrySet().removeIf(e -> !e.getKey().root().equals(root) && e.getValue().drop());
+    /** Whether any slice of the dataset at {@code root} is held in this JVM. */
+    static boolean holds(String root) {
+        return SLICES.keySet().stream().anyMatch(k -> k.root().equals(root));
     }
 
     /** A held slice: its samples and the bytes counted for them, encoded and decoded. */
@@ -120,7 +140,7 @@ final class SampleCache implements Serializable {
         }
 
         boolean hasRoom() {
-            return HELD.get() < cache.budget();
+            return cache.room() > 0;
         }
 
         /** Counts a sample's decoded image; false when it does not fit or the slice is no longer held. */

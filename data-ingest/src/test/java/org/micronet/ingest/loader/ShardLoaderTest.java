@@ -34,14 +34,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ShardLoaderTest {
     private JavaSparkContext sc;
     private ShardLoader loader;
+    private String shards;
 
     @BeforeAll
     void ingest(@TempDir Path tmp) throws IOException {
         sc = SparkTests.localContext("ShardLoaderTest");
-        IngestOptions o = new IngestOptions(TestData.sample().toString(), tmp.resolve("shards").toString());
+        shards = tmp.resolve("shards").toString();
+        IngestOptions o = new IngestOptions(TestData.sample().toString(), shards);
         o.shardSize = 64;
         IngestJob.run(o, sc);
-        loader = ShardLoader.open(sc, tmp.resolve("shards").toString());
+        loader = ShardLoader.open(sc, shards);
     }
 
     @AfterAll
@@ -204,6 +206,24 @@ class ShardLoaderTest {
         }
     }
 
+    /** A budget that holds one dataset: the next dataset read takes the room of the one before. */
+    @Test
+    void aNewDatasetTakesTheRoomOfTheOneBefore(@TempDir Path tmp) throws IOException {
+        String other = tmp.resolve("other").toString();
+        IngestOptions o = new IngestOptions(TestData.sample().toString(), other);
+        o.shardSize = 64;
+        IngestJob.run(o, sc);
+        long oneDataset = 2L << 20;  // the sample's 300 training images: about 0.3 MB encoded, 0.7 MB decoded
+        ShardLoader first = loader.withCacheBytes(oneDataset), second = ShardLoader.open(sc, other).withCacheBytes(oneDataset);
+        String firstRoot = qualified(shards), secondRoot = qualified(other);
+        first.trainingRdd("train", 16, 16, 4, 0).collect();
+        assertTrue(SampleCache.holds(firstRoot));
+        second.trainingRdd("train", 16, 16, 4, 0).collect();
+        assertTrue(SampleCache.holds(secondRoot), "the new dataset is held");
+        assertFalse(SampleCache.holds(firstRoot), "the one before was dropped for it");
+        assertTrue(SampleCache.held() <= oneDataset, SampleCache.held() + " bytes held");
+    }
+
     @Test
     void evaluationResizesToSizeOver0875AndCropsTheCentre() throws Exception {
         // red | green | blue thirds of 320 px; the centre crop keeps x in [55, 265] of 320
@@ -216,6 +236,11 @@ class ShardLoaderTest {
         assertArrayEquals(new int[]{0, 0, 255}, pixel(out, size, 58, 32));
         // red ends at x = 106.7 of the source: (106.7 - 55) / 210 * 64 = 15.8 in the output
         assertTrue(pixel(out, size, 14, 32)[0] > 200 && pixel(out, size, 17, 32)[1] > 200);
+    }
+
+    private String qualified(String dir) throws IOException {
+        org.apache.hadoop.fs.Path path = new org.apache.hadoop.fs.Path(dir);
+        return path.getFileSystem(sc.hadoopConfiguration()).makeQualified(path).toString();
     }
 
     /** De-normalised RGB at (x, y), rounded to 0/255 where within JPEG error. */
