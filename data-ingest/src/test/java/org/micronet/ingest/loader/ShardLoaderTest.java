@@ -40,9 +40,7 @@ class ShardLoaderTest {
     void ingest(@TempDir Path tmp) throws IOException {
         sc = SparkTests.localContext("ShardLoaderTest");
         shards = tmp.resolve("shards").toString();
-        IngestOptions o = new IngestOptions(TestData.sample().toString(), shards);
-        o.shardSize = 64;
-        IngestJob.run(o, sc);
+        ingestSample(shards);
         loader = ShardLoader.open(sc, shards);
     }
 
@@ -190,16 +188,14 @@ class ShardLoaderTest {
     /** A dataset ingested again at the same path is read again: same shards and counts, other images. */
     @Test
     void aDatasetWrittenAgainAtTheSamePathIsNotServedFromMemory(@TempDir Path tmp) throws IOException {
-        String shards = tmp.resolve("again").toString();
-        IngestOptions o = new IngestOptions(TestData.sample().toString(), shards);
-        o.shardSize = 64;
-        IngestJob.run(o, sc);
-        List<DataSet> before = ShardLoader.open(sc, shards).trainingRdd("train", 16, 16, 2, 0).collect();
+        String again = tmp.resolve("again").toString();
+        IngestOptions o = ingestSample(again);
+        List<DataSet> before = ShardLoader.open(sc, again).trainingRdd("train", 16, 16, 2, 0).collect();
         o.shortSide = 20;  // the 28x28 garments now 20x20
         o.overwrite = true;
         IngestJob.run(o, sc);
-        List<DataSet> held = ShardLoader.open(sc, shards).trainingRdd("train", 16, 16, 2, 0).collect();
-        List<DataSet> read = ShardLoader.open(sc, shards).withCacheBytes(0).trainingRdd("train", 16, 16, 2, 0).collect();
+        List<DataSet> held = ShardLoader.open(sc, again).trainingRdd("train", 16, 16, 2, 0).collect();
+        List<DataSet> read = ShardLoader.open(sc, again).withCacheBytes(0).trainingRdd("train", 16, 16, 2, 0).collect();
         assertNotEquals(before.get(0).getFeatures(), read.get(0).getFeatures());
         for (int i = 0; i < read.size(); i++) {
             assertEquals(read.get(i).getFeatures(), held.get(i).getFeatures(), "batch " + i);
@@ -210,9 +206,7 @@ class ShardLoaderTest {
     @Test
     void aNewDatasetTakesTheRoomOfTheOneBefore(@TempDir Path tmp) throws IOException {
         String other = tmp.resolve("other").toString();
-        IngestOptions o = new IngestOptions(TestData.sample().toString(), other);
-        o.shardSize = 64;
-        IngestJob.run(o, sc);
+        ingestSample(other);
         long oneDataset = 2L << 20;  // the sample's 300 training images: about 0.3 MB encoded, 0.7 MB decoded
         ShardLoader first = loader.withCacheBytes(oneDataset), second = ShardLoader.open(sc, other).withCacheBytes(oneDataset);
         String firstRoot = qualified(shards), secondRoot = qualified(other);
@@ -236,6 +230,14 @@ class ShardLoaderTest {
         assertArrayEquals(new int[]{0, 0, 255}, pixel(out, size, 58, 32));
         // red ends at x = 106.7 of the source: (106.7 - 55) / 210 * 64 = 15.8 in the output
         assertTrue(pixel(out, size, 14, 32)[0] > 200 && pixel(out, size, 17, 32)[1] > 200);
+    }
+
+    /** The bundled sample ingested into {@code dir} in shards of 64; returns the options it used. */
+    private IngestOptions ingestSample(String dir) throws IOException {
+        IngestOptions o = new IngestOptions(TestData.sample().toString(), dir);
+        o.shardSize = 64;
+        IngestJob.run(o, sc);
+        return o;
     }
 
     private String qualified(String dir) throws IOException {
