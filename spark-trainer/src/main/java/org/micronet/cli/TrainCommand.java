@@ -26,6 +26,8 @@ import java.util.concurrent.Callable;
                         + "progress.everyRounds rounds) and, with checkpoints.everyMinutes, checkpoints too.",
                 "Checks the output, export, data and model before any ingest or training; stops a run whose "
                         + "Spark work makes no progress for progress.stallMinutes.",
+                "Each JVM that reads the data keeps what fits in data.cacheMb (default a quarter of its heap; 0: "
+                        + "none) in memory, read and decoded once rather than every epoch.",
                 "Ends with 'run:', 'export:', 'top1:', 'top5:'.",
                 "Runs in local mode unless started by spark-submit or given --master."})
 final class TrainCommand implements Callable<Integer> {
