@@ -5,7 +5,10 @@
 # local[2] with 2 workers, (3) the same on a standalone cluster of 2 single-core workers on this
 # machine (deploy/standalone-cluster.sh), averaging every minibatch; the three in turn, RUNS times
 # (default 3), since this machine's speed drifts by a third between minutes. Data: the bundled
-# 5,000-image Fashion-MNIST subset (4,000 train).
+# 5,000-image Fashion-MNIST subset (4,000 train), whose epoch is a single short chunk, so that each chunk's
+# fixed cost weighs on it; DATA=<an ingest output> measures on that instead (e.g. the recipe's full Fashion-MNIST,
+# target/runs/fashion-mnist-m0/ingest/fmnist-ilsvrc after a run of configs/runs/fashion-mnist-m0.yaml, whose
+# epochs hold chunks of the default length) and writes spark-throughput-<its name>.md.
 # It also prints where a round's time goes (the trainer's "rounds of" log lines, last epoch).
 # Usage: [AVERAGING=auto|barrier|driver] benchmarks/spark/run.sh [models, default m0] [input size, default 32]
 #        [global batches, default 40,128] [epochs, default auto: enough for WARM_ROUNDS averaging rounds before
@@ -18,9 +21,10 @@
 # the run config's key of that name.
 # CHUNK_ROUNDS (default unset: the trainer's default, chunks of progress.everySeconds) is progress.everyRounds:
 # averaging rounds a chunk, each
-# chunk one Spark job with its fixed cost; an epoch here is 100 rounds at global batch 40, 32 at 128.
+# chunk one Spark job with its fixed cost; an epoch of the bundled subset is 100 rounds at global batch 40, 32 at 128.
 # MVN_ARGS: more Maven arguments for the build, e.g. -o.
-# Writes benchmarks/results/spark-throughput.md (spark-throughput-chunks-<CHUNK_ROUNDS>.md with CHUNK_ROUNDS).
+# Writes benchmarks/results/spark-throughput.md (with DATA spark-throughput-<its name>.md; with CHUNK_ROUNDS -chunks-<N>
+# before the .md).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$root"
@@ -30,8 +34,19 @@ averaging="${AVERAGING:-auto}"
 runs="${RUNS:-3}"
 chunk_rounds="${CHUNK_ROUNDS:-}"
 work="$root/target/spark-throughput"; rm -rf "$work"; mkdir -p "$work"
-out="$root/benchmarks/results/spark-throughput.md"
-[ -z "$chunk_rounds" ] || out="$root/benchmarks/results/spark-throughput-chunks-$chunk_rounds.md"
+data="${DATA:-$root/data/fashion-mnist-5k/fashion-mnist-ilsvrc}"
+if [ -n "${DATA:-}" ]; then
+  data="$(cd "$DATA" && pwd)"
+  [ -f "$data/manifest.json" ] || { echo "DATA=$DATA: no manifest.json there, expected the output of an ingest" >&2; exit 2; }
+  train_images=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['imagesPerSplit']['train'])" "$data/manifest.json")
+  described="$train_images training images of $DATA"
+  out="$root/benchmarks/results/spark-throughput-$(basename "$data").md"
+else
+  train_images=4000
+  described="4,000 images of data/fashion-mnist-5k"
+  out="$root/benchmarks/results/spark-throughput.md"
+fi
+[ -z "$chunk_rounds" ] || out="${out%.md}-chunks-$chunk_rounds.md"
 chunking="chunks of progress.everySeconds (the trainer's default)"
 [ -z "$chunk_rounds" ] || chunking="chunks of up to $chunk_rounds rounds"
 mvn -q -B ${MVN_ARGS:-} -Pcluster -DskipTests package
@@ -66,10 +81,10 @@ PY
 {
   echo "# Spark overhead on training throughput"
   echo
-  echo "- command: \`AVERAGING=$averaging RUNS=$runs ${chunk_rounds:+CHUNK_ROUNDS=$chunk_rounds }WARM_ROUNDS=$warm_rounds benchmarks/spark/run.sh $models $size $batches $epochs_arg\`"
+  echo "- command: \`${DATA:+DATA=$DATA }AVERAGING=$averaging RUNS=$runs ${chunk_rounds:+CHUNK_ROUNDS=$chunk_rounds }WARM_ROUNDS=$warm_rounds benchmarks/spark/run.sh $models $size $batches $epochs_arg\`"
   echo "- machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(java -version 2>&1 | sed -n 1p)"
   echo "- date: $(date -u +%Y-%m-%dT%H:%MZ)"
-  echo "- images/s: single JVM = plain fit on one batch of the global size, random data, the same 10-class model, on one thread and on all $(nproc) (ND4J's and the kernels'), each run's faster of the two (in brackets: the medians on one thread / on all); Spark = the last epoch in \`metrics.jsonl\` of a run of the epochs in the table (\`auto\`: enough for $warm_rounds averaging rounds before it, as warm as the single JVM's JIT) (fit time of the epoch, 4,000 images of data/fashion-mnist-5k at ${size}x${size}, 2 workers, averaging every minibatch, \`averaging: $averaging\`, $chunking)"
+  echo "- images/s: single JVM = plain fit on one batch of the global size, random data, the same 10-class model, on one thread and on all $(nproc) (ND4J's and the kernels'), each run's faster of the two (in brackets: the medians on one thread / on all); Spark = the last epoch in \`metrics.jsonl\` of a run of the epochs in the table (\`auto\`: enough for $warm_rounds averaging rounds before it, as warm as the single JVM's JIT) (fit time of the epoch, $described at ${size}x${size}, 2 workers, averaging every minibatch, \`averaging: $averaging\`, $chunking)"
   echo "- each figure: the median of $runs runs of the three in turn; a ratio is the median of the runs' ratios, with their range in brackets"
   echo "- round: of the last run, mean milliseconds per averaging round over the last epoch's chunks: total, the driver's broadcast of parameters and updater state, the worker's set-up of its resident network, its reading of minibatches not read before the rounds, its fit, its exchange and averaging with the other workers (barrier averaging; in brackets the part spent waiting for the slower worker, and between JVMs for Spark's barrier coordination), all per worker, and the rest (Spark: job launch, task and result transfer, and with driver averaging the averaging)"
   echo
@@ -78,11 +93,11 @@ PY
 } > "$out"
 for m in ${models//,/ }; do
   for global in ${batches//,/ }; do
-    per=$((global / 2)); rounds_per_epoch=$(( (2000 + per - 1) / per ))
+    per=$((global / 2)); rounds_per_epoch=$(( (train_images / 2 + per - 1) / per ))
     epochs="$epochs_arg"
     [ "$epochs" = auto ] && epochs=$(( (warm_rounds + rounds_per_epoch - 1) / rounds_per_epoch + 1 ))
     sets=(--set model="$m" --set inputSize="$size" --set batchSizePerWorker="$per" --set workers=2 --set epochs="$epochs"
-          --set data.train="$root/data/fashion-mnist-5k/fashion-mnist-ilsvrc" --set warmupEpochs=0 --set averaging="$averaging"
+          --set data.train="$data" --set warmupEpochs=0 --set averaging="$averaging"
           ${chunk_rounds:+--set progress.everyRounds="$chunk_rounds"})
     singles=(); ones=(); alls=(); locals=(); clusters=()
     for r in $(seq "$runs"); do
