@@ -98,6 +98,36 @@ public final class KernelBridge {
     }
 
     /**
+     * Whether the array's elements fill a run of its buffer from its offset, in c or in f order,
+     * so that {@link #readInMemoryOrder} copies them directly: DL4J keeps dense weights as f-order
+     * views into the flattened parameters.
+     */
+    public static boolean contiguous(INDArray a) {
+        return inPlace(a) || denseInCOrder(reversed(a.shape()), reversed(a.stride()));
+    }
+
+    private static long[] reversed(long[] v) {
+        long[] r = new long[v.length];
+        for (int i = 0; i < v.length; i++) {
+            r[i] = v[v.length - 1 - i];
+        }
+        return r;
+    }
+
+    /**
+     * Copies a {@link #contiguous} FLOAT array's values in the order they lie in memory into the
+     * start of {@code into}, for computations that do not depend on the order (a sum of squares).
+     */
+    public static float[] readInMemoryOrder(INDArray a, float[] into) {
+        if (a.dataType() != DataType.FLOAT || !contiguous(a)) {
+            throw new IllegalArgumentException("expected a contiguous FLOAT array, got " + a.dataType() + " "
+                    + java.util.Arrays.toString(a.shape()) + " of strides " + java.util.Arrays.toString(a.stride()));
+        }
+        floats(a).get(into, 0, Math.toIntExact(a.length()));
+        return into;
+    }
+
+    /**
      * Copies a FLOAT array's values, in c order, into the start of {@code into} (which may be
      * longer: scratch sized for the largest batch) and returns it.
      */

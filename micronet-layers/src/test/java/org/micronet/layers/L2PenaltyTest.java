@@ -13,6 +13,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.learning.config.Sgd;
 import org.nd4j.linalg.learning.regularization.L2Regularization;
 import org.nd4j.linalg.learning.regularization.Regularization;
@@ -65,7 +66,7 @@ class L2PenaltyTest {
         assertTrue(apart < 1e-4 * moved, "parameters " + apart + " apart, decay moved them " + moved);
     }
 
-    /** Arrays not contiguous in c order (a transposed view, f-order weights) take DL4J's ops, with the same result. */
+    /** Arrays not contiguous in c order (a transposed view, f-order weights) get DL4J's result. */
     @Test
     void arraysItCannotReadInPlaceGetDl4jsResult() {
         INDArray w = Nd4j.rand(DataType.FLOAT, 7, 5).subi(0.5);
@@ -81,6 +82,25 @@ class L2PenaltyTest {
             dl4j.apply(p, g2, 0.1, 0, 0);
             assertEquals(0.0, g1.sub(g2).norm2Number().doubleValue(), 1e-6, "gradient of " + p.ordering());
         }
+    }
+
+    /**
+     * The score reads an f-order view into a longer buffer, as DL4J keeps dense weights, where
+     * its elements lie: its own, from its offset.
+     */
+    @Test
+    void scoresAnFOrderViewFromItsOwnElements() {
+        INDArray flat = Nd4j.rand(DataType.FLOAT, 1, 60).subi(0.5);
+        INDArray w = flat.get(NDArrayIndex.point(0), NDArrayIndex.interval(10, 45)).reshape('f', 7, 5);
+        assertTrue(w.isView() && w.ordering() == 'f' && KernelBridge.contiguous(w) && !KernelBridge.inPlace(w),
+                "an f-order view the kernel reads in place");
+        double squares = 0;
+        for (int i = 0; i < 7; i++) {
+            for (int j = 0; j < 5; j++) {
+                squares += w.getDouble(i, j) * w.getDouble(i, j);
+            }
+        }
+        assertEquals(0.5 * DECAY * squares, new L2Penalty(DECAY).score(w, 0, 0), 1e-6 * squares);
     }
 
     /** Spark's workers build their networks from the configuration's JSON. */
