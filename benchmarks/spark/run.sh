@@ -3,13 +3,15 @@
 # (1) plain DL4J fit in one JVM on one batch of the global size (bin/micronet benchmark --mode
 # train, random data, the 10-class head the Spark runs train; the faster of one thread and all), (2) the training job on Spark
 # local[2] with 2 workers, (3) the same on a standalone cluster of 2 single-core workers on this
-# machine (deploy/standalone-cluster.sh), averaging every minibatch; the three in turn, RUNS times
+# machine (deploy/standalone-cluster.sh), averaging every minibatch; all in turn, RUNS times
 # (default 3), since this machine's speed drifts by a third between minutes. Data: the bundled
 # 5,000-image Fashion-MNIST subset (4,000 train), whose epoch is a single short chunk, so that each chunk's
 # fixed cost weighs on it; DATA=<an ingest output> measures on that instead (e.g. the recipe's full Fashion-MNIST,
 # target/runs/fashion-mnist-m0/ingest/fmnist-ilsvrc after a run of configs/runs/fashion-mnist-m0.yaml, whose
 # epochs hold chunks of the default length) and writes spark-throughput-<its name>.md.
-# It also prints where a round's time goes (the trainer's "rounds of" log lines, last epoch).
+# It also prints where a round's time goes (the trainer's "rounds of" log lines, last epoch), and (4) the ceiling
+# of the cluster's workers: two one-thread JVMs fitting half the global batch each at the same time, with no
+# exchange (images/s of the two together).
 # Usage: [AVERAGING=auto|barrier|driver] benchmarks/spark/run.sh [models, default m0] [input size, default 32]
 #        [global batches, default 40,128] [epochs, default auto: enough for WARM_ROUNDS averaging rounds before
 #        the last epoch, the one measured]
@@ -57,6 +59,14 @@ trap 'deploy/standalone-cluster.sh stop' EXIT
 # images/s of plain fit in one JVM: model, batch, threads (ND4J's and the kernels')
 single() { bin/micronet benchmark --model "$1" --mode train --size "$size" --classes 10 --batch "$2" --threads "$3" \
   --iterations 20 2>/dev/null | sed -n 's/^images_per_sec: //p'; }
+# images/s of two one-thread JVMs fitting a worker's batch at once: model, batch; a fixed warm-up count and
+# 30,000 images each timed, so that the two time the same seconds
+pair() { local a
+  a="$(OMP_NUM_THREADS=1 bin/micronet benchmark --model "$1" --mode train --size "$size" --classes 10 --batch "$2" \
+    --threads 1 --warmup 1500 --iterations $((30000 / $2)) 2>/dev/null | sed -n 's/^images_per_sec: //p' &
+    OMP_NUM_THREADS=1 bin/micronet benchmark --model "$1" --mode train --size "$size" --classes 10 --batch "$2" \
+    --threads 1 --warmup 1500 --iterations $((30000 / $2)) 2>/dev/null | sed -n 's/^images_per_sec: //p'; wait)"
+  python3 -c "import sys; print(sum(float(x) for x in sys.argv[1:]))" $a; }
 # images/s of the last epoch (the first pays for JIT warm-up); the mean round of its chunks
 rate() { python3 -c "import json,sys; print(f\"{[json.loads(l) for l in open(sys.argv[1])][-1]['images_per_sec']:.1f}\")" "$1"; }
 rounds() { python3 - "$1" "$2" <<'PY'
@@ -85,11 +95,12 @@ PY
   echo "- machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(java -version 2>&1 | sed -n 1p)"
   echo "- date: $(date -u +%Y-%m-%dT%H:%MZ)"
   echo "- images/s: single JVM = plain fit on one batch of the global size, random data, the same 10-class model, on one thread and on all $(nproc) (ND4J's and the kernels'), each run's faster of the two (in brackets: the medians on one thread / on all); Spark = the last epoch in \`metrics.jsonl\` of a run of the epochs in the table (\`auto\`: enough for $warm_rounds averaging rounds before it, as warm as the single JVM's JIT) (fit time of the epoch, $described at ${size}x${size}, 2 workers, averaging every minibatch, \`averaging: $averaging\`, $chunking)"
-  echo "- each figure: the median of $runs runs of the three in turn; a ratio is the median of the runs' ratios, with their range in brackets"
+  echo "- two JVMs: two one-thread processes at once, each fitting a worker's half of the global batch (1,500 steps of warm-up, then 30,000 images each timed), no exchange: the images/s of the two together, what the cluster's workers could reach without Spark and averaging"
+  echo "- each figure: the median of $runs runs of the four in turn; a ratio is the median of the runs' ratios, with their range in brackets"
   echo "- round: of the last run, mean milliseconds per averaging round over the last epoch's chunks: total, the driver's broadcast of parameters and updater state, the worker's set-up of its resident network, its reading of minibatches not read before the rounds, its fit, its exchange and averaging with the other workers (barrier averaging; in brackets the part spent waiting for the slower worker, and between JVMs for Spark's barrier coordination), all per worker, and the rest (Spark: job launch, task and result transfer, and with driver averaging the averaging)"
   echo
-  echo "| model | global batch | epochs | single JVM | local[2] | standalone 2x1 core | local / single | standalone / single | local round: total, broadcast, set-up, data, fit, exchange (waiting), Spark | standalone round |"
-  echo "|---|---:|---:|---:|---:|---:|---:|---:|---|---|"
+  echo "| model | global batch | epochs | single JVM | local[2] | standalone 2x1 core | two JVMs | local / single | standalone / single | two JVMs / single | local round: total, broadcast, set-up, data, fit, exchange (waiting), Spark | standalone round |"
+  echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|"
 } > "$out"
 for m in ${models//,/ }; do
   for global in ${batches//,/ }; do
@@ -99,7 +110,7 @@ for m in ${models//,/ }; do
     sets=(--set model="$m" --set inputSize="$size" --set batchSizePerWorker="$per" --set workers=2 --set epochs="$epochs"
           --set data.train="$data" --set warmupEpochs=0 --set averaging="$averaging"
           ${chunk_rounds:+--set progress.everyRounds="$chunk_rounds"})
-    singles=(); ones=(); alls=(); locals=(); clusters=()
+    singles=(); ones=(); alls=(); locals=(); clusters=(); pairs=()
     for r in $(seq "$runs"); do
       rm -rf "$work/local-$m-$global"* "$work/cluster-$m-$global"*
       # the faster of one thread and all: on a machine whose CPUs share a core's vector units (this one),
@@ -113,18 +124,19 @@ for m in ${models//,/ }; do
         --conf spark.cores.max=2 -- train --config configs/runs/quickstart.yaml "${sets[@]}" \
         --set output="$work/cluster-$m-$global" --set export="$work/cluster-$m-$global-export" > "$work/cluster-$m-$global.log" 2>&1
       locals+=("$(rate "$work/local-$m-$global/metrics.jsonl")"); clusters+=("$(rate "$work/cluster-$m-$global/metrics.jsonl")")
+      pairs+=("$(pair "$m" "$per")")
     done
     local_round=$(rounds "$work/local-$m-$global.log" "$epochs")
     cluster_round=$(rounds "$work/cluster-$m-$global.log" "$epochs")
-    python3 - "$m" "$global" "$epochs" "${singles[*]}" "${locals[*]}" "${clusters[*]}" "${local_round// | /, }" "${cluster_round// | /, }" "${ones[*]}" "${alls[*]}" >> "$out" <<'PY'
+    python3 - "$m" "$global" "$epochs" "${singles[*]}" "${locals[*]}" "${clusters[*]}" "${local_round// | /, }" "${cluster_round// | /, }" "${ones[*]}" "${alls[*]}" "${pairs[*]}" >> "$out" <<'PY'
 import statistics, sys
-m, g, e, s, l, c, lr, cr, one, all_ = sys.argv[1:11]
-s, l, c, one, all_ = ([float(x) for x in v.split()] for v in (s, l, c, one, all_))
+m, g, e, s, l, c, lr, cr, one, all_, p = sys.argv[1:12]
+s, l, c, one, all_, p = ([float(x) for x in v.split()] for v in (s, l, c, one, all_, p))
 def ratio(xs):
     r = [x / y for x, y in zip(xs, s)]
     return f'{statistics.median(r):.2f} ({min(r):.2f}-{max(r):.2f})'
 med = statistics.median
-print(f'| {m} | {g} | {e} | {med(s):.1f} ({med(one):.0f} / {med(all_):.0f}) | {med(l):.1f} | {med(c):.1f} | {ratio(l)} | {ratio(c)} | {lr} | {cr} |')
+print(f'| {m} | {g} | {e} | {med(s):.1f} ({med(one):.0f} / {med(all_):.0f}) | {med(l):.1f} | {med(c):.1f} | {med(p):.1f} | {ratio(l)} | {ratio(c)} | {ratio(p)} | {lr} | {cr} |')
 PY
   done
 done
