@@ -21,7 +21,8 @@ import java.util.SplittableRandom;
  * One partition's minibatches: streams the samples of its shard slices (from memory where
  * {@link SampleCache} holds them), in training through a seeded shuffle buffer (so that memory
  * stays bounded however large the partition), transforms them and packs [batch, 3, size, size]
- * features with one-hot [batch, classes] labels. It can yield a range of the batches only: those before it are skipped undecoded, those after it unread.
+ * features with one-hot [batch, classes] labels. It can yield a range of the batches only: those
+ * before it are skipped undecoded, those after it unread.
  * A stream with a {@link OpenPartitions.Key} that ends its range before its slices end is parked
  * there, open, for the next range of the epoch to go on from.
  */
