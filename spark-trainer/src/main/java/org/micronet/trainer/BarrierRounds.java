@@ -195,7 +195,7 @@ final class BarrierRounds {
             BarrierTaskContext task = BarrierTaskContext.get();
             Minibatches minibatches = new Minibatches(JavaConverters.asJavaIterator(partition));
             long t0 = System.nanoTime();
-            ComputationGraph net = worker.getInitialModelGraph();
+            ResidentNetwork net = worker.getInitialModelGraph();
             try (ParameterExchange exchange = switch (this.exchange) {
                 case MEMORY -> new SharedMemoryExchange(task, net);
                 case PEERS -> new PeerExchange(task, net, key, sealing);

@@ -1,7 +1,5 @@
 package org.micronet.trainer;
 
-import org.deeplearning4j.nn.graph.ComputationGraph;
-
 import java.util.Deque;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -15,23 +13,23 @@ import java.util.function.Supplier;
  * configuration (the next run in this JVM) drops the networks of the previous ones.
  */
 final class ExecutorNetworks {
-    private static final Map<String, Deque<ComputationGraph>> IDLE = new ConcurrentHashMap<>();
+    private static final Map<String, Deque<ResidentNetwork>> IDLE = new ConcurrentHashMap<>();
 
     private ExecutorNetworks() {
     }
 
     /** An idle network of configuration {@code key}, or a new one from {@code build}. */
-    static ComputationGraph take(String key, Supplier<ComputationGraph> build) {
+    static ResidentNetwork take(String key, Supplier<ResidentNetwork> build) {
         if (!IDLE.containsKey(key)) {
             IDLE.keySet().removeIf(k -> !k.equals(key));
         }
-        ComputationGraph net = IDLE.computeIfAbsent(key, k -> new ConcurrentLinkedDeque<>()).pollFirst();
+        ResidentNetwork net = IDLE.computeIfAbsent(key, k -> new ConcurrentLinkedDeque<>()).pollFirst();
         return net != null ? net : build.get();
     }
 
     /** Returns a network whose round is over. */
-    static void give(String key, ComputationGraph net) {
-        Deque<ComputationGraph> idle = IDLE.get(key);
+    static void give(String key, ResidentNetwork net) {
+        Deque<ResidentNetwork> idle = IDLE.get(key);
         if (idle != null) {
             idle.addFirst(net);
         }

@@ -46,12 +46,15 @@ import java.util.concurrent.TimeoutException;
  * half at four workers, a sixteenth at 32. At two the bytes are the same, so there each worker
  * sends its whole state and averages all of it, in one phase. Each slice is summed in partition
  * order, as the other exchanges sum whole states, so every worker ends with the same average
- * as they give, bit for bit.
+ * as they give, bit for bit. The state is the network's own ({@link ResidentNetwork#state()}):
+ * slices are sent from it, received into it and averaged in it.
  * The arrival of the first phase's last header is the round's barrier.
  *
  * <p>A peer is admitted only when it presents the chunk's key, which reaches the workers inside
- * the task. With Spark's network encryption on, the slices travel sealed ({@link StateCipher});
- * else in the clear, as Spark's own block transfers do then.
+ * the task. With Spark's network encryption on, the slices travel sealed ({@link StateCipher}) in
+ * pieces of {@link #PIECE_BYTES}, each with its own tag, so that a worker opens the first pieces
+ * of a peer's slice while the peer still seals and sends the rest; else in the clear, as Spark's
+ * own block transfers do then.
  */
 final class PeerExchange implements ParameterExchange {
     private static final Logger log = LoggerFactory.getLogger(PeerExchange.class);
@@ -68,6 +71,8 @@ final class PeerExchange implements ParameterExchange {
      * phase they read 50-69 against 46-70 for the exchange before the slices, in turns again.
      */
     private static final int WHOLE_STATES_UP_TO = 2;
+    /** The plaintext bytes of a sealed piece. */
+    static final int PIECE_BYTES = 256 * 1024;
     private static final String ADVICE = ": if a firewall separates the executors, open a port range for the exchange"
             + " with --conf " + BarrierRounds.EXCHANGE_PORT_CONF + "=<first port>, or exchange through Spark's block"
             + " managers with --conf " + BarrierRounds.EXCHANGE_CONF + "=blocks";
@@ -78,15 +83,21 @@ final class PeerExchange implements ParameterExchange {
         final SocketChannel channel;
         /** Where its slice of the state to average here arrives: the first {@code slice(partition)} values. */
         final INDArray received;
-        /** Where its sealed message arrives, and where this worker's for it is sealed, when the exchange encrypts; else null. */
+        /** Where its sealed pieces arrive, and where this worker's for it are sealed, when the exchange encrypts; else null. */
         final ByteBuffer sealedIn;
         final ByteBuffer sealedOut;
         final ByteBuffer inHeader = ByteBuffer.allocate(HEADER_BYTES);
         final ByteBuffer outHeader = ByteBuffer.allocate(HEADER_BYTES);
+        /** What is being written: the body, or its piece sealed last; null before the first piece is sealed. */
         ByteBuffer outBody;
+        /** When sealing, what remains to be sealed of this phase's body for it; else null. */
+        ByteBuffer outPlain;
+        int outPiece;
+        /** What is being read: the body, or its next sealed piece; null until the header is in. */
         ByteBuffer inBody;
-        /** Where this phase's body from it goes (opened, when it arrives sealed). */
+        /** Where this phase's body from it goes (opened, when it arrives sealed): what remains of it. */
         ByteBuffer opened;
+        int inPiece;
         long headerAt;
 
         Peer(int partition, SocketChannel channel, INDArray received, ByteBuffer sealedIn, ByteBuffer sealedOut) {
@@ -100,10 +111,8 @@ final class PeerExchange implements ParameterExchange {
 
     private final BarrierTaskContext task;
     private final int partition;
-    /** This worker's state (parameters, then updater state), which becomes the average slice by slice. */
+    /** The network's state (parameters, then updater state), which becomes the average slice by slice. */
     private final INDArray own;
-    private final INDArray ownParams;
-    private final INDArray ownState;
     /**
      * Where worker w's slice of the state starts and ends: from {@code w * length / workers} to
      * {@code (w + 1) * length / workers}, or the whole state ({@link #WHOLE_STATES_UP_TO}).
@@ -112,9 +121,8 @@ final class PeerExchange implements ParameterExchange {
     private final long[] sliceEnd;
     /** Whether every slice is the whole state, so that a round has no second phase. */
     private final boolean wholeStates;
-    /** This worker's slice of {@link #own}, and where the fitted workers' values of it are summed. */
+    /** This worker's slice of {@link #own}. */
     private final INDArray ownSlice;
-    private final INDArray mean;
     private final Peer[] peers;  // by partition, null at this worker's
     private final Selector selector;
     private final ExecutorService io;
@@ -127,23 +135,19 @@ final class PeerExchange implements ParameterExchange {
     private long waiting;
 
     /**
-     * For {@code task}'s worker, which trains networks of {@code net}'s configuration; {@code key}
-     * admits its peers, {@code sealing} (null: none) encrypts the states.
+     * For {@code task}'s worker, which trains {@code net} (the network every {@link #average} is
+     * given); {@code key} admits its peers, {@code sealing} (null: none) encrypts the states.
      */
-    PeerExchange(BarrierTaskContext task, ComputationGraph net, UUID key, SecretKey sealing) {
+    PeerExchange(BarrierTaskContext task, ResidentNetwork net, UUID key, SecretKey sealing) {
         this.task = task;
         this.partition = task.partitionId();
-        long params = net.params().length();
-        INDArray state = net.getUpdater().getStateViewArray();
-        long length = params + (state == null ? 0 : state.length());
+        own = net.state();
+        long length = own.length();
         int workers = task.getTaskInfos().length;
         if (length < workers) {
             throw new IllegalStateException("a state of " + length + " values cannot be cut into a slice for each of "
                     + workers + " workers");
         }
-        own = Nd4j.createUninitialized(net.params().dataType(), length);
-        ownParams = own.get(NDArrayIndex.interval(0, params)).reshape(net.params().shape());
-        ownState = state == null ? null : own.get(NDArrayIndex.interval(params, length)).reshape(state.shape());
         wholeStates = workers <= WHOLE_STATES_UP_TO;
         sliceStart = new long[workers];
         sliceEnd = new long[workers];
@@ -152,8 +156,6 @@ final class PeerExchange implements ParameterExchange {
             sliceEnd[w] = wholeStates ? length : (w + 1) * length / workers;
         }
         ownSlice = own.get(NDArrayIndex.interval(sliceStart[partition], sliceEnd[partition]));
-        mean = Nd4j.createUninitialized(own.dataType(), slice(partition));
-        long mostBytes = (wholeStates ? length : length / workers + 1) * own.dataType().width();
         peers = new Peer[workers];
         cipher = sealing == null ? null : new StateCipher(sealing, task.stageAttemptNumber());
         try {
@@ -163,8 +165,8 @@ final class PeerExchange implements ParameterExchange {
                 if (w != partition) {
                     channels[w].configureBlocking(false);
                     INDArray received = Nd4j.createUninitialized(own.dataType(), slice(partition));
-                    peers[w] = new Peer(w, channels[w], received, sealing == null ? null : sealedBuffer(mostBytes),
-                            sealing == null ? null : sealedBuffer(mostBytes));
+                    peers[w] = new Peer(w, channels[w], received, sealing == null ? null : sealedPiece(),
+                            sealing == null ? null : sealedPiece());
                     channels[w].register(selector, 0, peers[w]);
                 }
             }
@@ -197,8 +199,8 @@ final class PeerExchange implements ParameterExchange {
         return b.position(Math.toIntExact(start * width)).limit(Math.toIntExact((start + values) * width)).slice();
     }
 
-    private static ByteBuffer sealedBuffer(long bytes) {
-        return ByteBuffer.allocateDirect(Math.toIntExact(bytes + StateCipher.TAG_BYTES));
+    private static ByteBuffer sealedPiece() {
+        return ByteBuffer.allocateDirect(PIECE_BYTES + StateCipher.TAG_BYTES);
     }
 
     /**
@@ -316,14 +318,7 @@ final class PeerExchange implements ParameterExchange {
     /** {@code meanwhile} runs while the slices travel and the slower workers finish their round. */
     @Override
     public int average(ComputationGraph net, boolean fitted, Runnable meanwhile) {
-        INDArray state = net.getUpdater().getStateViewArray();
         double score = net.score();
-        if (fitted) {
-            ownParams.assign(net.params());
-            if (state != null) {
-                ownState.assign(state);
-            }
-        }
         this.fitted[partition] = fitted;
         scores[partition] = score;
         int thisRound = round++;
@@ -341,36 +336,33 @@ final class PeerExchange implements ParameterExchange {
             }
         }
         waiting += lastHeader - t0;
-        // this worker's slice: the fitted workers' summed in partition order, then divided, as the driver averages
+        // this worker's slice: the fitted workers' summed in partition order, then divided, as the driver
+        // averages; the sum gathers in the first one's array
+        INDArray sum = null;
         int count = 0;
-        double sum = 0;
+        double scoreSum = 0;
         for (int w = 0; w < this.fitted.length; w++) {
             if (this.fitted[w]) {
                 INDArray theirs = w == partition ? ownSlice : peers[w].received;
-                if (count == 0) {
-                    mean.assign(theirs);
-                } else {
-                    mean.addi(theirs);
-                }
-                sum += scores[w];
+                sum = sum == null ? theirs : sum.addi(theirs);
+                scoreSum += scores[w];
                 count++;
             }
         }
         if (count == 0) {
             return 0;  // every worker saw the same headers, so none gathers
         }
-        ownSlice.assign(mean.divi(count));
+        sum.divi(count);
+        if (sum != ownSlice) {
+            ownSlice.assign(sum);
+        }
         if (!wholeStates) {
             awaitTransfer(io.submit(() -> {
                 transfer(2 * thisRound + 1, true, 0);
                 return null;
             }));
         }
-        net.params().assign(ownParams);
-        if (state != null) {
-            state.assign(ownState);
-        }
-        net.setScore(sum / count);
+        net.setScore(scoreSum / count);
         return count;
     }
 
@@ -379,7 +371,8 @@ final class PeerExchange implements ParameterExchange {
      * peer its slice of this worker's state (nothing when it did not fit) and reads this worker's
      * slice of theirs; {@code 2 * round + 1} sends this worker's averaged slice and reads theirs
      * into {@link #own}. A message is a header (its number, whether the sender fitted, its score)
-     * and a body; sealed, the body is the encrypted slice and the tag.
+     * and a body; sealed, the body is a sequence of pieces, each the encrypted next
+     * {@link #PIECE_BYTES} of the slice and its tag, at least one (an empty body's seals the header).
      */
     private void transfer(int message, boolean fitted, double score) throws IOException {
         boolean scatter = message % 2 == 0;
@@ -393,11 +386,9 @@ final class PeerExchange implements ParameterExchange {
             ByteBuffer body = !fitted ? ByteBuffer.allocate(0)
                     : scatter ? bytesOf(own, sliceStart[to], slice(to))
                     : bytesOf(own, sliceStart[partition], slice(partition));
-            if (cipher != null) {
-                cipher.seal(message, partition, to, p.outHeader.duplicate(), body, p.sealedOut.clear());
-                body = p.sealedOut.flip();
-            }
-            p.outBody = body;
+            p.outBody = cipher == null ? body : null;
+            p.outPlain = cipher == null ? null : body;
+            p.outPiece = 0;
             p.inHeader.clear();
             p.inBody = null;
             p.headerAt = 0;
@@ -411,7 +402,7 @@ final class PeerExchange implements ParameterExchange {
             selector.select();
             for (SelectionKey k : selector.selectedKeys()) {
                 Peer p = (Peer) k.attachment();
-                if (k.isValid() && k.isWritable() && write(p)) {
+                if (k.isValid() && k.isWritable() && write(p, message)) {
                     k.interestOps(k.interestOps() & ~SelectionKey.OP_WRITE);
                     pending--;
                 }
@@ -424,60 +415,89 @@ final class PeerExchange implements ParameterExchange {
         }
     }
 
-    /** Writes what the socket takes; true once all of this phase's is sent. */
-    private static boolean write(Peer p) throws IOException {
-        if (p.outHeader.hasRemaining()) {
-            p.channel.write(p.outHeader);
-        }
-        if (!p.outHeader.hasRemaining()) {
-            p.channel.write(p.outBody);
-        }
-        return !p.outHeader.hasRemaining() && !p.outBody.hasRemaining();
-    }
-
-    /** Reads what has arrived of this phase's; true once all of it is in (and opened, when sealed). */
-    private boolean read(Peer p, int message) throws IOException {
-        ByteBuffer into = p.inBody != null ? p.inBody : p.inHeader;
-        if (p.channel.read(into) < 0) {
-            throw new IOException("worker " + p.partition + " closed its connection in round " + message / 2
-                    + ": it failed or was killed");
-        }
-        if (p.inBody == null) {
-            if (p.inHeader.hasRemaining()) {
-                return false;
-            }
-            p.headerAt = System.nanoTime();
-            p.inHeader.flip();
-            int theirs = p.inHeader.getInt();
-            if (theirs != message) {
-                throw new IllegalStateException("worker " + p.partition + " sent message " + theirs + " (round "
-                        + theirs / 2 + ") while worker " + partition + " is at message " + message + " (round "
-                        + message / 2 + ")");
-            }
-            boolean sent = p.inHeader.getInt() == 1;
-            if (message % 2 == 0) {
-                fitted[p.partition] = sent;
-                scores[p.partition] = p.inHeader.getDouble();
-            }
-            p.opened = !sent ? ByteBuffer.allocate(0)
-                    : message % 2 == 0 ? bytesOf(p.received, 0, slice(partition))
-                    : bytesOf(own, sliceStart[p.partition], slice(p.partition));
-            if (cipher != null) {
-                p.inBody = p.sealedIn.clear().limit(p.opened.remaining() + StateCipher.TAG_BYTES);
-            } else if (sent) {
-                p.inBody = p.opened;
+    /** Writes what the socket takes, sealing each piece as the one before has gone; true once all of this phase's is sent. */
+    private boolean write(Peer p, int message) throws IOException {
+        while (true) {
+            ByteBuffer next = p.outHeader.hasRemaining() ? p.outHeader : p.outBody;
+            if (next != null && next.hasRemaining()) {
+                p.channel.write(next);
+                if (next.hasRemaining()) {
+                    return false;
+                }
+            } else if (p.outPlain != null && (p.outPiece == 0 || p.outPlain.hasRemaining())) {
+                ByteBuffer piece = p.outPlain.slice().limit(Math.min(PIECE_BYTES, p.outPlain.remaining()));
+                p.outPlain.position(p.outPlain.position() + piece.remaining());
+                cipher.seal(message, p.outPiece++, partition, p.partition, p.outHeader.duplicate().rewind(), piece,
+                        p.sealedOut.clear());
+                p.outBody = p.sealedOut.flip();
             } else {
                 return true;
             }
-            p.channel.read(p.inBody);
         }
-        if (p.inBody.hasRemaining()) {
-            return false;
+    }
+
+    /** Reads what has arrived of this phase's, opening each piece as it completes; true once all of it is in (and opened). */
+    private boolean read(Peer p, int message) throws IOException {
+        while (true) {
+            ByteBuffer into = p.inBody != null ? p.inBody : p.inHeader;
+            if (into.hasRemaining()) {
+                if (p.channel.read(into) < 0) {
+                    throw new IOException("worker " + p.partition + " closed its connection in round " + message / 2
+                            + ": it failed or was killed");
+                }
+                if (into.hasRemaining()) {
+                    return false;
+                }
+            }
+            if (p.inBody == null) {
+                p.headerAt = System.nanoTime();
+                boolean sent = header(p, message);
+                p.opened = !sent ? ByteBuffer.allocate(0)
+                        : message % 2 == 0 ? bytesOf(p.received, 0, slice(partition))
+                        : bytesOf(own, sliceStart[p.partition], slice(p.partition));
+                p.inPiece = 0;
+                if (cipher != null) {
+                    p.inBody = nextPiece(p);
+                } else if (sent) {
+                    p.inBody = p.opened;
+                } else {
+                    return true;
+                }
+            } else if (cipher == null) {
+                return true;
+            } else {
+                ByteBuffer piece = p.opened.slice().limit(p.inBody.position() - StateCipher.TAG_BYTES);
+                p.opened.position(p.opened.position() + piece.remaining());
+                cipher.open(message, p.inPiece++, p.partition, partition, p.inHeader.duplicate().rewind(),
+                        p.inBody.flip(), piece);
+                if (!p.opened.hasRemaining()) {
+                    return true;
+                }
+                p.inBody = nextPiece(p);
+            }
         }
-        if (cipher != null) {
-            cipher.open(message, p.partition, partition, p.inHeader.rewind(), p.inBody.flip(), p.opened);
+    }
+
+    /** Takes in {@code p}'s header of {@code message}; true when a body of the sender's state follows. */
+    private boolean header(Peer p, int message) {
+        p.inHeader.flip();
+        int theirs = p.inHeader.getInt();
+        if (theirs != message) {
+            throw new IllegalStateException("worker " + p.partition + " sent message " + theirs + " (round "
+                    + theirs / 2 + ") while worker " + partition + " is at message " + message + " (round "
+                    + message / 2 + ")");
         }
-        return true;
+        boolean sent = p.inHeader.getInt() == 1;
+        if (message % 2 == 0) {
+            fitted[p.partition] = sent;
+            scores[p.partition] = p.inHeader.getDouble();
+        }
+        return sent;
+    }
+
+    /** Room for {@code p}'s next sealed piece: the next {@link #PIECE_BYTES} (or fewer) of its body, and the tag. */
+    private static ByteBuffer nextPiece(Peer p) {
+        return p.sealedIn.clear().limit(Math.min(PIECE_BYTES, p.opened.remaining()) + StateCipher.TAG_BYTES);
     }
 
     /** Waits for the round's transfer; a kill of the task (a worker failed) ends it within {@link #KILL_CHECK_MILLIS}. */

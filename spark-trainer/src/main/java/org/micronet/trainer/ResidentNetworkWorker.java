@@ -10,7 +10,6 @@ import org.deeplearning4j.spark.api.WorkerConfiguration;
 import org.deeplearning4j.spark.api.worker.NetBroadcastTuple;
 import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingResult;
 import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingWorker;
-import org.micronet.layers.MinibatchMeanUpdater;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
 
 import java.util.Collection;
@@ -55,17 +54,13 @@ final class ResidentNetworkWorker extends ParameterAveragingTrainingWorker {
     }
 
     @Override
-    public ComputationGraph getInitialModelGraph() {
+    public ResidentNetwork getInitialModelGraph() {
         started = System.nanoTime();
         fitting = 0;
         WorkerThreads.apply(threads);
         NetBroadcastTuple state = round.getValue();
-        ComputationGraph net = ExecutorNetworks.take(networkKey, () -> {
-            ComputationGraph built = new ComputationGraph(ComputationGraphConfiguration.fromJson(configuration.getValue()));
-            built.init();
-            MinibatchMeanUpdater.install(built);
-            return built;
-        });
+        ResidentNetwork net = ExecutorNetworks.take(networkKey,
+                () -> ResidentNetwork.of(ComputationGraphConfiguration.fromJson(configuration.getValue())));
         net.setParams(state.getParameters());
         if (state.getUpdaterState() != null) {
             net.getUpdater().getStateViewArray().assign(state.getUpdaterState());
@@ -97,12 +92,12 @@ final class ResidentNetworkWorker extends ParameterAveragingTrainingWorker {
                 BulkArray.copyOf(result.getParameters()), BulkArray.copyOf(result.getUpdaterState()),
                 result.getScore(), result.getListenerMetaData(),
                 result.getListenerStaticInfo(), result.getListenerUpdates());
-        release(network);
+        release((ResidentNetwork) network);  // DL4J hands back what getInitialModelGraph gave
         return copy;
     }
 
     /** Gives the network back to the executor's pool: the task is done with it. */
-    void release(ComputationGraph network) {
+    void release(ResidentNetwork network) {
         ExecutorNetworks.give(networkKey, network);
     }
 }

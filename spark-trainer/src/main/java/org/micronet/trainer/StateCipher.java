@@ -12,12 +12,13 @@ import java.security.SecureRandom;
 /**
  * Seals the states workers send each other over their own connections ({@link PeerExchange})
  * when Spark's network encryption is on: AES-GCM under a key the driver draws for each chunk and
- * ships inside the task, which that encryption already protects. A message's header (its number,
- * whether the sender fitted, its score) is authenticated with it. The nonce is the stage attempt,
- * the message's number, its sender and its recipient: each message a worker sends in a round is
- * another part of its state for each peer, so all four are needed for a nonce unique under a
- * chunk's key, also when Spark re-runs the stage; a message replayed from another round, phase,
- * sender or recipient fails to open.
+ * ships inside the task, which that encryption already protects. A message is sealed piece by
+ * piece, and its header (its number, whether the sender fitted, its score) is authenticated with
+ * each piece. The nonce is the stage attempt, the message's number, the piece's, its sender and
+ * its recipient: each message a worker sends in a round is another part of its state for each
+ * peer, so all five are needed for a nonce unique under a chunk's key, also when Spark re-runs the
+ * stage; a piece replayed from another round, phase, place in the message, sender or recipient
+ * fails to open.
  */
 final class StateCipher {
     static final int TAG_BYTES = 16;
@@ -27,6 +28,10 @@ final class StateCipher {
     private final Cipher cipher;
 
     StateCipher(SecretKey key, int stageAttempt) {
+        if (stageAttempt > Character.MAX_VALUE) {
+            throw new IllegalArgumentException("stage attempt " + stageAttempt + ": at most " + (Character.MAX_VALUE + 1)
+                    + " attempts of a stage can seal their exchange");
+        }
         this.key = key;
         this.stageAttempt = stageAttempt;
         try {
@@ -49,11 +54,12 @@ final class StateCipher {
 
     /**
      * Encrypts what remains of {@code plain} into {@code sealed}, authenticating {@code header} with
-     * it, as message number {@code message} from worker {@code sender} to worker {@code recipient}.
+     * it, as piece {@code piece} of message number {@code message} from worker {@code sender} to
+     * worker {@code recipient}.
      */
-    void seal(int message, int sender, int recipient, ByteBuffer header, ByteBuffer plain, ByteBuffer sealed) {
+    void seal(int message, int piece, int sender, int recipient, ByteBuffer header, ByteBuffer plain, ByteBuffer sealed) {
         try {
-            run(Cipher.ENCRYPT_MODE, message, sender, recipient, header, plain, sealed);
+            run(Cipher.ENCRYPT_MODE, message, piece, sender, recipient, header, plain, sealed);
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("could not encrypt the state of worker " + sender, e);
         }
@@ -61,34 +67,38 @@ final class StateCipher {
 
     /**
      * Decrypts what remains of {@code sealed} into {@code plain}; fails unless worker {@code sender}
-     * sealed it as message {@code message} for worker {@code recipient}.
+     * sealed it as piece {@code piece} of message {@code message} for worker {@code recipient}.
      */
-    void open(int message, int sender, int recipient, ByteBuffer header, ByteBuffer sealed, ByteBuffer plain) {
+    void open(int message, int piece, int sender, int recipient, ByteBuffer header, ByteBuffer sealed, ByteBuffer plain) {
         try {
-            run(Cipher.DECRYPT_MODE, message, sender, recipient, header, sealed, plain);
+            run(Cipher.DECRYPT_MODE, message, piece, sender, recipient, header, sealed, plain);
         } catch (AEADBadTagException e) {
-            throw new IllegalStateException("message " + message + " from worker " + sender + " to worker " + recipient
-                    + " failed authentication: it was not sealed with this chunk's key as that message", e);
+            throw new IllegalStateException("piece " + piece + " of message " + message + " from worker " + sender
+                    + " to worker " + recipient + " failed authentication: it was not sealed with this chunk's key"
+                    + " as that piece", e);
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("could not decrypt the state of worker " + sender, e);
         }
     }
 
-    private void run(int mode, int message, int sender, int recipient, ByteBuffer header, ByteBuffer in, ByteBuffer out)
-            throws GeneralSecurityException {
-        cipher.init(mode, key, nonce(message, sender, recipient));
+    private void run(int mode, int message, int piece, int sender, int recipient, ByteBuffer header, ByteBuffer in,
+                     ByteBuffer out) throws GeneralSecurityException {
+        cipher.init(mode, key, nonce(message, piece, sender, recipient));
         cipher.updateAAD(header);
         cipher.doFinal(in, out);
     }
 
-    /** Twelve bytes: the attempt, the message, then sender and recipient in two bytes each (a barrier stage has far fewer tasks). */
-    private GCMParameterSpec nonce(int message, int sender, int recipient) {
-        if (sender > Character.MAX_VALUE || recipient > Character.MAX_VALUE) {
-            throw new IllegalArgumentException("workers " + sender + " and " + recipient + ": at most "
-                    + (Character.MAX_VALUE + 1) + " workers can seal their exchange");
+    /**
+     * Twelve bytes: the attempt in two, the message in four, then piece, sender and recipient in two
+     * each (a barrier stage has far fewer tasks, and a piece of 256 KiB leaves room for states of 16 GiB).
+     */
+    private GCMParameterSpec nonce(int message, int piece, int sender, int recipient) {
+        if (piece > Character.MAX_VALUE || sender > Character.MAX_VALUE || recipient > Character.MAX_VALUE) {
+            throw new IllegalArgumentException("piece " + piece + ", workers " + sender + " and " + recipient
+                    + ": at most " + (Character.MAX_VALUE + 1) + " pieces and workers can seal their exchange");
         }
-        byte[] iv = ByteBuffer.allocate(12).putInt(stageAttempt).putInt(message).putChar((char) sender)
-                .putChar((char) recipient).array();
+        byte[] iv = ByteBuffer.allocate(12).putChar((char) stageAttempt).putInt(message).putChar((char) piece)
+                .putChar((char) sender).putChar((char) recipient).array();
         return new GCMParameterSpec(TAG_BYTES * Byte.SIZE, iv);
     }
 }

@@ -52,8 +52,13 @@ class SparkWorkerStepTest {
     @BeforeAll
     void start(@TempDir Path tmp) throws Exception {
         dir = tmp;
-        sc = SparkContexts.create("spark-worker-step-test", "local[3]");  // three workers at once
+        sc = context();
         data = ShardLoader.open(sc, Repo.ingestSample(sc, tmp.resolve("shards")));
+    }
+
+    /** Local mode with three threads: three workers at once. */
+    JavaSparkContext context() {
+        return SparkContexts.create("spark-worker-step-test", "local[3]");
     }
 
     @AfterAll
