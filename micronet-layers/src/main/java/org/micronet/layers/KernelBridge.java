@@ -211,4 +211,15 @@ public final class KernelBridge {
         }
         return input.shape();
     }
+
+    /**
+     * Refuses an NCHW shape without {@code channels} channels, naming the layer: the kernels take
+     * the count from the layer's configuration, so another would read past the input.
+     */
+    public static void requireChannels(long[] nchw, int channels, String layerName) {
+        if (nchw[1] != channels) {
+            throw new IllegalStateException("Layer '" + layerName + "' expects " + channels
+                    + " input channels (NCHW), got shape " + java.util.Arrays.toString(nchw));
+        }
+    }
 }

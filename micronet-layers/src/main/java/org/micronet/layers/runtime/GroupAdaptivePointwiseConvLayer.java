@@ -40,6 +40,7 @@ public class GroupAdaptivePointwiseConvLayer extends KernelLayer<GroupAdaptivePo
         long[] s = KernelBridge.nchw(input, c.getLayerName());
         int n = (int) s[0], hw = (int) (s[2] * s[3]);
         int cin = c.getNIn(), cout = c.getNOut(), groups = c.getGroups();
+        KernelBridge.requireChannels(s, cin, c.getLayerName());
         PointwiseGroupedF32 k = KernelBridge.fastFor(FAST, input);
         if (k == null) {
             double[] y = new double[n * cout * hw];

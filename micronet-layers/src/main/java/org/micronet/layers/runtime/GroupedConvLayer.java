@@ -40,6 +40,7 @@ public class GroupedConvLayer<C extends ConvParamLayer & GroupedConv> extends Ke
         C c = layerConf();
         long[] s = KernelBridge.nchw(input, c.getLayerName());
         GroupedConvKernel.Geometry g = c.geometry((int) s[0], (int) s[2], (int) s[3]);
+        KernelBridge.requireChannels(s, g.cin(), c.getLayerName());
         GroupedConvF32 k = KernelBridge.fastFor(FAST, input);
         if (k == null) {
             double[] y = new double[g.n() * g.cout() * g.outHeight() * g.outWidth()];
