@@ -52,6 +52,15 @@ final class BarrierRounds {
      */
     static final String EXCHANGE_PORT_CONF = "spark.micronet.exchange.port";
 
+    /**
+     * Whether workers of the {@code peers} exchange that run on one host take each other's states
+     * from its shared memory ({@link HostRegion}) rather than over their connection: {@code true}
+     * (the default) or {@code false}. Never while Spark encrypts its local files
+     * ({@code spark.io.encryption.enabled}), which the states would otherwise lie beside in the
+     * clear. Set as {@link #EXCHANGE_CONF} is.
+     */
+    static final String SHARED_MEMORY_CONF = "spark.micronet.exchange.sharedMemory";
+
     enum Exchange { MEMORY, PEERS, BLOCKS }
 
     private BarrierRounds() {
@@ -70,6 +79,7 @@ final class BarrierRounds {
                     + "disable it and ask for " + workers + " task slots" + advice);
         }
         exchange(sc);
+        sharedMemory(sc);
         OptionalInt local = WorkerThreads.localThreads(sc.master());
         if (local.isPresent()) {
             int threads = local.getAsInt();
@@ -105,6 +115,18 @@ final class BarrierRounds {
         }
     }
 
+    /** Whether {@link PeerExchange}'s workers on one host exchange through its memory ({@link #SHARED_MEMORY_CONF}). */
+    static boolean sharedMemory(JavaSparkContext sc) {
+        String asked = sc.getLocalProperty(SHARED_MEMORY_CONF);
+        if (asked == null) {
+            asked = sc.getConf().get(SHARED_MEMORY_CONF, "true");
+        }
+        if (!asked.equals("true") && !asked.equals("false")) {
+            throw new ConfigException(SHARED_MEMORY_CONF + " = '" + asked + "': expected true or false");
+        }
+        return asked.equals("true") && !sc.getConf().getBoolean("spark.io.encryption.enabled", false);
+    }
+
     /** Whether {@link PeerExchange} seals the states: when Spark encrypts its own traffic. */
     static boolean sealed(JavaSparkContext sc) {
         return sc.getConf().getBoolean("spark.network.crypto.enabled", false);
@@ -115,7 +137,8 @@ final class BarrierRounds {
         return switch (exchange(sc)) {
             case MEMORY -> "in the driver's memory (local mode)";
             case PEERS -> "over connections between them, " + (sealed(sc) ? "sealed with AES-GCM" : "unencrypted")
-                    + " (" + EXCHANGE_CONF + ")";
+                    + (sharedMemory(sc) ? ", and through shared memory between workers on one host" : "")
+                    + " (" + EXCHANGE_CONF + ", " + SHARED_MEMORY_CONF + ")";
             case BLOCKS -> "through Spark's block managers (" + EXCHANGE_CONF + ")";
         };
     }
@@ -142,9 +165,10 @@ final class BarrierRounds {
         Exchange exchange = exchange(sc);
         UUID key = UUID.randomUUID();
         SecretKey sealing = exchange == Exchange.PEERS && sealed(sc) ? StateCipher.newKey() : null;
+        boolean hostMemory = exchange == Exchange.PEERS && sharedMemory(sc);
         ClassTag<Averaged> tag = ClassTag$.MODULE$.apply(Averaged.class);
         JavaRDD<Averaged> rounds = new JavaRDD<>(chunk.rdd().barrier()
-                .mapPartitions(new WorkerTask(worker, averagingFrequency, times, exchange, key, sealing), false, tag), tag);
+                .mapPartitions(new WorkerTask(worker, averagingFrequency, times, exchange, key, sealing, hostMemory), false, tag), tag);
         // Spark never retries a failed barrier result stage (its tasks may have committed output);
         // behind a shuffle it is a map stage, which Spark re-runs whole when an executor is lost
         Averaged last;
@@ -179,15 +203,18 @@ final class BarrierRounds {
         private final UUID key;
         /** Seals the states the workers send each other; null: they travel in the clear. */
         private final SecretKey sealing;
+        /** Whether workers on one host exchange through its shared memory. */
+        private final boolean hostMemory;
 
         WorkerTask(ResidentNetworkWorker worker, int averagingFrequency, RoundTimes times, Exchange exchange, UUID key,
-                   SecretKey sealing) {
+                   SecretKey sealing, boolean hostMemory) {
             this.worker = worker;
             this.averagingFrequency = averagingFrequency;
             this.times = times;
             this.exchange = exchange;
             this.key = key;
             this.sealing = sealing;
+            this.hostMemory = hostMemory;
         }
 
         @Override
@@ -198,7 +225,7 @@ final class BarrierRounds {
             ResidentNetwork net = worker.getInitialModelGraph();
             try (ParameterExchange exchange = switch (this.exchange) {
                 case MEMORY -> new SharedMemoryExchange(task, net);
-                case PEERS -> new PeerExchange(task, net, key, sealing);
+                case PEERS -> new PeerExchange(task, net, key, sealing, hostMemory);
                 case BLOCKS -> new GatheredExchange(task, net);
             }) {
                 int start = net.getConfiguration().getIterationCount();

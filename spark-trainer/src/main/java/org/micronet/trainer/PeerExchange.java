@@ -25,6 +25,8 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -50,11 +52,17 @@ import java.util.concurrent.TimeoutException;
  * slices are sent from it, received into it and averaged in it.
  * The arrival of the first phase's last header is the round's barrier.
  *
+ * <p>Workers on one host take each other's state from its shared memory ({@link HostRegion}):
+ * a worker writes its state there before it sends its header, and a peer that maps the region
+ * copies it from there once the header is in, so only headers travel on their connection. The
+ * regions are found by name (announced with the addresses) and confirmed over the connection.
+ *
  * <p>A peer is admitted only when it presents the chunk's key, which reaches the workers inside
  * the task. With Spark's network encryption on, the slices travel sealed ({@link StateCipher}) in
  * pieces of {@link #PIECE_BYTES}, each with its own tag, so that a worker opens the first pieces
  * of a peer's slice while the peer still seals and sends the rest; else in the clear, as Spark's
- * own block transfers do then.
+ * own block transfers do then. Sealed, a header through shared memory still comes with a sealed
+ * empty piece, which authenticates it.
  */
 final class PeerExchange implements ParameterExchange {
     private static final Logger log = LoggerFactory.getLogger(PeerExchange.class);
@@ -81,6 +89,10 @@ final class PeerExchange implements ParameterExchange {
     private static final class Peer {
         final int partition;
         final SocketChannel channel;
+        /** Its region of the host's memory, mapped here, where its bodies come from; null: they come over the channel. */
+        final HostRegion memory;
+        /** Whether it maps this worker's region, and so takes this worker's bodies from there. */
+        final boolean readsMine;
         /** Where its slice of the state to average here arrives: the first {@code slice(partition)} values. */
         final INDArray received;
         /** Where its sealed pieces arrive, and where this worker's for it are sealed, when the exchange encrypts; else null. */
@@ -98,11 +110,16 @@ final class PeerExchange implements ParameterExchange {
         /** Where this phase's body from it goes (opened, when it arrives sealed): what remains of it. */
         ByteBuffer opened;
         int inPiece;
+        /** Where this phase's body from it goes, when it comes from {@link #memory}; else null. */
+        ByteBuffer fromMemory;
         long headerAt;
 
-        Peer(int partition, SocketChannel channel, INDArray received, ByteBuffer sealedIn, ByteBuffer sealedOut) {
+        Peer(int partition, SocketChannel channel, HostRegion memory, boolean readsMine, INDArray received,
+             ByteBuffer sealedIn, ByteBuffer sealedOut) {
             this.partition = partition;
             this.channel = channel;
+            this.memory = memory;
+            this.readsMine = readsMine;
             this.received = received;
             this.sealedIn = sealedIn;
             this.sealedOut = sealedOut;
@@ -124,6 +141,8 @@ final class PeerExchange implements ParameterExchange {
     /** This worker's slice of {@link #own}. */
     private final INDArray ownSlice;
     private final Peer[] peers;  // by partition, null at this worker's
+    /** This worker's region of the host's shared memory, while a peer reads from it; else null. */
+    private HostRegion region;
     private final Selector selector;
     private final ExecutorService io;
     /** Encrypts the slices when Spark's network encryption is on; else null. */
@@ -136,9 +155,10 @@ final class PeerExchange implements ParameterExchange {
 
     /**
      * For {@code task}'s worker, which trains {@code net} (the network every {@link #average} is
-     * given); {@code key} admits its peers, {@code sealing} (null: none) encrypts the states.
+     * given); {@code key} admits its peers, {@code sealing} (null: none) encrypts the states,
+     * {@code hostMemory}: whether workers on one host exchange through its shared memory.
      */
-    PeerExchange(BarrierTaskContext task, ResidentNetwork net, UUID key, SecretKey sealing) {
+    PeerExchange(BarrierTaskContext task, ResidentNetwork net, UUID key, SecretKey sealing, boolean hostMemory) {
         this.task = task;
         this.partition = task.partitionId();
         own = net.state();
@@ -158,23 +178,38 @@ final class PeerExchange implements ParameterExchange {
         ownSlice = own.get(NDArrayIndex.interval(sliceStart[partition], sliceEnd[partition]));
         peers = new Peer[workers];
         cipher = sealing == null ? null : new StateCipher(sealing, task.stageAttemptNumber());
+        HostRegion[] theirRegions = new HostRegion[workers];
+        boolean[] readMine = new boolean[workers];
         try {
             selector = Selector.open();
-            SocketChannel[] channels = connect(key, length * own.dataType().width(), workers);
+            long bytes = length * own.dataType().width();
+            if (hostMemory && HostRegion.possible(bytes)) {
+                try {
+                    region = HostRegion.create(bytes);
+                } catch (IOException e) {
+                    log.warn("worker {} has no region of this host's shared memory: it exchanges over connections",
+                            partition, e);
+                }
+            }
+            SocketChannel[] channels = connect(key, bytes, workers, theirRegions, readMine);
+            shareOrDropRegion(theirRegions, readMine);
             for (int w = 0; w < workers; w++) {
                 if (w != partition) {
                     channels[w].configureBlocking(false);
                     INDArray received = Nd4j.createUninitialized(own.dataType(), slice(partition));
-                    peers[w] = new Peer(w, channels[w], received, sealing == null ? null : sealedPiece(),
-                            sealing == null ? null : sealedPiece());
+                    peers[w] = new Peer(w, channels[w], theirRegions[w], readMine[w], received,
+                            sealing == null ? null : sealedPiece(), sealing == null ? null : sealedPiece());
+                    theirRegions[w] = null;
                     channels[w].register(selector, 0, peers[w]);
                 }
             }
         } catch (IOException e) {
+            closeAll(theirRegions);
             close();
             throw unlessKilled(new UncheckedIOException("worker " + partition + " could not connect to the other workers ("
                     + e.getMessage() + ")" + ADVICE, e));
         } catch (RuntimeException e) {
+            closeAll(theirRegions);
             close();
             throw e;
         }
@@ -206,9 +241,13 @@ final class PeerExchange implements ParameterExchange {
     /**
      * Connects this worker to every other: it connects to those of lower partitions, which accept,
      * and accepts those of higher ones. A connection opens with a hello (the stage's key, the
-     * partition, the state's length in bytes).
+     * partition, the state's length in bytes, whether the worker mapped the other's region), which
+     * the other answers with whether it mapped the worker's. Sets {@code theirRegions[w]} to worker
+     * {@code w}'s region where this host has it, and {@code readMine[w]} to whether {@code w} mapped
+     * this worker's.
      */
-    private SocketChannel[] connect(UUID key, long bytes, int workers) throws IOException {
+    private SocketChannel[] connect(UUID key, long bytes, int workers, HostRegion[] theirRegions, boolean[] readMine)
+            throws IOException {
         SocketChannel[] channels = new SocketChannel[workers];
         try (ServerSocketChannel server = ServerSocketChannel.open()) {
             String host = SparkEnv.get().blockManager().blockManagerId().host();
@@ -217,7 +256,14 @@ final class PeerExchange implements ParameterExchange {
                     server.getLocalAddress());
             String[] addresses;
             try (PromptAllGather gather = new PromptAllGather(task)) {
-                addresses = gather.allGather(host + " " + server.socket().getLocalPort());
+                addresses = gather.allGather(host + " " + server.socket().getLocalPort() + " "
+                        + (region == null ? "-" : region.name()));
+            }
+            for (int w = 0; w < workers; w++) {
+                String announced = addresses[w].split(" ")[2];
+                if (w != partition && !announced.equals("-")) {
+                    theirRegions[w] = HostRegion.open(announced, bytes);
+                }
             }
             for (int w = 0; w < partition; w++) {
                 String[] at = addresses[w].split(" ");
@@ -234,6 +280,7 @@ final class PeerExchange implements ParameterExchange {
                 hello.writeLong(key.getLeastSignificantBits());
                 hello.writeInt(partition);
                 hello.writeLong(bytes);
+                hello.writeBoolean(theirRegions[w] != null);
                 hello.flush();
             }
             server.socket().setSoTimeout((int) KILL_CHECK_MILLIS);
@@ -245,13 +292,16 @@ final class PeerExchange implements ParameterExchange {
                     checkKilled("waiting for the other workers to connect");
                     continue;
                 }
-                int from = admit(channel, key, bytes, workers);
+                int from = admit(channel, key, bytes, workers, theirRegions, readMine);
                 if (from < 0 || channels[from] != null) {
                     channel.close();
                     continue;
                 }
                 channels[from] = channel;
                 accepted++;
+            }
+            for (int w = 0; w < partition; w++) {
+                readMine[w] = answer(channels[w], w);
             }
             return channels;
         } catch (IOException | RuntimeException e) {
@@ -284,8 +334,12 @@ final class PeerExchange implements ParameterExchange {
         }
     }
 
-    /** The partition of the worker that opened {@code channel}, or -1 when it is none of this stage's. */
-    private int admit(SocketChannel channel, UUID key, long bytes, int workers) throws IOException {
+    /**
+     * The partition of the worker that opened {@code channel}, or -1 when it is none of this
+     * stage's; notes whether it mapped this worker's region and answers whether this one mapped its.
+     */
+    private int admit(SocketChannel channel, UUID key, long bytes, int workers, HostRegion[] theirRegions,
+                      boolean[] readMine) throws IOException {
         channel.socket().setTcpNoDelay(true);
         channel.socket().setSoTimeout(HELLO_TIMEOUT_MILLIS);
         DataInputStream hello = new DataInputStream(channel.socket().getInputStream());
@@ -293,11 +347,13 @@ final class PeerExchange implements ParameterExchange {
         long lsb;
         int from;
         long theirs;
+        boolean mapsMine;
         try {
             msb = hello.readLong();
             lsb = hello.readLong();
             from = hello.readInt();
             theirs = hello.readLong();
+            mapsMine = hello.readBoolean();
         } catch (IOException e) {
             log.warn("worker {} dropped a connection from {} that sent no hello: {}", partition,
                     channel.getRemoteAddress(), e.toString());
@@ -312,7 +368,59 @@ final class PeerExchange implements ParameterExchange {
             throw new IllegalStateException("worker " + from + " sends " + theirs + " bytes of parameters and updater"
                     + " state, worker " + partition + " " + bytes + ": the workers of a barrier stage run different networks");
         }
+        readMine[from] = mapsMine;
+        DataOutputStream answer = new DataOutputStream(channel.socket().getOutputStream());
+        answer.writeBoolean(theirRegions[from] != null);
+        answer.flush();
         return from;
+    }
+
+    /** Worker {@code w}'s answer to this worker's hello on {@code channel}: whether it mapped this worker's region. */
+    private boolean answer(SocketChannel channel, int w) throws IOException {
+        channel.socket().setSoTimeout((int) KILL_CHECK_MILLIS);
+        DataInputStream in = new DataInputStream(channel.socket().getInputStream());
+        while (true) {
+            try {
+                return in.readBoolean();
+            } catch (SocketTimeoutException e) {
+                checkKilled("waiting for worker " + w + " to answer its hello");
+            }
+        }
+    }
+
+    /**
+     * Deletes this worker's region's file, which every peer has mapped by now or will not, and
+     * drops the region when no peer did; logs whose states this worker takes from shared memory.
+     */
+    private void shareOrDropRegion(HostRegion[] theirRegions, boolean[] readMine) {
+        if (region != null) {
+            region.unlink();
+            boolean read = false;
+            for (boolean r : readMine) {
+                read |= r;
+            }
+            if (!read) {
+                region.close();
+                region = null;
+            }
+        }
+        List<Integer> mapped = new ArrayList<>();
+        for (int w = 0; w < theirRegions.length; w++) {
+            if (theirRegions[w] != null) {
+                mapped.add(w);
+            }
+        }
+        if (!mapped.isEmpty()) {
+            log.info("worker {} takes the states of workers {} from this host's shared memory", partition, mapped);
+        }
+    }
+
+    private static void closeAll(HostRegion[] regions) {
+        for (HostRegion r : regions) {
+            if (r != null) {
+                r.close();
+            }
+        }
     }
 
     /** {@code meanwhile} runs while the slices travel and the slower workers finish their round. */
@@ -376,21 +484,30 @@ final class PeerExchange implements ParameterExchange {
      */
     private void transfer(int message, boolean fitted, double score) throws IOException {
         boolean scatter = message % 2 == 0;
+        int parity = (message / 2) & 1;
         int pending = 0;
+        long published = -1;  // where the region holds this phase's body from (the same for every peer but in a scatter of slices)
         for (Peer p : peers) {
             if (p == null) {
                 continue;
             }
             int to = p.partition;
             p.outHeader.clear().putInt(message).putInt(fitted ? 1 : 0).putDouble(score).flip();
-            ByteBuffer body = !fitted ? ByteBuffer.allocate(0)
-                    : scatter ? bytesOf(own, sliceStart[to], slice(to))
-                    : bytesOf(own, sliceStart[partition], slice(partition));
+            long start = scatter ? sliceStart[to] : sliceStart[partition];
+            ByteBuffer body = !fitted ? ByteBuffer.allocate(0) : bytesOf(own, start, slice(scatter ? to : partition));
+            if (fitted && p.readsMine) {
+                if (start != published) {  // before any header goes: a header tells the peer its body is there
+                    region.write(parity, start * own.dataType().width(), body);
+                    published = start;
+                }
+                body = ByteBuffer.allocate(0);
+            }
             p.outBody = cipher == null ? body : null;
             p.outPlain = cipher == null ? null : body;
             p.outPiece = 0;
             p.inHeader.clear();
             p.inBody = null;
+            p.fromMemory = null;
             p.headerAt = 0;
             p.channel.keyFor(selector).interestOps(SelectionKey.OP_READ | SelectionKey.OP_WRITE);
             pending += 2;
@@ -407,6 +524,10 @@ final class PeerExchange implements ParameterExchange {
                     pending--;
                 }
                 if (k.isValid() && k.isReadable() && read(p, message)) {
+                    if (p.fromMemory != null) {
+                        p.memory.read(parity, (scatter ? sliceStart[partition] : sliceStart[p.partition])
+                                * own.dataType().width(), p.fromMemory);
+                    }
                     k.interestOps(k.interestOps() & ~SelectionKey.OP_READ);
                     pending--;
                 }
@@ -455,10 +576,14 @@ final class PeerExchange implements ParameterExchange {
                 p.opened = !sent ? ByteBuffer.allocate(0)
                         : message % 2 == 0 ? bytesOf(p.received, 0, slice(partition))
                         : bytesOf(own, sliceStart[p.partition], slice(p.partition));
+                if (sent && p.memory != null) {
+                    p.fromMemory = p.opened;
+                    p.opened = ByteBuffer.allocate(0);
+                }
                 p.inPiece = 0;
                 if (cipher != null) {
                     p.inBody = nextPiece(p);
-                } else if (sent) {
+                } else if (p.opened.hasRemaining()) {
                     p.inBody = p.opened;
                 } else {
                     return true;
@@ -554,9 +679,13 @@ final class PeerExchange implements ParameterExchange {
         return waiting;
     }
 
-    /** Closes the connections, which ends a transfer in flight. */
+    /**
+     * Closes the connections, which ends a transfer in flight, and, once the exchange thread has
+     * ended, unmaps the regions of shared memory (else a collection of their buffers will).
+     */
     @Override
     public void close() {
+        boolean ended = true;
         if (io != null) {
             io.shutdownNow();
         }
@@ -567,6 +696,26 @@ final class PeerExchange implements ParameterExchange {
                 } catch (IOException e) {
                     log.debug("closing the connection to worker {}", p.partition, e);
                 }
+            }
+        }
+        if (io != null) {
+            try {
+                ended = io.awaitTermination(10 * KILL_CHECK_MILLIS, TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                ended = false;
+            }
+        }
+        for (Peer p : peers) {
+            if (p != null && p.memory != null && ended) {
+                p.memory.close();
+            }
+        }
+        if (region != null) {
+            if (ended) {
+                region.close();
+            } else {
+                region.unlink();
             }
         }
         if (selector != null) {

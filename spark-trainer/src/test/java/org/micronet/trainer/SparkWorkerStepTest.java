@@ -17,6 +17,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Iterator;
@@ -24,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -202,6 +205,7 @@ class SparkWorkerStepTest {
                 averageEveryWay(uneven, workers, averagingFrequency, (7 + workers - 1) / workers);
             }
         }
+        assertNoRegionLeft();
     }
 
     /** Fits {@code uneven}, whose longest partition has {@code longest} minibatches, averaging each way, and compares. */
@@ -210,17 +214,12 @@ class SparkWorkerStepTest {
         ComputationGraph start = m0(config(workers, averagingFrequency));
         Map<String, ComputationGraph> trained = new TreeMap<>();
         Map<String, TrainingLoss.Tally> losses = new TreeMap<>();
-        for (String way : List.of("driver", "barrier", "barrier blocks", "barrier peers")) {
+        for (String way : List.of("driver", "barrier", "barrier blocks", "barrier peers", "barrier peers sockets")) {
             RunConfig cfg = config(workers, averagingFrequency,
                     RunConfig.Averaging.valueOf(way.split(" ")[0].toUpperCase()));
             TrainingLoss loss = new TrainingLoss(sc);
             SparkComputationGraph spark = onSpark(cfg, start.clone(), new WorkerSeeding(cfg.seed()), loss);
-            sc.setLocalProperty(BarrierRounds.EXCHANGE_CONF, way.contains(" ") ? way.split(" ")[1] : null);
-            try {
-                spark.fit(uneven);
-            } finally {
-                sc.setLocalProperty(BarrierRounds.EXCHANGE_CONF, null);
-            }
+            exchanging(way.contains(" ") ? way.substring(way.indexOf(' ') + 1) : "auto", () -> spark.fit(uneven));
             trained.put(way, spark.getNetwork());
             losses.put(way, loss.take());
         }
@@ -228,7 +227,7 @@ class SparkWorkerStepTest {
         // more than two is not always by partition: a last-bit difference, which a few steps of training grow
         ComputationGraph driver = trained.get("driver");
         String exact = workers == 2 ? "driver" : "barrier";
-        for (String way : List.of("barrier", "barrier blocks", "barrier peers")) {
+        for (String way : List.of("barrier", "barrier blocks", "barrier peers", "barrier peers sockets")) {
             ComputationGraph barrier = trained.get(way);
             String at = ", " + way + ", " + workers + " workers, averagingFrequency " + averagingFrequency;
             assertEquals((longest + averagingFrequency - 1) / averagingFrequency * averagingFrequency,
@@ -260,15 +259,39 @@ class SparkWorkerStepTest {
         JavaRDD<DataSet> failing = sc.parallelize(batches, 2)
                 .mapPartitionsWithIndex(SparkWorkerStepTest::failingAtTheSecondOfPartition1, true);
         RunConfig cfg = config(2, 1);
-        for (String exchange : new String[]{null, "blocks", "peers"}) {
+        for (String exchange : List.of("auto", "blocks", "peers", "peers sockets")) {
             SparkComputationGraph spark = onSpark(cfg, m0(cfg));
-            sc.setLocalProperty(BarrierRounds.EXCHANGE_CONF, exchange);
-            try {
-                Exception e = assertTimeoutPreemptively(Duration.ofSeconds(60), () -> assertThrows(Exception.class,
-                        () -> spark.fit(failing)), "exchange " + exchange);
-                assertTrue(e.getMessage().contains("unreadable minibatch 2 of partition 1"), e.getMessage());
-            } finally {
-                sc.setLocalProperty(BarrierRounds.EXCHANGE_CONF, null);
+            Exception e = assertTimeoutPreemptively(Duration.ofSeconds(60), () -> assertThrows(Exception.class,
+                    () -> exchanging(exchange, () -> spark.fit(failing))), "exchange " + exchange);
+            assertTrue(e.getMessage().contains("unreadable minibatch 2 of partition 1"), e.getMessage());
+        }
+        assertNoRegionLeft();
+    }
+
+    /**
+     * Runs {@code fit} with barrier workers exchanging {@code way}: {@code auto}, {@code blocks},
+     * {@code peers} (through this host's shared memory, as workers in one JVM are on one host) or
+     * {@code peers sockets} (over their connections alone).
+     */
+    private void exchanging(String way, Runnable fit) {
+        String[] words = way.split(" ");
+        sc.setLocalProperty(BarrierRounds.EXCHANGE_CONF, words[0]);
+        sc.setLocalProperty(BarrierRounds.SHARED_MEMORY_CONF, words.length > 1 ? "false" : null);
+        try {
+            fit.run();
+        } finally {
+            sc.setLocalProperty(BarrierRounds.EXCHANGE_CONF, null);
+            sc.setLocalProperty(BarrierRounds.SHARED_MEMORY_CONF, null);
+        }
+    }
+
+    /** No worker left its region of shared memory behind, also where one failed. */
+    private static void assertNoRegionLeft() throws IOException {
+        Path shared = Path.of("/dev/shm");
+        if (Files.isDirectory(shared)) {
+            try (Stream<Path> files = Files.list(shared)) {
+                assertEquals(List.of(), files.map(f -> f.getFileName().toString())
+                        .filter(n -> n.startsWith("micronet-exchange-")).toList(), "regions left in " + shared);
             }
         }
     }
@@ -291,6 +314,14 @@ class SparkWorkerStepTest {
             assertEquals("spark.micronet.exchange = 'sockets': expected auto, peers, blocks or memory", e.getMessage());
         } finally {
             sc.setLocalProperty(BarrierRounds.EXCHANGE_CONF, null);
+        }
+        assertTrue(BarrierRounds.sharedMemory(sc), "shared memory by default");
+        sc.setLocalProperty(BarrierRounds.SHARED_MEMORY_CONF, "no");
+        try {
+            ConfigException e = assertThrows(ConfigException.class, () -> BarrierRounds.checkCanRun(sc, 2));
+            assertEquals("spark.micronet.exchange.sharedMemory = 'no': expected true or false", e.getMessage());
+        } finally {
+            sc.setLocalProperty(BarrierRounds.SHARED_MEMORY_CONF, null);
         }
     }
 

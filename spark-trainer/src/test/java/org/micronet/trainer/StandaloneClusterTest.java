@@ -87,6 +87,10 @@ class StandaloneClusterTest {
             for (int p : new int[]{exchangePort, exchangePort + 1}) {
                 assertTrue(executorLogs.contains("listens for the parameter exchange on /127.0.0.1:" + p), executorLogs);
             }
+            // both executors run on this host: only the headers travel on their connection
+            assertTrue(log.contains("and through shared memory between workers on one host"), log);
+            assertTrue(executorLogs.contains("takes the states of workers [0] from this host's shared memory")
+                    && executorLogs.contains("takes the states of workers [1] from this host's shared memory"), executorLogs);
             FileSystem fs = dfs.getFileSystem();
             for (String f : List.of("/runs/lossy/metrics.jsonl", "/runs/lossy/_SUCCESS", "/models/lossy/model.zip",
                     "/models/lossy/model-card.json")) {
