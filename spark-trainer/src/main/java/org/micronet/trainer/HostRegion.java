@@ -15,7 +15,9 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.UUID;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
  * A worker's region of its host's shared memory, where {@link PeerExchange} leaves the worker's
@@ -24,13 +26,17 @@ import java.util.regex.Pattern;
  * processes of one node. The region is a file under /dev/shm (mode 600) of two halves, one for
  * the even rounds and one for the odd. Its name is random, so a worker that finds a file of the
  * name another announced shares that worker's memory; once each peer has mapped it or not, the
- * owner deletes the file, and the memory goes with the last mapping, also when a JVM dies.
+ * owner deletes the file, and the memory goes with the last mapping, also when a JVM dies. A JVM
+ * killed before that leaves its file, so the name also holds the owner's process id, and each new
+ * region deletes those of processes that are gone (one deleted wrongly, of a process in another
+ * process namespace, only sends that process's peers back to their connections).
  */
 final class HostRegion implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(HostRegion.class);
     private static final Path SHARED = Path.of("/dev/shm");
     private static final String PREFIX = "micronet-exchange-";
-    private static final Pattern NAME = Pattern.compile(Pattern.quote(PREFIX) + "[0-9a-f-]{36}");
+    /** The prefix, the owner's process id, a random UUID. */
+    private static final Pattern NAME = Pattern.compile(Pattern.quote(PREFIX) + "(\\d+)-[0-9a-f-]{36}");
     /** Unmaps a mapping at once, as Spark and Lucene do; else only a collection of the buffer would. */
     private static final Unsafe UNSAFE;
 
@@ -64,7 +70,8 @@ final class HostRegion implements AutoCloseable {
 
     /** A new region for this worker's states of {@code bytes} ({@link #possible}). */
     static HostRegion create(long bytes) throws IOException {
-        String name = PREFIX + UUID.randomUUID();
+        deleteOrphans();
+        String name = PREFIX + ProcessHandle.current().pid() + "-" + UUID.randomUUID();
         Path file = Files.createFile(SHARED.resolve(name),
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
@@ -96,6 +103,23 @@ final class HostRegion implements AutoCloseable {
         } catch (IOException e) {
             log.warn("could not map the region {}: exchanging over the connection", name, e);
             return null;
+        }
+    }
+
+    /** Deletes the regions whose owners are gone: they were killed before they could. */
+    static void deleteOrphans() throws IOException {
+        try (Stream<Path> files = Files.list(SHARED)) {
+            for (Path f : (Iterable<Path>) files::iterator) {
+                Matcher m = NAME.matcher(f.getFileName().toString());
+                if (m.matches() && ProcessHandle.of(Long.parseLong(m.group(1))).isEmpty()) {
+                    try {
+                        Files.deleteIfExists(f);
+                        log.info("deleted {}, left by a process that is gone", f);
+                    } catch (IOException e) {
+                        log.debug("could not delete {}", f, e);  // another user's
+                    }
+                }
+            }
         }
     }
 

@@ -91,6 +91,13 @@ class StandaloneClusterTest {
             assertTrue(log.contains("and through shared memory between workers on one host"), log);
             assertTrue(executorLogs.contains("takes the states of workers [0] from this host's shared memory")
                     && executorLogs.contains("takes the states of workers [1] from this host's shared memory"), executorLogs);
+            // the killed executor may have left its region; the chunks after it delete it
+            try (Stream<java.nio.file.Path> regions = Files.list(java.nio.file.Path.of("/dev/shm"))) {
+                assertEquals(List.of(), regions.map(r -> r.getFileName().toString())
+                        .filter(n -> n.matches("micronet-exchange-\\d+-.*")
+                                && ProcessHandle.of(Long.parseLong(n.split("-")[2])).isEmpty()).toList(),
+                        "regions of gone processes in /dev/shm");
+            }
             FileSystem fs = dfs.getFileSystem();
             for (String f : List.of("/runs/lossy/metrics.jsonl", "/runs/lossy/_SUCCESS", "/models/lossy/model.zip",
                     "/models/lossy/model-card.json")) {
