@@ -3,7 +3,9 @@
 # (1) plain DL4J fit in one JVM on one batch of the global size (bin/micronet benchmark --mode
 # train, random data, the 10-class head the Spark runs train; the faster of one thread and all), (2) the training job on Spark
 # local[2] with 2 workers, (3) the same on a standalone cluster of 2 single-core workers on this
-# machine (deploy/standalone-cluster.sh), averaging every minibatch; all in turn, RUNS times
+# machine (deploy/standalone-cluster.sh), averaging every minibatch, whose workers share this host's memory,
+# and (3b) the same cluster with spark.micronet.exchange.sharedMemory=false, as workers on different hosts
+# exchange (over their connections, sealed); all in turn, RUNS times
 # (default 3), since this machine's speed drifts by a third between minutes. Data: the bundled
 # 5,000-image Fashion-MNIST subset (4,000 train), whose epoch is a single short chunk, so that each chunk's
 # fixed cost weighs on it; DATA=<an ingest output> measures on that instead (e.g. the recipe's full Fashion-MNIST,
@@ -96,11 +98,12 @@ PY
   echo "- date: $(date -u +%Y-%m-%dT%H:%MZ)"
   echo "- images/s: single JVM = plain fit on one batch of the global size, random data, the same 10-class model, on one thread and on all $(nproc) (ND4J's and the kernels'), each run's faster of the two (in brackets: the medians on one thread / on all); Spark = the last epoch in \`metrics.jsonl\` of a run of the epochs in the table (\`auto\`: enough for $warm_rounds averaging rounds before it, as warm as the single JVM's JIT) (fit time of the epoch, $described at ${size}x${size}, 2 workers, averaging every minibatch, \`averaging: $averaging\`, $chunking)"
   echo "- two JVMs: two one-thread processes at once, each fitting a worker's half of the global batch (1,500 steps of warm-up, then 30,000 images each timed), no exchange: the images/s of the two together, what the cluster's workers could reach without Spark and averaging"
-  echo "- each figure: the median of $runs runs of the four in turn; a ratio is the median of the runs' ratios, with their range in brackets"
+  echo "- standalone: its two executors on this host take each other's state from its shared memory; connections only: the same with \`spark.micronet.exchange.sharedMemory=false\`, as workers on different hosts exchange (sealed with AES-GCM: the cluster has Spark's network encryption on)"
+  echo "- each figure: the median of $runs runs of the five in turn; a ratio is the median of the runs' ratios, with their range in brackets"
   echo "- round: of the last run, mean milliseconds per averaging round over the last epoch's chunks: total, the driver's broadcast of parameters and updater state, the worker's set-up of its resident network, its reading of minibatches not read before the rounds, its fit, its exchange and averaging with the other workers (barrier averaging; in brackets the part spent waiting for the slower worker, and between JVMs for Spark's barrier coordination), all per worker, and the rest (Spark: job launch, task and result transfer, and with driver averaging the averaging)"
   echo
-  echo "| model | global batch | epochs | single JVM | local[2] | standalone 2x1 core | two JVMs | local / single | standalone / single | two JVMs / single | local round: total, broadcast, set-up, data, fit, exchange (waiting), Spark | standalone round |"
-  echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|"
+  echo "| model | global batch | epochs | single JVM | local[2] | standalone 2x1 core | connections only | two JVMs | local / single | standalone / single | connections only / single | two JVMs / single | local round: total, broadcast, set-up, data, fit, exchange (waiting), Spark | standalone round | connections-only round |"
+  echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|---|"
 } > "$out"
 for m in ${models//,/ }; do
   for global in ${batches//,/ }; do
@@ -110,9 +113,9 @@ for m in ${models//,/ }; do
     sets=(--set model="$m" --set inputSize="$size" --set batchSizePerWorker="$per" --set workers=2 --set epochs="$epochs"
           --set data.train="$data" --set warmupEpochs=0 --set averaging="$averaging"
           ${chunk_rounds:+--set progress.everyRounds="$chunk_rounds"})
-    singles=(); ones=(); alls=(); locals=(); clusters=(); pairs=()
+    singles=(); ones=(); alls=(); locals=(); clusters=(); sockets=(); pairs=()
     for r in $(seq "$runs"); do
-      rm -rf "$work/local-$m-$global"* "$work/cluster-$m-$global"*
+      rm -rf "$work/local-$m-$global"* "$work/cluster-$m-$global"* "$work/sockets-$m-$global"*
       # the faster of one thread and all: on a machine whose CPUs share a core's vector units (this one),
       # one thread fits small batches faster than two
       one="$(single "$m" "$global" 1)"; all="$(single "$m" "$global" "$(nproc)")"
@@ -123,20 +126,26 @@ for m in ${models//,/ }; do
       deploy/spark-submit.sh --master "$master" --deploy-mode client --executor-cores 1 --executor-memory 2g \
         --conf spark.cores.max=2 -- train --config configs/runs/quickstart.yaml "${sets[@]}" \
         --set output="$work/cluster-$m-$global" --set export="$work/cluster-$m-$global-export" > "$work/cluster-$m-$global.log" 2>&1
+      deploy/spark-submit.sh --master "$master" --deploy-mode client --executor-cores 1 --executor-memory 2g \
+        --conf spark.cores.max=2 --conf spark.micronet.exchange.sharedMemory=false -- train \
+        --config configs/runs/quickstart.yaml "${sets[@]}" --set output="$work/sockets-$m-$global" \
+        --set export="$work/sockets-$m-$global-export" > "$work/sockets-$m-$global.log" 2>&1
       locals+=("$(rate "$work/local-$m-$global/metrics.jsonl")"); clusters+=("$(rate "$work/cluster-$m-$global/metrics.jsonl")")
+      sockets+=("$(rate "$work/sockets-$m-$global/metrics.jsonl")")
       pairs+=("$(pair "$m" "$per")")
     done
     local_round=$(rounds "$work/local-$m-$global.log" "$epochs")
     cluster_round=$(rounds "$work/cluster-$m-$global.log" "$epochs")
-    python3 - "$m" "$global" "$epochs" "${singles[*]}" "${locals[*]}" "${clusters[*]}" "${local_round// | /, }" "${cluster_round// | /, }" "${ones[*]}" "${alls[*]}" "${pairs[*]}" >> "$out" <<'PY'
+    sockets_round=$(rounds "$work/sockets-$m-$global.log" "$epochs")
+    python3 - "$m" "$global" "$epochs" "${singles[*]}" "${locals[*]}" "${clusters[*]}" "${local_round// | /, }" "${cluster_round// | /, }" "${ones[*]}" "${alls[*]}" "${pairs[*]}" "${sockets[*]}" "${sockets_round// | /, }" >> "$out" <<'PY'
 import statistics, sys
-m, g, e, s, l, c, lr, cr, one, all_, p = sys.argv[1:12]
-s, l, c, one, all_, p = ([float(x) for x in v.split()] for v in (s, l, c, one, all_, p))
+m, g, e, s, l, c, lr, cr, one, all_, p, k, kr = sys.argv[1:14]
+s, l, c, one, all_, p, k = ([float(x) for x in v.split()] for v in (s, l, c, one, all_, p, k))
 def ratio(xs):
     r = [x / y for x, y in zip(xs, s)]
     return f'{statistics.median(r):.2f} ({min(r):.2f}-{max(r):.2f})'
 med = statistics.median
-print(f'| {m} | {g} | {e} | {med(s):.1f} ({med(one):.0f} / {med(all_):.0f}) | {med(l):.1f} | {med(c):.1f} | {med(p):.1f} | {ratio(l)} | {ratio(c)} | {ratio(p)} | {lr} | {cr} |')
+print(f'| {m} | {g} | {e} | {med(s):.1f} ({med(one):.0f} / {med(all_):.0f}) | {med(l):.1f} | {med(c):.1f} | {med(k):.1f} | {med(p):.1f} | {ratio(l)} | {ratio(c)} | {ratio(k)} | {ratio(p)} | {lr} | {cr} | {kr} |')
 PY
   done
 done
