@@ -35,6 +35,7 @@ final class HostRegion implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(HostRegion.class);
     private static final Path SHARED = Path.of("/dev/shm");
     private static final String PREFIX = "micronet-exchange-";
+    private static final int ZEROS_BYTES = 1 << 20;
     /** The prefix, the owner's process id, a random UUID. */
     private static final Pattern NAME = Pattern.compile(Pattern.quote(PREFIX) + "(\\d+)-[0-9a-f-]{36}");
     /** Unmaps a mapping at once, as Spark and Lucene do; else only a collection of the buffer would. */
@@ -68,13 +69,23 @@ final class HostRegion implements AutoCloseable {
         return 2 * bytes <= Integer.MAX_VALUE && Files.isDirectory(SHARED) && Files.isWritable(SHARED);
     }
 
-    /** A new region for this worker's states of {@code bytes} ({@link #possible}). */
+    /**
+     * A new region for this worker's states of {@code bytes} ({@link #possible}); fails when
+     * /dev/shm has no room for it.
+     */
     static HostRegion create(long bytes) throws IOException {
         deleteOrphans();
         String name = PREFIX + ProcessHandle.current().pid() + "-" + UUID.randomUUID();
         Path file = Files.createFile(SHARED.resolve(name),
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            // written through the file, not the mapping: a full /dev/shm (a container's is 64 MiB by
+            // default) fails this write, before any round, where a store to an unbacked page of the
+            // mapping would fail mid-round (an InternalError, on a 4 MiB /dev/shm here)
+            ByteBuffer zeros = ByteBuffer.allocateDirect(ZEROS_BYTES);
+            for (long at = 0; at < 2 * bytes; ) {
+                at += channel.write(zeros.clear().limit((int) Math.min(ZEROS_BYTES, 2 * bytes - at)), at);
+            }
             return new HostRegion(file, name, channel.map(FileChannel.MapMode.READ_WRITE, 0, 2 * bytes), bytes);
         } catch (IOException | RuntimeException e) {
             Files.deleteIfExists(file);
