@@ -150,6 +150,14 @@ final class PeerExchange implements ParameterExchange {
     /** By partition, this worker's included: this round's scores and whether they fitted. */
     private final double[] scores;
     private final boolean[] fitted;
+    /**
+     * Whether every peer takes this worker's state from shared memory and gives its own there, so
+     * that only headers travel: then the task's thread sends them before it reads ahead and
+     * receives them after, where a thread of the exchange would wait for the core the task holds.
+     */
+    private final boolean headersOnly;
+    /** What remains of a phase: a write and a read a peer. */
+    private int pending;
     private int round;
     private long waiting;
 
@@ -213,6 +221,11 @@ final class PeerExchange implements ParameterExchange {
             close();
             throw e;
         }
+        boolean onlyHeaders = true;
+        for (Peer p : peers) {
+            onlyHeaders &= p == null || p.memory != null && p.readsMine;
+        }
+        headersOnly = onlyHeaders;
         scores = new double[workers];
         fitted = new boolean[workers];
         io = Executors.newSingleThreadExecutor(r -> {
@@ -430,13 +443,22 @@ final class PeerExchange implements ParameterExchange {
         this.fitted[partition] = fitted;
         scores[partition] = score;
         int thisRound = round++;
-        Future<?> scatter = io.submit(() -> {
-            transfer(2 * thisRound, fitted, score);
-            return null;
-        });
+        Future<?> scatter = null;
+        if (headersOnly) {
+            beginHere(2 * thisRound, fitted, score);
+        } else {
+            scatter = io.submit(() -> {
+                transfer(2 * thisRound, fitted, score);
+                return null;
+            });
+        }
         meanwhile.run();
         long t0 = System.nanoTime();
-        awaitTransfer(scatter);
+        if (headersOnly) {
+            finishHere(2 * thisRound);
+        } else {
+            awaitTransfer(scatter);
+        }
         long lastHeader = t0;
         for (Peer p : peers) {
             if (p != null) {
@@ -464,7 +486,10 @@ final class PeerExchange implements ParameterExchange {
         if (sum != ownSlice) {
             ownSlice.assign(sum);
         }
-        if (!wholeStates) {
+        if (!wholeStates && headersOnly) {
+            beginHere(2 * thisRound + 1, true, 0);
+            finishHere(2 * thisRound + 1);
+        } else if (!wholeStates) {
             awaitTransfer(io.submit(() -> {
                 transfer(2 * thisRound + 1, true, 0);
                 return null;
@@ -483,9 +508,19 @@ final class PeerExchange implements ParameterExchange {
      * {@link #PIECE_BYTES} of the slice and its tag, at least one (an empty body's seals the header).
      */
     private void transfer(int message, boolean fitted, double score) throws IOException {
+        begin(message, fitted, score);
+        finish(message, 0);
+    }
+
+    /**
+     * Starts a phase of {@link #transfer}: leaves the bodies the peers take from shared memory in
+     * this worker's region, and writes to each peer what its socket takes at once (with only
+     * headers to send, all of it).
+     */
+    private void begin(int message, boolean fitted, double score) throws IOException {
         boolean scatter = message % 2 == 0;
         int parity = (message / 2) & 1;
-        int pending = 0;
+        pending = 0;
         long published = -1;  // where the region holds this phase's body from (the same for every peer but in a scatter of slices)
         for (Peer p : peers) {
             if (p == null) {
@@ -509,14 +544,34 @@ final class PeerExchange implements ParameterExchange {
             p.inBody = null;
             p.fromMemory = null;
             p.headerAt = 0;
-            p.channel.keyFor(selector).interestOps(SelectionKey.OP_READ | SelectionKey.OP_WRITE);
             pending += 2;
+            if (write(p, message)) {
+                p.channel.keyFor(selector).interestOps(SelectionKey.OP_READ);
+                pending--;
+            } else {
+                p.channel.keyFor(selector).interestOps(SelectionKey.OP_READ | SelectionKey.OP_WRITE);
+            }
         }
+    }
+
+    /**
+     * Ends a phase {@link #begin} started: writes and reads until all of it has gone and arrived.
+     * Checks every {@code checkMillis} whether the task was killed; 0: waits on the selector until
+     * the thread is interrupted.
+     */
+    private void finish(int message, long checkMillis) throws IOException {
+        boolean scatter = message % 2 == 0;
+        int parity = (message / 2) & 1;
         while (pending > 0) {
             if (Thread.currentThread().isInterrupted()) {
                 throw new InterruptedIOException("the exchange was closed in round " + message / 2);
             }
-            selector.select();
+            if (checkMillis > 0) {
+                selector.select(checkMillis);
+                checkKilled("exchanging with the other workers");
+            } else {
+                selector.select();
+            }
             for (SelectionKey k : selector.selectedKeys()) {
                 Peer p = (Peer) k.attachment();
                 if (k.isValid() && k.isWritable() && write(p, message)) {
@@ -625,6 +680,31 @@ final class PeerExchange implements ParameterExchange {
         return p.sealedIn.clear().limit(Math.min(PIECE_BYTES, p.opened.remaining()) + StateCipher.TAG_BYTES);
     }
 
+    /** Starts a phase on the task's own thread ({@link #headersOnly}). */
+    private void beginHere(int message, boolean fitted, double score) {
+        try {
+            begin(message, fitted, score);
+        } catch (IOException e) {
+            throw lost(e);
+        }
+    }
+
+    /**
+     * Ends a phase on the task's own thread ({@link #headersOnly}); a kill of the task (a worker
+     * failed) ends it within {@link #KILL_CHECK_MILLIS}.
+     */
+    private void finishHere(int message) {
+        try {
+            finish(message, KILL_CHECK_MILLIS);
+        } catch (IOException e) {
+            throw lost(e);
+        }
+    }
+
+    private RuntimeException lost(IOException e) {
+        return unlessKilled(new UncheckedIOException("worker " + partition + " lost its connection to another worker", e));
+    }
+
     /** Waits for the round's transfer; a kill of the task (a worker failed) ends it within {@link #KILL_CHECK_MILLIS}. */
     private void awaitTransfer(Future<?> transfer) {
         while (true) {
@@ -638,8 +718,7 @@ final class PeerExchange implements ParameterExchange {
                 throw new TaskKilledException("interrupted while exchanging with the other workers of its barrier stage");
             } catch (ExecutionException e) {
                 if (e.getCause() instanceof IOException cause) {
-                    throw unlessKilled(new UncheckedIOException("worker " + partition
-                            + " lost its connection to another worker", cause));
+                    throw lost(cause);
                 }
                 if (e.getCause() instanceof RuntimeException cause) {
                     throw cause;
