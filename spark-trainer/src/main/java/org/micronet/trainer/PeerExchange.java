@@ -56,6 +56,8 @@ import java.util.concurrent.TimeoutException;
  * a worker writes its state there before it sends its header, and a peer that maps the region
  * copies it from there once the header is in, so only headers travel on their connection. The
  * regions are found by name (announced with the addresses) and confirmed over the connection.
+ * Where all of a worker's peers share its host, the task's own thread exchanges
+ * ({@link #headersOnly}); else a thread of the exchange does, while the task reads ahead.
  *
  * <p>A peer is admitted only when it presents the chunk's key, which reaches the workers inside
  * the task. With Spark's network encryption on, the slices travel sealed ({@link StateCipher}) in
