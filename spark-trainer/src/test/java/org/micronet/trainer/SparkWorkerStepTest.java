@@ -308,20 +308,21 @@ class SparkWorkerStepTest {
                 sc.setLocalProperty(BarrierRounds.EXCHANGE_CONF, null);
             }
         }
-        sc.setLocalProperty(BarrierRounds.EXCHANGE_CONF, "sockets");
-        try {
-            ConfigException e = assertThrows(ConfigException.class, () -> BarrierRounds.checkCanRun(sc, 2));
-            assertEquals("spark.micronet.exchange = 'sockets': expected auto, peers, blocks or memory", e.getMessage());
-        } finally {
-            sc.setLocalProperty(BarrierRounds.EXCHANGE_CONF, null);
-        }
+        assertRefused(BarrierRounds.EXCHANGE_CONF, "sockets",
+                "spark.micronet.exchange = 'sockets': expected auto, peers, blocks or memory");
         assertTrue(BarrierRounds.sharedMemory(sc), "shared memory by default");
-        sc.setLocalProperty(BarrierRounds.SHARED_MEMORY_CONF, "no");
+        assertRefused(BarrierRounds.SHARED_MEMORY_CONF, "no",
+                "spark.micronet.exchange.sharedMemory = 'no': expected true or false");
+    }
+
+    /** {@code key} = {@code value} is refused before any work, with {@code message}. */
+    private void assertRefused(String key, String value, String message) {
+        sc.setLocalProperty(key, value);
         try {
             ConfigException e = assertThrows(ConfigException.class, () -> BarrierRounds.checkCanRun(sc, 2));
-            assertEquals("spark.micronet.exchange.sharedMemory = 'no': expected true or false", e.getMessage());
+            assertEquals(message, e.getMessage());
         } finally {
-            sc.setLocalProperty(BarrierRounds.SHARED_MEMORY_CONF, null);
+            sc.setLocalProperty(key, null);
         }
     }
 
