@@ -28,8 +28,10 @@ if [[ " ${submit[*]} " == *" spark://"* ]]; then
   fi
 fi
 mapfile -t opens < "$root/deploy/java17-add-opens.conf"
-# ND4J's off-heap memory is capped so an executor cannot outgrow its container
-jvm="${opens[*]} -Dorg.bytedeco.javacpp.maxbytes=${MICRONET_OFFHEAP:-4G} -Dorg.bytedeco.javacpp.maxphysicalbytes=${MICRONET_PHYSICAL:-6G}"
+# ND4J's off-heap memory is capped so an executor cannot outgrow its container. JavaCPP's cap on the
+# whole process (maxphysicalbytes) is off unless MICRONET_PHYSICAL sets it: it reads /proc for every
+# native object ND4J registers, which cost the 2-worker cluster a fifth of its images/s (deploy/README.md)
+jvm="${opens[*]} -Dorg.bytedeco.javacpp.maxbytes=${MICRONET_OFFHEAP:-4G} -Dorg.bytedeco.javacpp.maxphysicalbytes=${MICRONET_PHYSICAL:-0}"
 if [ -x "$SPARK_HOME/bin/spark-submit" ]; then
   launcher=("$SPARK_HOME/bin/spark-submit")
 else  # a SPARK_HOME of jars only: run SparkSubmit directly (the client-mode driver is this JVM)
