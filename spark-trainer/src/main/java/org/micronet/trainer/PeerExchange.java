@@ -445,22 +445,10 @@ final class PeerExchange implements ParameterExchange {
         this.fitted[partition] = fitted;
         scores[partition] = score;
         int thisRound = round++;
-        Future<?> scatter = null;
-        if (headersOnly) {
-            beginHere(2 * thisRound, fitted, score);
-        } else {
-            scatter = io.submit(() -> {
-                transfer(2 * thisRound, fitted, score);
-                return null;
-            });
-        }
+        Future<?> scatter = startPhase(2 * thisRound, fitted, score);
         meanwhile.run();
         long t0 = System.nanoTime();
-        if (headersOnly) {
-            finishHere(2 * thisRound);
-        } else {
-            awaitTransfer(scatter);
-        }
+        endPhase(2 * thisRound, scatter);
         long lastHeader = t0;
         for (Peer p : peers) {
             if (p != null) {
@@ -488,14 +476,8 @@ final class PeerExchange implements ParameterExchange {
         if (sum != ownSlice) {
             ownSlice.assign(sum);
         }
-        if (!wholeStates && headersOnly) {
-            beginHere(2 * thisRound + 1, true, 0);
-            finishHere(2 * thisRound + 1);
-        } else if (!wholeStates) {
-            awaitTransfer(io.submit(() -> {
-                transfer(2 * thisRound + 1, true, 0);
-                return null;
-            }));
+        if (!wholeStates) {
+            endPhase(2 * thisRound + 1, startPhase(2 * thisRound + 1, true, 0));
         }
         net.setScore(scoreSum / count);
         return count;
@@ -682,20 +664,34 @@ final class PeerExchange implements ParameterExchange {
         return p.sealedIn.clear().limit(Math.min(PIECE_BYTES, p.opened.remaining()) + StateCipher.TAG_BYTES);
     }
 
-    /** Starts a phase on the task's own thread ({@link #headersOnly}). */
-    private void beginHere(int message, boolean fitted, double score) {
+    /**
+     * Starts a phase of {@link #transfer}: on the task's own thread with {@link #headersOnly}
+     * (null), else the whole of it on the exchange's thread (its future).
+     */
+    private Future<?> startPhase(int message, boolean fitted, double score) {
+        if (!headersOnly) {
+            return io.submit(() -> {
+                transfer(message, fitted, score);
+                return null;
+            });
+        }
         try {
             begin(message, fitted, score);
+            return null;
         } catch (IOException e) {
             throw lost(e);
         }
     }
 
     /**
-     * Ends a phase on the task's own thread ({@link #headersOnly}); a kill of the task (a worker
-     * failed) ends it within {@link #KILL_CHECK_MILLIS}.
+     * Ends a phase {@link #startPhase} started; a kill of the task (a worker failed) ends it within
+     * {@link #KILL_CHECK_MILLIS}.
      */
-    private void finishHere(int message) {
+    private void endPhase(int message, Future<?> onExchangeThread) {
+        if (onExchangeThread != null) {
+            awaitTransfer(onExchangeThread);
+            return;
+        }
         try {
             finish(message, KILL_CHECK_MILLIS);
         } catch (IOException e) {
