@@ -83,11 +83,11 @@ for l in open(sys.argv[1]):
         last.append(l); after_progress = False
 tot = [0.0] * 8; n = 0
 for l in last:
-    m = re.search(r'(\d+) rounds of (\d+) ms: broadcast (\d+), worker set-up (\d+), data (\d+), fit (\d+), exchange (\d+), Spark (-?\d+)(?: \(of the exchange, (\d+) (?:waiting|in allGather)\))?', l)
+    m = re.search(r'(\d+) rounds of ([\d.]+) ms: broadcast ([\d.]+), worker set-up ([\d.]+), data ([\d.]+), fit ([\d.]+), exchange ([\d.]+), Spark (-?[\d.]+)(?: \(of the exchange, ([\d.]+) (?:waiting|in allGather)\))?', l)
     k = int(m.group(1)); n += k
     for i in range(8):
-        tot[i] += k * int(m.group(i + 2) or 0)
-print(' | '.join(f'{t / n:.0f}' for t in tot[:6]) + f' ({tot[7] / n:.0f}), {tot[6] / n:.0f}')
+        tot[i] += k * float(m.group(i + 2) or 0)
+print(' | '.join(f'{t / n:.1f}' for t in tot[:6]) + f' ({tot[7] / n:.1f}), {tot[6] / n:.1f}')
 PY
 }
 {
