@@ -148,6 +148,11 @@ final class HostRegion implements AutoCloseable {
         into.put(into.position(), memory, Math.toIntExact(parity * half + at), into.remaining());
     }
 
+    /** {@code length} bytes from byte {@code at} of half {@code parity}, where they lie: valid until {@link #close}. */
+    ByteBuffer slice(int parity, long at, long length) {
+        return memory.slice(Math.toIntExact(parity * half + at), Math.toIntExact(length));
+    }
+
     /** Deletes the file, once no other worker will map it; the mappings stay. */
     void unlink() {
         if (file != null) {

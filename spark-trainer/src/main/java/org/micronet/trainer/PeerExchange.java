@@ -3,6 +3,7 @@ package org.micronet.trainer;
 import org.apache.spark.BarrierTaskContext;
 import org.apache.spark.SparkEnv;
 import org.apache.spark.TaskKilledException;
+import org.bytedeco.javacpp.BytePointer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -54,7 +55,8 @@ import java.util.concurrent.TimeoutException;
  *
  * <p>Workers on one host take each other's state from its shared memory ({@link HostRegion}):
  * a worker writes its state there before it sends its header, and a peer that maps the region
- * copies it from there once the header is in, so only headers travel on their connection. The
+ * averages from there once the header is in (the second phase's averaged slices it copies), so
+ * only headers travel on their connection. The
  * regions are found by name (announced with the addresses) and confirmed over the connection.
  * Where all of a worker's peers share its host, the task's own thread exchanges
  * ({@link #headersOnly}); else a thread of the exchange does, while the task reads ahead.
@@ -95,8 +97,11 @@ final class PeerExchange implements ParameterExchange {
         final HostRegion memory;
         /** Whether it maps this worker's region, and so takes this worker's bodies from there. */
         final boolean readsMine;
-        /** Where its slice of the state to average here arrives: the first {@code slice(partition)} values. */
-        final INDArray received;
+        /**
+         * Its slice of the state to average here, by the round's parity: where it arrives over the
+         * channel (the same array for both), or where it lies in {@link #memory}.
+         */
+        final INDArray[] theirSlice;
         /** Where its sealed pieces arrive, and where this worker's for it are sealed, when the exchange encrypts; else null. */
         final ByteBuffer sealedIn;
         final ByteBuffer sealedOut;
@@ -116,13 +121,13 @@ final class PeerExchange implements ParameterExchange {
         ByteBuffer fromMemory;
         long headerAt;
 
-        Peer(int partition, SocketChannel channel, HostRegion memory, boolean readsMine, INDArray received,
+        Peer(int partition, SocketChannel channel, HostRegion memory, boolean readsMine, INDArray[] theirSlice,
              ByteBuffer sealedIn, ByteBuffer sealedOut) {
             this.partition = partition;
             this.channel = channel;
             this.memory = memory;
             this.readsMine = readsMine;
-            this.received = received;
+            this.theirSlice = theirSlice;
             this.sealedIn = sealedIn;
             this.sealedOut = sealedOut;
         }
@@ -142,6 +147,8 @@ final class PeerExchange implements ParameterExchange {
     private final boolean wholeStates;
     /** This worker's slice of {@link #own}. */
     private final INDArray ownSlice;
+    /** Where the sum of two or more peers' slices gathers before this worker's is added; null up to two workers. */
+    private final INDArray scratch;
     private final Peer[] peers;  // by partition, null at this worker's
     /** This worker's region of the host's shared memory, while a peer reads from it; else null. */
     private HostRegion region;
@@ -186,6 +193,7 @@ final class PeerExchange implements ParameterExchange {
             sliceEnd[w] = wholeStates ? length : (w + 1) * length / workers;
         }
         ownSlice = own.get(NDArrayIndex.interval(sliceStart[partition], sliceEnd[partition]));
+        scratch = workers > 2 ? Nd4j.createUninitialized(own.dataType(), slice(partition)) : null;
         peers = new Peer[workers];
         cipher = sealing == null ? null : new StateCipher(sealing, task.stageAttemptNumber());
         HostRegion[] theirRegions = new HostRegion[workers];
@@ -206,8 +214,7 @@ final class PeerExchange implements ParameterExchange {
             for (int w = 0; w < workers; w++) {
                 if (w != partition) {
                     channels[w].configureBlocking(false);
-                    INDArray received = Nd4j.createUninitialized(own.dataType(), slice(partition));
-                    peers[w] = new Peer(w, channels[w], theirRegions[w], readMine[w], received,
+                    peers[w] = new Peer(w, channels[w], theirRegions[w], readMine[w], theirSlices(theirRegions[w]),
                             sealing == null ? null : sealedPiece(), sealing == null ? null : sealedPiece());
                     theirRegions[w] = null;
                     channels[w].register(selector, 0, peers[w]);
@@ -235,6 +242,25 @@ final class PeerExchange implements ParameterExchange {
             t.setDaemon(true);
             return t;
         });
+    }
+
+    /**
+     * Where a peer's slice of this worker's part of the state is, by parity: in its {@code region}
+     * of shared memory, averaged from there in place; else (null) in an array of its own.
+     */
+    private INDArray[] theirSlices(HostRegion region) {
+        int width = own.dataType().width();
+        long values = slice(partition);
+        if (region == null) {
+            INDArray received = Nd4j.createUninitialized(own.dataType(), values);
+            return new INDArray[]{received, received};
+        }
+        INDArray[] halves = new INDArray[2];
+        for (int parity = 0; parity < 2; parity++) {
+            ByteBuffer bytes = region.slice(parity, sliceStart[partition] * width, values * width);
+            halves[parity] = Nd4j.create(Nd4j.createBuffer(new BytePointer(bytes), values, own.dataType()), values);
+        }
+        return halves;
     }
 
     /** The values in worker {@code w}'s slice. */
@@ -457,14 +483,17 @@ final class PeerExchange implements ParameterExchange {
         }
         waiting += lastHeader - t0;
         // this worker's slice: the fitted workers' summed in partition order, then divided, as the driver
-        // averages; the sum gathers in the first one's array
+        // averages. The peers' slices are only read (a region's is theirs). Two operands add the same
+        // either way round, so the sum gathers in this worker's slice, unless two fitted workers come
+        // before this one: theirs gathers in scratch until this one's is added
         INDArray sum = null;
         int count = 0;
         double scoreSum = 0;
         for (int w = 0; w < this.fitted.length; w++) {
             if (this.fitted[w]) {
-                INDArray theirs = w == partition ? ownSlice : peers[w].received;
-                sum = sum == null ? theirs : sum.addi(theirs);
+                INDArray theirs = w == partition ? ownSlice : peers[w].theirSlice[thisRound & 1];
+                sum = sum == null ? theirs
+                        : sum.addi(theirs, sum == ownSlice || theirs == ownSlice || !fitted ? ownSlice : scratch);
                 scoreSum += scores[w];
                 count++;
             }
@@ -472,10 +501,10 @@ final class PeerExchange implements ParameterExchange {
         if (count == 0) {
             return 0;  // every worker saw the same headers, so none gathers
         }
-        sum.divi(count);
         if (sum != ownSlice) {
-            ownSlice.assign(sum);
+            ownSlice.assign(sum);  // the one worker that fitted was another
         }
+        ownSlice.divi(count);
         if (!wholeStates) {
             endPhase(2 * thisRound + 1, startPhase(2 * thisRound + 1, true, 0));
         }
@@ -544,7 +573,6 @@ final class PeerExchange implements ParameterExchange {
      * the thread is interrupted.
      */
     private void finish(int message, long checkMillis) throws IOException {
-        boolean scatter = message % 2 == 0;
         int parity = (message / 2) & 1;
         while (pending > 0) {
             if (Thread.currentThread().isInterrupted()) {
@@ -564,8 +592,7 @@ final class PeerExchange implements ParameterExchange {
                 }
                 if (k.isValid() && k.isReadable() && read(p, message)) {
                     if (p.fromMemory != null) {
-                        p.memory.read(parity, (scatter ? sliceStart[partition] : sliceStart[p.partition])
-                                * own.dataType().width(), p.fromMemory);
+                        p.memory.read(parity, sliceStart[p.partition] * own.dataType().width(), p.fromMemory);
                     }
                     k.interestOps(k.interestOps() & ~SelectionKey.OP_READ);
                     pending--;
@@ -612,12 +639,14 @@ final class PeerExchange implements ParameterExchange {
             if (p.inBody == null) {
                 p.headerAt = System.nanoTime();
                 boolean sent = header(p, message);
-                p.opened = !sent ? ByteBuffer.allocate(0)
-                        : message % 2 == 0 ? bytesOf(p.received, 0, slice(partition))
-                        : bytesOf(own, sliceStart[p.partition], slice(p.partition));
+                boolean scatter = message % 2 == 0;
+                ByteBuffer gathered = scatter ? null : bytesOf(own, sliceStart[p.partition], slice(p.partition));
                 if (sent && p.memory != null) {
-                    p.fromMemory = p.opened;
+                    p.fromMemory = gathered;  // a scatter's slice is averaged where it lies in the region
                     p.opened = ByteBuffer.allocate(0);
+                } else {
+                    p.opened = !sent ? ByteBuffer.allocate(0)
+                            : scatter ? bytesOf(p.theirSlice[0], 0, slice(partition)) : gathered;
                 }
                 p.inPiece = 0;
                 if (cipher != null) {
