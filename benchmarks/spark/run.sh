@@ -6,8 +6,9 @@
 # machine (deploy/standalone-cluster.sh), averaging every minibatch, whose workers share this host's memory,
 # and (3b) the same cluster with spark.micronet.exchange.sharedMemory=false, as workers on different hosts
 # exchange (over their connections, sealed); all in turn, RUNS times
-# (default 3), since this machine's speed drifts by a third between minutes. Data: the bundled
-# 5,000-image Fashion-MNIST subset (4,000 train), whose epoch is a single short chunk, so that each chunk's
+# (default 3), since this machine's speed drifts by a third between minutes; the single JVM is measured
+# again after each Spark run, whose ratio is to the mean of the single JVM right before and after it. Data:
+# the bundled 5,000-image Fashion-MNIST subset (4,000 train), whose epoch is a single short chunk, so that each chunk's
 # fixed cost weighs on it; DATA=<an ingest output> measures on that instead (e.g. the recipe's full Fashion-MNIST,
 # target/runs/fashion-mnist-m0/ingest/fmnist-ilsvrc after a run of configs/runs/fashion-mnist-m0.yaml, whose
 # epochs hold chunks of the default length) and writes spark-throughput-<its name>.md.
@@ -100,10 +101,11 @@ PY
   echo "- two JVMs: two one-thread processes at once, each fitting a worker's half of the global batch (1,500 steps of warm-up, then 30,000 images each timed), no exchange: the images/s of the two together, what the cluster's workers could reach without Spark and averaging"
   echo "- standalone: executors as deploy/spark-submit.sh starts them (JavaCPP's whole-process memory check off, as in the single JVM); its two executors on this host take each other's state from its shared memory; connections only: the same with \`spark.micronet.exchange.sharedMemory=false\`, as workers on different hosts exchange (sealed with AES-GCM: the cluster has Spark's network encryption on)"
   echo "- each figure: the median of $runs runs of the five in turn; a ratio is the median of the runs' ratios, with their range in brackets"
+  echo "- ratios: a Spark run's images/s over the mean of the single JVM right before it and right after it (measured after each Spark run at the thread count that was faster at the run's start), so that the machine's drift between minutes weighs on both alike; two JVMs: over the single JVM at the run's start"
   echo "- round: of the last run, mean milliseconds per averaging round over the last epoch's chunks: total, the driver's broadcast of parameters and updater state, the worker's set-up of its resident network, its reading of minibatches not read before the rounds, its fit, its exchange and averaging with the other workers (barrier averaging; in brackets the part spent waiting for the slower worker, and between JVMs for Spark's barrier coordination), all per worker, and the rest (Spark: job launch, task and result transfer, and with driver averaging the averaging)"
   echo
-  echo "| model | global batch | epochs | single JVM | local[2] | standalone 2x1 core | connections only | two JVMs | local / single | standalone / single | connections only / single | two JVMs / single | local round: total, broadcast, set-up, data, fit, exchange (waiting), Spark | standalone round | connections-only round |"
-  echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|---|"
+  echo "| model | global batch | epochs | single JVM | single JVM after each Spark run | local[2] | standalone 2x1 core | connections only | two JVMs | local / single | standalone / single | connections only / single | two JVMs / single | local round: total, broadcast, set-up, data, fit, exchange (waiting), Spark | standalone round | connections-only round |"
+  echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|---|"
 } > "$out"
 for m in ${models//,/ }; do
   for global in ${batches//,/ }; do
@@ -113,7 +115,7 @@ for m in ${models//,/ }; do
     sets=(--set model="$m" --set inputSize="$size" --set batchSizePerWorker="$per" --set workers=2 --set epochs="$epochs"
           --set data.train="$data" --set warmupEpochs=0 --set averaging="$averaging"
           ${chunk_rounds:+--set progress.everyRounds="$chunk_rounds"})
-    singles=(); ones=(); alls=(); locals=(); clusters=(); sockets=(); pairs=()
+    singles=(); ones=(); alls=(); locals=(); clusters=(); sockets=(); pairs=(); befores=(); afters=()
     for r in $(seq "$runs"); do
       rm -rf "$work/local-$m-$global"* "$work/cluster-$m-$global"* "$work/sockets-$m-$global"*
       # the faster of one thread and all: on a machine whose CPUs share a core's vector units (this one),
@@ -121,15 +123,21 @@ for m in ${models//,/ }; do
       one="$(single "$m" "$global" 1)"; all="$(single "$m" "$global" "$(nproc)")"
       ones+=("$one"); alls+=("$all")
       singles+=("$(python3 -c "import sys; print(max(float(sys.argv[1]), float(sys.argv[2])))" "$one" "$all")")
+      # measured again at the faster thread count after each Spark run, the other side of its reference
+      threads="$(python3 -c "import sys; print(1 if float(sys.argv[1]) >= float(sys.argv[2]) else sys.argv[3])" "$one" "$all" "$(nproc)")"
       bin/micronet train --config configs/runs/quickstart.yaml "${sets[@]}" --master 'local[2]' \
         --set output="$work/local-$m-$global" --set export="$work/local-$m-$global-export" > "$work/local-$m-$global.log" 2>&1
+      after_local="$(single "$m" "$global" "$threads")"
       deploy/spark-submit.sh --master "$master" --deploy-mode client --executor-cores 1 --executor-memory 2g \
         --conf spark.cores.max=2 -- train --config configs/runs/quickstart.yaml "${sets[@]}" \
         --set output="$work/cluster-$m-$global" --set export="$work/cluster-$m-$global-export" > "$work/cluster-$m-$global.log" 2>&1
+      after_cluster="$(single "$m" "$global" "$threads")"
       deploy/spark-submit.sh --master "$master" --deploy-mode client --executor-cores 1 --executor-memory 2g \
         --conf spark.cores.max=2 --conf spark.micronet.exchange.sharedMemory=false -- train \
         --config configs/runs/quickstart.yaml "${sets[@]}" --set output="$work/sockets-$m-$global" \
         --set export="$work/sockets-$m-$global-export" > "$work/sockets-$m-$global.log" 2>&1
+      after_sockets="$(single "$m" "$global" "$threads")"
+      befores+=("${singles[-1]},$after_local,$after_cluster"); afters+=("$after_local,$after_cluster,$after_sockets")
       locals+=("$(rate "$work/local-$m-$global/metrics.jsonl")"); clusters+=("$(rate "$work/cluster-$m-$global/metrics.jsonl")")
       sockets+=("$(rate "$work/sockets-$m-$global/metrics.jsonl")")
       pairs+=("$(pair "$m" "$per")")
@@ -137,15 +145,18 @@ for m in ${models//,/ }; do
     local_round=$(rounds "$work/local-$m-$global.log" "$epochs")
     cluster_round=$(rounds "$work/cluster-$m-$global.log" "$epochs")
     sockets_round=$(rounds "$work/sockets-$m-$global.log" "$epochs")
-    python3 - "$m" "$global" "$epochs" "${singles[*]}" "${locals[*]}" "${clusters[*]}" "${local_round// | /, }" "${cluster_round// | /, }" "${ones[*]}" "${alls[*]}" "${pairs[*]}" "${sockets[*]}" "${sockets_round// | /, }" >> "$out" <<'PY'
+    python3 - "$m" "$global" "$epochs" "${singles[*]}" "${locals[*]}" "${clusters[*]}" "${local_round// | /, }" "${cluster_round// | /, }" "${ones[*]}" "${alls[*]}" "${pairs[*]}" "${sockets[*]}" "${sockets_round// | /, }" "${befores[*]}" "${afters[*]}" >> "$out" <<'PY'
 import statistics, sys
-m, g, e, s, l, c, lr, cr, one, all_, p, k, kr = sys.argv[1:14]
+m, g, e, s, l, c, lr, cr, one, all_, p, k, kr, before, after = sys.argv[1:16]
 s, l, c, one, all_, p, k = ([float(x) for x in v.split()] for v in (s, l, c, one, all_, p, k))
-def ratio(xs):
-    r = [x / y for x, y in zip(xs, s)]
+before, after = ([[float(x) for x in run.split(',')] for run in v.split()] for v in (before, after))
+# by run: the reference of its local, cluster and connections-only runs
+reference = [[(b + a) / 2 for b, a in zip(bs, as_)] for bs, as_ in zip(before, after)]
+def ratio(xs, spark_run=None):
+    r = [x / (y if spark_run is None else ref[spark_run]) for x, y, ref in zip(xs, s, reference)]
     return f'{statistics.median(r):.2f} ({min(r):.2f}-{max(r):.2f})'
 med = statistics.median
-print(f'| {m} | {g} | {e} | {med(s):.1f} ({med(one):.0f} / {med(all_):.0f}) | {med(l):.1f} | {med(c):.1f} | {med(k):.1f} | {med(p):.1f} | {ratio(l)} | {ratio(c)} | {ratio(k)} | {ratio(p)} | {lr} | {cr} | {kr} |')
+print(f'| {m} | {g} | {e} | {med(s):.1f} ({med(one):.0f} / {med(all_):.0f}) | {med([x for run in after for x in run]):.1f} | {med(l):.1f} | {med(c):.1f} | {med(k):.1f} | {med(p):.1f} | {ratio(l, 0)} | {ratio(c, 1)} | {ratio(k, 2)} | {ratio(p)} | {lr} | {cr} | {kr} |')
 PY
   done
 done
