@@ -55,9 +55,9 @@ import java.util.concurrent.TimeoutException;
  *
  * <p>Workers on one host take each other's state from its shared memory ({@link HostRegion}):
  * a worker writes its state there before it sends its header, and a peer that maps the region
- * averages from there once the header is in (the second phase's averaged slices it copies), so
- * only headers travel on their connection. The
- * regions are found by name (announced with the addresses) and confirmed over the connection.
+ * averages it where it lies once the header is in (and copies the second phase's averaged
+ * slices), so only headers travel on their connection. The regions are found by name
+ * (announced with the addresses) and confirmed over the connection.
  * Where all of a worker's peers share its host, the task's own thread exchanges
  * ({@link #headersOnly}); else a thread of the exchange does, while the task reads ahead.
  *
@@ -255,7 +255,7 @@ final class PeerExchange implements ParameterExchange {
             INDArray received = Nd4j.createUninitialized(own.dataType(), values);
             return new INDArray[]{received, received};
         }
-        INDArray[] halves = new INDArray[2];
+        INDArray[] halves = new INDArray[2];  // over the mapping, which ND4J does not own (nor free)
         for (int parity = 0; parity < 2; parity++) {
             ByteBuffer bytes = region.slice(parity, sliceStart[partition] * width, values * width);
             halves[parity] = Nd4j.create(Nd4j.createBuffer(new BytePointer(bytes), values, own.dataType()), values);
