@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Spark's overhead on training, as ratios to a single JVM measured in the same run: images/s of
 # (1) plain DL4J fit in one JVM on one batch of the global size (bin/micronet benchmark --mode
-# train, random data, the 10-class head the Spark runs train; the faster of one thread and all), (2) the training job on Spark
+# train, random data, the 10-class head the Spark runs train; the faster of one thread and all; by its median step,
+# and by its mean, which counts pauses as the Spark runs' epochs do), (2) the training job on Spark
 # local[2] with 2 workers, (3) the same on a standalone cluster of 2 single-core workers on this
 # machine (deploy/standalone-cluster.sh), averaging every minibatch, whose workers share this host's memory,
 # and (3b) the same cluster with spark.micronet.exchange.sharedMemory=false, as workers on different hosts
@@ -59,9 +60,13 @@ export MICRONET_CLUSTER_DIR="$work/cluster"
 master="$(deploy/standalone-cluster.sh start 2 1 3g)"
 trap 'deploy/standalone-cluster.sh stop' EXIT
 
-# images/s of plain fit in one JVM: model, batch, threads (ND4J's and the kernels')
-single() { bin/micronet benchmark --model "$1" --mode train --size "$size" --classes 10 --batch "$2" --threads "$3" \
-  --iterations 20 2>/dev/null | sed -n 's/^images_per_sec: //p'; }
+# images/s of plain fit in one JVM: model, batch, threads (ND4J's and the kernels'); 30,000 images timed, as
+# <median>/<mean>: the batch over the median step, and the images over the steps' seconds (every pause counted,
+# as in an epoch's images/s)
+single() { local o
+  o="$(bin/micronet benchmark --model "$1" --mode train --size "$size" --classes 10 --batch "$2" --threads "$3" \
+    --iterations $((30000 / $2)) 2>/dev/null)"
+  echo "$(sed -n 's/^images_per_sec: //p' <<< "$o")/$(sed -n 's/^images_per_sec_mean: //p' <<< "$o")"; }
 # images/s of two one-thread JVMs fitting a worker's batch at once: model, batch; a fixed warm-up count and
 # 30,000 images each timed, so that the two time the same seconds
 pair() { local a
@@ -97,15 +102,15 @@ PY
   echo "- command: \`${DATA:+DATA=$DATA }AVERAGING=$averaging RUNS=$runs ${chunk_rounds:+CHUNK_ROUNDS=$chunk_rounds }WARM_ROUNDS=$warm_rounds benchmarks/spark/run.sh $models $size $batches $epochs_arg\`"
   echo "- machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(java -version 2>&1 | sed -n 1p)"
   echo "- date: $(date -u +%Y-%m-%dT%H:%MZ)"
-  echo "- images/s: single JVM = plain fit on one batch of the global size, random data, the same 10-class model, on one thread and on all $(nproc) (ND4J's and the kernels'), each run's faster of the two (in brackets: the medians on one thread / on all); Spark = the last epoch in \`metrics.jsonl\` of a run of the epochs in the table (\`auto\`: enough for $warm_rounds averaging rounds before it, as warm as the single JVM's JIT) (fit time of the epoch, $described at ${size}x${size}, 2 workers, averaging every minibatch, \`averaging: $averaging\`, $chunking)"
+  echo "- images/s: single JVM = plain fit on one batch of the global size, random data, the same 10-class model, on one thread and on all $(nproc) (ND4J's and the kernels'), each run's faster of the two by the median step (in brackets: the medians on one thread / on all), 30,000 images timed; single JVM, mean: the same runs' images over the timed steps' seconds, every pause (collections included) counted, as an epoch's images/s counts them; Spark = the last epoch in \`metrics.jsonl\` of a run of the epochs in the table (\`auto\`: enough for $warm_rounds averaging rounds before it, as warm as the single JVM's JIT) (fit time of the epoch, $described at ${size}x${size}, 2 workers, averaging every minibatch, \`averaging: $averaging\`, $chunking)"
   echo "- two JVMs: two one-thread processes at once, each fitting a worker's half of the global batch (1,500 steps of warm-up, then 30,000 images each timed), no exchange: the images/s of the two together, what the cluster's workers could reach without Spark and averaging"
   echo "- standalone: executors as deploy/spark-submit.sh starts them (JavaCPP's whole-process memory check off, as in the single JVM); its two executors on this host take each other's state from its shared memory; connections only: the same with \`spark.micronet.exchange.sharedMemory=false\`, as workers on different hosts exchange (sealed with AES-GCM: the cluster has Spark's network encryption on)"
   echo "- each figure: the median of $runs runs of the five in turn; a ratio is the median of the runs' ratios, with their range in brackets"
-  echo "- ratios: a Spark run's images/s over the mean of the single JVM right before it and right after it (measured after each Spark run at the thread count that was faster at the run's start), so that the machine's drift between minutes weighs on both alike; two JVMs: over the single JVM at the run's start"
+  echo "- ratios: a Spark run's images/s over the mean of the single JVM right before it and right after it (measured after each Spark run at the thread count that was faster at the run's start), so that the machine's drift between minutes weighs on both alike; by the single JVM's medians (the issue's yardstick, \`bin/micronet benchmark\`'s last line), and, like for like, by its means; two JVMs: over the single JVM at the run's start"
   echo "- round: of the last run, mean milliseconds per averaging round over the last epoch's chunks: total, the driver's broadcast of parameters and updater state, the worker's set-up of its resident network, its reading of minibatches not read before the rounds, its fit, its exchange and averaging with the other workers (barrier averaging; in brackets the part spent waiting for the slower worker, and between JVMs for Spark's barrier coordination), all per worker, and the rest (Spark: job launch, task and result transfer, and with driver averaging the averaging)"
   echo
-  echo "| model | global batch | epochs | single JVM | single JVM after each Spark run | local[2] | standalone 2x1 core | connections only | two JVMs | local / single | standalone / single | connections only / single | two JVMs / single | local round: total, broadcast, set-up, data, fit, exchange (waiting), Spark | standalone round | connections-only round |"
-  echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|---|"
+  echo "| model | global batch | epochs | single JVM | single JVM, mean | single JVM after each Spark run | local[2] | standalone 2x1 core | connections only | two JVMs | local / single | standalone / single | connections only / single | local / single, means | standalone / single, means | two JVMs / single | local round: total, broadcast, set-up, data, fit, exchange (waiting), Spark | standalone round | connections-only round |"
+  echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|---|"
 } > "$out"
 for m in ${models//,/ }; do
   for global in ${batches//,/ }; do
@@ -122,9 +127,9 @@ for m in ${models//,/ }; do
       # one thread fits small batches faster than two
       one="$(single "$m" "$global" 1)"; all="$(single "$m" "$global" "$(nproc)")"
       ones+=("$one"); alls+=("$all")
-      singles+=("$(python3 -c "import sys; print(max(float(sys.argv[1]), float(sys.argv[2])))" "$one" "$all")")
-      # measured again at the faster thread count after each Spark run, the other side of its reference
-      threads="$(python3 -c "import sys; print(1 if float(sys.argv[1]) >= float(sys.argv[2]) else sys.argv[3])" "$one" "$all" "$(nproc)")"
+      # measured again at the faster thread count (by the median) after each Spark run, the other side of its reference
+      faster="$(python3 -c "import sys; print(1 if float(sys.argv[1].split('/')[0]) >= float(sys.argv[2].split('/')[0]) else 0)" "$one" "$all")"
+      if [ "$faster" = 1 ]; then singles+=("$one"); threads=1; else singles+=("$all"); threads="$(nproc)"; fi
       bin/micronet train --config configs/runs/quickstart.yaml "${sets[@]}" --master 'local[2]' \
         --set output="$work/local-$m-$global" --set export="$work/local-$m-$global-export" > "$work/local-$m-$global.log" 2>&1
       after_local="$(single "$m" "$global" "$threads")"
@@ -148,15 +153,18 @@ for m in ${models//,/ }; do
     python3 - "$m" "$global" "$epochs" "${singles[*]}" "${locals[*]}" "${clusters[*]}" "${local_round// | /, }" "${cluster_round// | /, }" "${ones[*]}" "${alls[*]}" "${pairs[*]}" "${sockets[*]}" "${sockets_round// | /, }" "${befores[*]}" "${afters[*]}" >> "$out" <<'PY'
 import statistics, sys
 m, g, e, s, l, c, lr, cr, one, all_, p, k, kr, before, after = sys.argv[1:16]
-s, l, c, one, all_, p, k = ([float(x) for x in v.split()] for v in (s, l, c, one, all_, p, k))
-before, after = ([[float(x) for x in run.split(',')] for run in v.split()] for v in (before, after))
-# by run: the reference of its local, cluster and connections-only runs
-reference = [[(b + a) / 2 for b, a in zip(bs, as_)] for bs, as_ in zip(before, after)]
-def ratio(xs, spark_run=None):
-    r = [x / (y if spark_run is None else ref[spark_run]) for x, y, ref in zip(xs, s, reference)]
+l, c, p, k = ([float(x) for x in v.split()] for v in (l, c, p, k))
+# the single JVM's figures are <median>/<mean>: [0] the medians, [1] the means
+s, one, all_ = ([[float(x.split('/')[i]) for x in v.split()] for i in (0, 1)] for v in (s, one, all_))
+before, after = ([[[float(x.split('/')[i]) for x in run.split(',')] for run in v.split()] for i in (0, 1)]
+                 for v in (before, after))
+# by run: the reference of its local, cluster and connections-only runs, by the single JVM's medians and means
+reference = [[[(b + a) / 2 for b, a in zip(bs, as_)] for bs, as_ in zip(before[i], after[i])] for i in (0, 1)]
+def ratio(xs, spark_run=None, of=0):
+    r = [x / (y if spark_run is None else ref[spark_run]) for x, y, ref in zip(xs, s[of], reference[of])]
     return f'{statistics.median(r):.2f} ({min(r):.2f}-{max(r):.2f})'
 med = statistics.median
-print(f'| {m} | {g} | {e} | {med(s):.1f} ({med(one):.0f} / {med(all_):.0f}) | {med([x for run in after for x in run]):.1f} | {med(l):.1f} | {med(c):.1f} | {med(k):.1f} | {med(p):.1f} | {ratio(l, 0)} | {ratio(c, 1)} | {ratio(k, 2)} | {ratio(p)} | {lr} | {cr} | {kr} |')
+print(f'| {m} | {g} | {e} | {med(s[0]):.1f} ({med(one[0]):.0f} / {med(all_[0]):.0f}) | {med(s[1]):.1f} | {med([x for run in after[0] for x in run]):.1f} | {med(l):.1f} | {med(c):.1f} | {med(k):.1f} | {med(p):.1f} | {ratio(l, 0)} | {ratio(c, 1)} | {ratio(k, 2)} | {ratio(l, 0, 1)} | {ratio(c, 1, 1)} | {ratio(p)} | {lr} | {cr} | {kr} |')
 PY
   done
 done

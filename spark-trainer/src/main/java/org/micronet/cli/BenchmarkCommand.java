@@ -19,7 +19,9 @@ import java.util.concurrent.Callable;
 
 @Command(name = "benchmark", mixinStandardHelpOptions = true,
         description = {"Time a model on this machine with random data: batch-1 inference latency or training throughput.",
-                "Ends with one line 'latency_ms: <median>' or 'images_per_sec: <median>'.",
+                "Ends with one line 'latency_ms: <median>' or 'images_per_sec: <median>'; in train mode the line"
+                        + " before it is 'images_per_sec_mean: <images over the timed steps' seconds>', which counts"
+                        + " every pause (collections included) as an epoch's images/s does.",
                 "--threads caps ND4J's native threads; OMP_NUM_THREADS=N in the environment caps them from JVM start."})
 final class BenchmarkCommand implements Callable<Integer> {
     private static final long DEFAULT_WARMUP_NANOS = 20_000_000_000L;
@@ -129,6 +131,9 @@ final class BenchmarkCommand implements Callable<Integer> {
             out.printf("iteration %d/%d: %.2f ms%n", i + 1, runs, seconds[i] * 1e3);
         }
         double median = median(seconds);
+        if (mode == Mode.TRAIN) {
+            out.printf("images_per_sec_mean: %.1f%n", n * runs / Arrays.stream(seconds).sum());
+        }
         out.println(mode == Mode.LATENCY ? String.format("latency_ms: %.3f", median * 1e3)
                 : String.format("images_per_sec: %.1f", n / median));
         return 0;

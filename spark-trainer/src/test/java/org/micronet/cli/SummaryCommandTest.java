@@ -71,6 +71,29 @@ class SummaryCommandTest {
                 r.out());
     }
 
+    /**
+     * Train mode gives, before its median, the images over the timed steps' seconds: the figure an
+     * epoch's images/s is compared with, since it counts every slow step as an epoch does.
+     */
+    @Test
+    void benchmarkTrainGivesTheMeanOfItsStepsBeforeTheMedian() {
+        Cli.Run r = Cli.run("benchmark", "--model", "m0", "--mode", "train", "--size", "32", "--classes", "10", "--batch", "2",
+                "--iterations", "5", "--warmup", "1", "--threads", "1");
+        assertEquals(0, r.exit(), r.err());
+        List<String> lines = r.out().lines().toList();
+        double ms = 0;
+        for (String line : lines) {
+            if (line.startsWith("iteration ")) {
+                ms += Double.parseDouble(line.replaceAll(".*: ([\\d.]+) ms$", "$1"));
+            }
+        }
+        String mean = lines.get(lines.size() - 2);
+        assertTrue(mean.startsWith("images_per_sec_mean: "), r.out());
+        assertTrue(lines.get(lines.size() - 1).startsWith("images_per_sec: "), r.out());
+        assertEquals(2 * 5 / (ms / 1e3), Double.parseDouble(mean.substring("images_per_sec_mean: ".length())),
+                0.01 * 2 * 5 / (ms / 1e3), r.out());
+    }
+
     @Test
     void helpListsTheSubcommands() {
         Cli.Run r = Cli.run("--help");
