@@ -15,7 +15,7 @@
 # epochs hold chunks of the default length) and writes spark-throughput-<its name>.md.
 # It also prints where a round's time goes (the trainer's "rounds of" log lines, last epoch), and (4) the ceiling
 # of the cluster's workers: two one-thread JVMs fitting half the global batch each at the same time, with no
-# exchange (images/s of the two together).
+# exchange (images/s of the two together, by their median steps and by their means).
 # Usage: [AVERAGING=auto|barrier|driver] benchmarks/spark/run.sh [models, default m0] [input size, default 32]
 #        [global batches, default 40,128] [epochs, default auto: enough for WARM_ROUNDS averaging rounds before
 #        the last epoch, the one measured]
@@ -68,13 +68,20 @@ single() { local o
     --iterations $((30000 / $2)) 2>/dev/null)"
   echo "$(sed -n 's/^images_per_sec: //p' <<< "$o")/$(sed -n 's/^images_per_sec_mean: //p' <<< "$o")"; }
 # images/s of two one-thread JVMs fitting a worker's batch at once: model, batch; a fixed warm-up count and
-# 30,000 images each timed, so that the two time the same seconds
-pair() { local a
-  a="$(OMP_NUM_THREADS=1 bin/micronet benchmark --model "$1" --mode train --size "$size" --classes 10 --batch "$2" \
-    --threads 1 --warmup 1500 --iterations $((30000 / $2)) 2>/dev/null | sed -n 's/^images_per_sec: //p' &
+# 30,000 images each timed, so that the two time the same seconds; the two added up, as <median>/<mean> like single
+pair() { local d; d="$(mktemp -d)"
+  for i in 1 2; do
     OMP_NUM_THREADS=1 bin/micronet benchmark --model "$1" --mode train --size "$size" --classes 10 --batch "$2" \
-    --threads 1 --warmup 1500 --iterations $((30000 / $2)) 2>/dev/null | sed -n 's/^images_per_sec: //p'; wait)"
-  python3 -c "import sys; print(sum(float(x) for x in sys.argv[1:]))" $a; }
+      --threads 1 --warmup 1500 --iterations $((30000 / $2)) > "$d/$i" 2>/dev/null &
+  done
+  wait
+  python3 - "$d/1" "$d/2" <<'PY'
+import re, sys
+sums = [sum(float(re.search(rf'^{key}: ([\d.]+)$', open(f).read(), re.M).group(1)) for f in sys.argv[1:])
+        for key in ('images_per_sec', 'images_per_sec_mean')]
+print(f'{sums[0]:.1f}/{sums[1]:.1f}')
+PY
+  rm -rf "$d"; }
 # images/s of the last epoch (the first pays for JIT warm-up); the mean round of its chunks
 rate() { python3 -c "import json,sys; print(f\"{[json.loads(l) for l in open(sys.argv[1])][-1]['images_per_sec']:.1f}\")" "$1"; }
 rounds() { python3 - "$1" "$2" <<'PY'
@@ -87,13 +94,13 @@ for l in open(sys.argv[1]):
         after_progress = True
     elif after_progress and 'rounds of' in l:
         last.append(l); after_progress = False
-tot = [0.0] * 8; n = 0
+tot = [0.0] * 9; n = 0
 for l in last:
-    m = re.search(r'(\d+) rounds of ([\d.]+) ms: broadcast ([\d.]+), worker set-up ([\d.]+), data ([\d.]+), fit ([\d.]+), exchange ([\d.]+), Spark (-?[\d.]+)(?: \(of the exchange, ([\d.]+) (?:waiting|in allGather)\))?', l)
+    m = re.search(r'(\d+) rounds of ([\d.]+) ms: broadcast ([\d.]+), worker set-up ([\d.]+), data ([\d.]+), fit ([\d.]+), exchange ([\d.]+), Spark (-?[\d.]+) \((?:of the exchange, ([\d.]+) waiting; )?of all, paused by collections ([\d.]+)\)', l)
     k = int(m.group(1)); n += k
-    for i in range(8):
+    for i in range(9):
         tot[i] += k * float(m.group(i + 2) or 0)
-print(' | '.join(f'{t / n:.1f}' for t in tot[:6]) + f' ({tot[7] / n:.1f}), {tot[6] / n:.1f}')
+print(' | '.join(f'{t / n:.1f}' for t in tot[:6]) + f' ({tot[7] / n:.1f}), {tot[6] / n:.1f}, {tot[8] / n:.1f}')
 PY
 }
 {
@@ -103,14 +110,14 @@ PY
   echo "- machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(java -version 2>&1 | sed -n 1p)"
   echo "- date: $(date -u +%Y-%m-%dT%H:%MZ)"
   echo "- images/s: single JVM = plain fit on one batch of the global size, random data, the same 10-class model, on one thread and on all $(nproc) (ND4J's and the kernels'), each run's faster of the two by the median step (in brackets: the medians on one thread / on all), 30,000 images timed; single JVM, mean: the same runs' images over the timed steps' seconds, every pause (collections included) counted, as an epoch's images/s counts them; Spark = the last epoch in \`metrics.jsonl\` of a run of the epochs in the table (\`auto\`: enough for $warm_rounds averaging rounds before it, as warm as the single JVM's JIT) (fit time of the epoch, $described at ${size}x${size}, 2 workers, averaging every minibatch, \`averaging: $averaging\`, $chunking)"
-  echo "- two JVMs: two one-thread processes at once, each fitting a worker's half of the global batch (1,500 steps of warm-up, then 30,000 images each timed), no exchange: the images/s of the two together, what the cluster's workers could reach without Spark and averaging"
+  echo "- two JVMs: two one-thread processes at once, each fitting a worker's half of the global batch (1,500 steps of warm-up, then 30,000 images each timed), no exchange: the images/s of the two together, by their median steps / by their means (every pause counted), what the cluster's workers could reach without Spark and averaging"
   echo "- standalone: executors as deploy/spark-submit.sh starts them (JavaCPP's whole-process memory check off, as in the single JVM); its two executors on this host take each other's state from its shared memory; connections only: the same with \`spark.micronet.exchange.sharedMemory=false\`, as workers on different hosts exchange (sealed with AES-GCM: the cluster has Spark's network encryption on)"
   echo "- each figure: the median of $runs runs of the five in turn; a ratio is the median of the runs' ratios, with their range in brackets"
   echo "- ratios: a Spark run's images/s over the mean of the single JVM right before it and right after it (measured after each Spark run at the thread count that was faster at the run's start), so that the machine's drift between minutes weighs on both alike; by the single JVM's medians (the issue's yardstick, \`bin/micronet benchmark\`'s last line), and, like for like, by its means; two JVMs: over the single JVM at the run's start"
-  echo "- round: of the last run, mean milliseconds per averaging round over the last epoch's chunks: total, the driver's broadcast of parameters and updater state, the worker's set-up of its resident network, its reading of minibatches not read before the rounds, its fit, its exchange and averaging with the other workers (barrier averaging; in brackets the part spent waiting for the slower worker, and between JVMs for Spark's barrier coordination), all per worker, and the rest (Spark: job launch, task and result transfer, and with driver averaging the averaging)"
+  echo "- round: of the last run, mean milliseconds per averaging round over the last epoch's chunks: total, the driver's broadcast of parameters and updater state, the worker's set-up of its resident network, its reading of minibatches not read before the rounds, its fit, its exchange and averaging with the other workers (barrier averaging; in brackets the part spent waiting for the slower worker, and between JVMs for Spark's barrier coordination), all per worker, and the rest (Spark: job launch, task and result transfer, and with driver averaging the averaging); last, the part of all that the worker's JVM stood paused in garbage collections"
   echo
-  echo "| model | global batch | epochs | single JVM | single JVM, mean | single JVM after each Spark run | local[2] | standalone 2x1 core | connections only | two JVMs | local / single | standalone / single | connections only / single | local / single, means | standalone / single, means | two JVMs / single | local round: total, broadcast, set-up, data, fit, exchange (waiting), Spark | standalone round | connections-only round |"
-  echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|---|"
+  echo "| model | global batch | epochs | single JVM | single JVM, mean | single JVM after each Spark run | local[2] | standalone 2x1 core | connections only | two JVMs | local / single | standalone / single | connections only / single | local / single, means | standalone / single, means | two JVMs / single | two JVMs / single, means | local round: total, broadcast, set-up, data, fit, exchange (waiting), Spark, paused by collections | standalone round | connections-only round |"
+  echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|---|"
 } > "$out"
 for m in ${models//,/ }; do
   for global in ${batches//,/ }; do
@@ -153,9 +160,9 @@ for m in ${models//,/ }; do
     python3 - "$m" "$global" "$epochs" "${singles[*]}" "${locals[*]}" "${clusters[*]}" "${local_round// | /, }" "${cluster_round// | /, }" "${ones[*]}" "${alls[*]}" "${pairs[*]}" "${sockets[*]}" "${sockets_round// | /, }" "${befores[*]}" "${afters[*]}" >> "$out" <<'PY'
 import statistics, sys
 m, g, e, s, l, c, lr, cr, one, all_, p, k, kr, before, after = sys.argv[1:16]
-l, c, p, k = ([float(x) for x in v.split()] for v in (l, c, p, k))
-# the single JVM's figures are <median>/<mean>: [0] the medians, [1] the means
-s, one, all_ = ([[float(x.split('/')[i]) for x in v.split()] for i in (0, 1)] for v in (s, one, all_))
+l, c, k = ([float(x) for x in v.split()] for v in (l, c, k))
+# the single JVM's and the two JVMs' figures are <median>/<mean>: [0] the medians, [1] the means
+s, one, all_, p = ([[float(x.split('/')[i]) for x in v.split()] for i in (0, 1)] for v in (s, one, all_, p))
 before, after = ([[[float(x.split('/')[i]) for x in run.split(',')] for run in v.split()] for i in (0, 1)]
                  for v in (before, after))
 # by run: the reference of its local, cluster and connections-only runs, by the single JVM's medians and means
@@ -164,7 +171,7 @@ def ratio(xs, spark_run=None, of=0):
     r = [x / (y if spark_run is None else ref[spark_run]) for x, y, ref in zip(xs, s[of], reference[of])]
     return f'{statistics.median(r):.2f} ({min(r):.2f}-{max(r):.2f})'
 med = statistics.median
-print(f'| {m} | {g} | {e} | {med(s[0]):.1f} ({med(one[0]):.0f} / {med(all_[0]):.0f}) | {med(s[1]):.1f} | {med([x for run in after[0] for x in run]):.1f} | {med(l):.1f} | {med(c):.1f} | {med(k):.1f} | {med(p):.1f} | {ratio(l, 0)} | {ratio(c, 1)} | {ratio(k, 2)} | {ratio(l, 0, 1)} | {ratio(c, 1, 1)} | {ratio(p)} | {lr} | {cr} | {kr} |')
+print(f'| {m} | {g} | {e} | {med(s[0]):.1f} ({med(one[0]):.0f} / {med(all_[0]):.0f}) | {med(s[1]):.1f} | {med([x for run in after[0] for x in run]):.1f} | {med(l):.1f} | {med(c):.1f} | {med(k):.1f} | {med(p[0]):.1f} / {med(p[1]):.1f} | {ratio(l, 0)} | {ratio(c, 1)} | {ratio(k, 2)} | {ratio(l, 0, 1)} | {ratio(c, 1, 1)} | {ratio(p[0])} | {ratio(p[1], None, 1)} | {lr} | {cr} | {kr} |')
 PY
   done
 done

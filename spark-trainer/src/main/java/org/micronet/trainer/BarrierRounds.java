@@ -222,6 +222,7 @@ final class BarrierRounds {
             BarrierTaskContext task = BarrierTaskContext.get();
             Minibatches minibatches = new Minibatches(JavaConverters.asJavaIterator(partition));
             long t0 = System.nanoTime();
+            long paused = CollectionPauses.nanos();
             ResidentNetwork net = worker.getInitialModelGraph();
             try (ParameterExchange exchange = switch (this.exchange) {
                 case MEMORY -> new SharedMemoryExchange(task, net);
@@ -254,7 +255,8 @@ final class BarrierRounds {
                     net.getConfiguration().setIterationCount(start + rounds * averagingFrequency);
                 }
                 long data = minibatches.nanos;
-                times.worker(rounds, setup, data, fit, exchanging, exchange.waitingNanos());
+                times.worker(rounds, setup, data, fit, exchanging, exchange.waitingNanos(),
+                        CollectionPauses.nanos() - paused);
                 if (task.partitionId() != 0 || rounds == 0) {
                     return JavaConverters.asScalaIterator(Collections.emptyIterator());
                 }

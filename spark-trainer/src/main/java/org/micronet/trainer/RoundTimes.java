@@ -11,15 +11,16 @@ import java.io.Serializable;
  * network, reading (decoding) minibatches that were not read before the rounds, fitting them and,
  * with barrier averaging, exchanging and averaging the parameters, of which the part spent
  * waiting (for the slowest worker, and between JVMs for Spark's barrier coordination) is also
- * given on its own. The rest is Spark's: launching jobs,
+ * given on its own, as is the time the worker's JVM stood paused in garbage collections (within
+ * the other parts; {@link CollectionPauses}). The rest is Spark's: launching jobs,
  * moving tasks and results, and with driver averaging, the averaging. {@link #take} returns and
  * resets the totals.
  */
 final class RoundTimes implements Serializable {
     /** Totals of a number of rounds, in milliseconds per round (all but {@code total} and {@code broadcast} per worker). */
     record PerRound(long rounds, double total, double broadcast, double setup, double data, double fit, double exchange,
-                    double waiting) {
-        static final PerRound NONE = new PerRound(0, 0, 0, 0, 0, 0, 0, 0);
+                    double waiting, double collections) {
+        static final PerRound NONE = new PerRound(0, 0, 0, 0, 0, 0, 0, 0, 0);
 
         double spark() {
             return total - broadcast - setup - data - fit - exchange;
@@ -29,7 +30,9 @@ final class RoundTimes implements Serializable {
             // tenths: a round of M0 at global batch 40 takes about 11 ms, and its exchange under 2
             String line = String.format("%d rounds of %.1f ms: broadcast %.1f, worker set-up %.1f, data %.1f, fit %.1f, "
                     + "exchange %.1f, Spark %.1f", rounds, total, broadcast, setup, data, fit, exchange, spark());
-            return exchange > 0 ? line + String.format(" (of the exchange, %.1f waiting)", waiting) : line;
+            String paused = String.format("paused by collections %.1f", collections);
+            return line + (exchange > 0 ? String.format(" (of the exchange, %.1f waiting; of all, %s)", waiting, paused)
+                    : " (of all, " + paused + ")");
         }
     }
 
@@ -38,6 +41,7 @@ final class RoundTimes implements Serializable {
     private final LongAccumulator fitNanos;
     private final LongAccumulator exchangeNanos;
     private final LongAccumulator waitingNanos;
+    private final LongAccumulator collectionNanos;
     private final LongAccumulator workerRounds;
     private transient long roundNanos;
     private transient long broadcastNanos;
@@ -49,6 +53,7 @@ final class RoundTimes implements Serializable {
         fitNanos = sc.sc().longAccumulator("micronet.round.fitNanos");
         exchangeNanos = sc.sc().longAccumulator("micronet.round.exchangeNanos");
         waitingNanos = sc.sc().longAccumulator("micronet.round.waitingNanos");
+        collectionNanos = sc.sc().longAccumulator("micronet.round.collectionNanos");
         workerRounds = sc.sc().longAccumulator("micronet.round.workerRounds");
     }
 
@@ -65,14 +70,15 @@ final class RoundTimes implements Serializable {
     /**
      * A worker's {@code rounds}: {@code setup} before its first minibatch, {@code data} reading
      * them, {@code fit} fitting them, {@code exchange} in the averages between them, {@code waiting}
-     * of that waiting for the others.
+     * of that waiting for the others; {@code collections} of all that, its JVM paused collecting.
      */
-    void worker(long rounds, long setup, long data, long fit, long exchange, long waiting) {
+    void worker(long rounds, long setup, long data, long fit, long exchange, long waiting, long collections) {
         setupNanos.add(setup);
         dataNanos.add(data);
         fitNanos.add(fit);
         exchangeNanos.add(exchange);
         waitingNanos.add(waiting);
+        collectionNanos.add(collections);
         workerRounds.add(rounds);
     }
 
@@ -81,12 +87,14 @@ final class RoundTimes implements Serializable {
         long n = Math.max(1, rounds);
         PerRound p = new PerRound(rounds, roundNanos / 1e6 / n, broadcastNanos / 1e6 / n,
                 setupNanos.value() / 1e6 / workers, dataNanos.value() / 1e6 / workers, fitNanos.value() / 1e6 / workers,
-                exchangeNanos.value() / 1e6 / workers, waitingNanos.value() / 1e6 / workers);
+                exchangeNanos.value() / 1e6 / workers, waitingNanos.value() / 1e6 / workers,
+                collectionNanos.value() / 1e6 / workers);
         setupNanos.reset();
         dataNanos.reset();
         fitNanos.reset();
         exchangeNanos.reset();
         waitingNanos.reset();
+        collectionNanos.reset();
         workerRounds.reset();
         roundNanos = 0;
         broadcastNanos = 0;

@@ -2,6 +2,7 @@ package org.micronet.trainer;
 
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.spark.api.TrainingHook;
 import org.deeplearning4j.spark.impl.graph.SparkComputationGraph;
@@ -26,6 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -266,6 +268,57 @@ class SparkWorkerStepTest {
             assertTrue(e.getMessage().contains("unreadable minibatch 2 of partition 1"), e.getMessage());
         }
         assertNoRegionLeft();
+    }
+
+    /**
+     * The round breakdown gives the time the workers' JVM stood paused in collections: here each
+     * worker collects the whole heap before each of its minibatches, which pauses both (one JVM),
+     * and each worker's rounds count every pause.
+     */
+    @Test
+    void theRoundTimesCountTheCollectionsThatPausedTheWorkers() throws Exception {
+        for (RunConfig.Averaging averaging : List.of(RunConfig.Averaging.BARRIER, RunConfig.Averaging.DRIVER)) {
+            RunConfig cfg = config(2, 1, averaging);
+            SparkComputationGraph spark = onSpark(cfg, m0(cfg), new CollectingBeforeEachMinibatch());
+            CollectingBeforeEachMinibatch.NANOS.set(0);
+            spark.fit(minibatches(2, 3, 0));
+            RoundTimes.PerRound rounds = ((SynchronizedTrainingMaster) spark.getTrainingMaster()).takeRoundTimes();
+            assertEquals(3, rounds.rounds(), averaging + ": rounds");
+            double collectedMs = CollectingBeforeEachMinibatch.NANOS.get() / 1e6;
+            double perWorkerMs = rounds.collections() * rounds.rounds();
+            // the collectors' own count of the pauses, at millisecond resolution, against the wall time of the calls
+            assertTrue(perWorkerMs >= 0.5 * collectedMs, averaging + ": " + perWorkerMs + " ms paused a worker, of "
+                    + collectedMs + " ms of collections: " + rounds.line());
+            assertTrue(rounds.collections() <= rounds.data() + rounds.fit() + rounds.exchange() + rounds.setup(),
+                    averaging + ": paused longer than the worker worked: " + rounds.line());
+            assertTrue(rounds.line().contains(String.format("paused by collections %.1f", rounds.collections())),
+                    rounds.line());
+        }
+    }
+
+    /** A hook that collects the whole heap before each minibatch, and adds up how long that took. */
+    private static final class CollectingBeforeEachMinibatch implements TrainingHook {
+        static final AtomicLong NANOS = new AtomicLong();
+
+        @Override
+        public void preUpdate(MultiDataSet minibatch, Model model) {
+            long t0 = System.nanoTime();
+            System.gc();
+            NANOS.addAndGet(System.nanoTime() - t0);
+        }
+
+        @Override
+        public void preUpdate(org.nd4j.linalg.dataset.api.DataSet minibatch, Model model) {
+            preUpdate((MultiDataSet) null, model);
+        }
+
+        @Override
+        public void postUpdate(org.nd4j.linalg.dataset.api.DataSet minibatch, Model model) {
+        }
+
+        @Override
+        public void postUpdate(MultiDataSet minibatch, Model model) {
+        }
     }
 
     /**
