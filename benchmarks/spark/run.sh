@@ -19,10 +19,13 @@
 # Usage: [AVERAGING=auto|barrier|driver] benchmarks/spark/run.sh [models, default m0] [input size, default 32]
 #        [global batches, default 40,128] [epochs, default auto: enough for WARM_ROUNDS averaging rounds before
 #        the last epoch, the one measured]
-# WARM_ROUNDS (default 600): the single JVM warms up until its JIT has gone quiet (505 steps at batch 128,
-# 1,214 at 64 on one thread), so the Spark runs must be as warm: 600 rounds are 1,200 fits of a worker's
-# minibatch. With 4 epochs against the warmed single JVM, local[2] read 0.50 of it at global batch 128, its
-# fit 45 ms a round; warm (20 epochs) the fit took 34 ms.
+# WARM_ROUNDS (default 7500): the single JVM warms up until its JIT has gone quiet (1,186-1,550 steps, 20 s, at
+# global batch 40), so the Spark runs must be as warm. An executor is not after as many rounds: it compiles Spark's,
+# the loader's, the exchange's and the validation's code as well as the network's, for itself, on the cores its
+# worker fits on. On the standalone cluster at global batch 40 (2026-12-05 11:30) each executor's JIT compiled for
+# 64 s in all and took 13-19% of a core through the 2nd and 3rd epochs (3,000-4,500 rounds), which read 2,572 and
+# 2,577 images/s; it went quiet in the 6th, and the 6th to 9th read 3,843, 3,860, 3,507 and 3,829. The round
+# columns give what the JIT compiled in the measured epoch.
 # AVERAGING (default auto, the trainer's default: barrier in local mode and on clusters of up to 4 workers) is
 # the run config's key of that name.
 # CHUNK_ROUNDS (default unset: the trainer's default, chunks of progress.everySeconds) is progress.everyRounds:
@@ -35,7 +38,7 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$root"
 models="${1:-m0}"; size="${2:-32}"; batches="${3:-40,128}"; epochs_arg="${4:-auto}"
-warm_rounds="${WARM_ROUNDS:-600}"
+warm_rounds="${WARM_ROUNDS:-7500}"
 averaging="${AVERAGING:-auto}"
 runs="${RUNS:-3}"
 chunk_rounds="${CHUNK_ROUNDS:-}"
@@ -94,13 +97,13 @@ for l in open(sys.argv[1]):
         after_progress = True
     elif after_progress and 'rounds of' in l:
         last.append(l); after_progress = False
-tot = [0.0] * 9; n = 0
+tot = [0.0] * 10; n = 0
 for l in last:
-    m = re.search(r'(\d+) rounds of ([\d.]+) ms: broadcast ([\d.]+), worker set-up ([\d.]+), data ([\d.]+), fit ([\d.]+), exchange ([\d.]+), Spark (-?[\d.]+) \((?:of the exchange, ([\d.]+) waiting; )?of all, paused by collections ([\d.]+)\)', l)
+    m = re.search(r'(\d+) rounds of ([\d.]+) ms: broadcast ([\d.]+), worker set-up ([\d.]+), data ([\d.]+), fit ([\d.]+), exchange ([\d.]+), Spark (-?[\d.]+) \((?:of the exchange, ([\d.]+) waiting; )?of all, paused by collections ([\d.]+); beside it, the JIT compiled ([\d.]+)\)', l)
     k = int(m.group(1)); n += k
-    for i in range(9):
+    for i in range(10):
         tot[i] += k * float(m.group(i + 2) or 0)
-print(' | '.join(f'{t / n:.1f}' for t in tot[:6]) + f' ({tot[7] / n:.1f}), {tot[6] / n:.1f}, {tot[8] / n:.1f}')
+print(' | '.join(f'{t / n:.1f}' for t in tot[:6]) + f' ({tot[7] / n:.1f}), {tot[6] / n:.1f}, {tot[8] / n:.1f}, {tot[9] / n:.1f}')
 PY
 }
 {
@@ -109,14 +112,14 @@ PY
   echo "- command: \`${DATA:+DATA=$DATA }AVERAGING=$averaging RUNS=$runs ${chunk_rounds:+CHUNK_ROUNDS=$chunk_rounds }WARM_ROUNDS=$warm_rounds benchmarks/spark/run.sh $models $size $batches $epochs_arg\`"
   echo "- machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(java -version 2>&1 | sed -n 1p)"
   echo "- date: $(date -u +%Y-%m-%dT%H:%MZ)"
-  echo "- images/s: single JVM = plain fit on one batch of the global size, random data, the same 10-class model, on one thread and on all $(nproc) (ND4J's and the kernels'), each run's faster of the two by the median step (in brackets: the medians on one thread / on all), 30,000 images timed; single JVM, mean: the same runs' images over the timed steps' seconds, every pause (collections included) counted, as an epoch's images/s counts them; Spark = the last epoch in \`metrics.jsonl\` of a run of the epochs in the table (\`auto\`: enough for $warm_rounds averaging rounds before it, as warm as the single JVM's JIT) (fit time of the epoch, $described at ${size}x${size}, 2 workers, averaging every minibatch, \`averaging: $averaging\`, $chunking)"
+  echo "- images/s: single JVM = plain fit on one batch of the global size, random data, the same 10-class model, on one thread and on all $(nproc) (ND4J's and the kernels'), each run's faster of the two by the median step (in brackets: the medians on one thread / on all), 30,000 images timed; single JVM, mean: the same runs' images over the timed steps' seconds, every pause (collections included) counted, as an epoch's images/s counts them; Spark = the last epoch in \`metrics.jsonl\` of a run of the epochs in the table (\`auto\`: enough for $warm_rounds averaging rounds before it, by which the executors' JIT has gone quiet, as the single JVM's has; the round columns give what it still compiled) (fit time of the epoch, $described at ${size}x${size}, 2 workers, averaging every minibatch, \`averaging: $averaging\`, $chunking)"
   echo "- two JVMs: two one-thread processes at once, each fitting a worker's half of the global batch (1,500 steps of warm-up, then 30,000 images each timed), no exchange: the images/s of the two together, by their median steps / by their means (every pause counted), what the cluster's workers could reach without Spark and averaging"
   echo "- standalone: executors as deploy/spark-submit.sh starts them (JavaCPP's whole-process memory check off, as in the single JVM); its two executors on this host take each other's state from its shared memory; connections only: the same with \`spark.micronet.exchange.sharedMemory=false\`, as workers on different hosts exchange (sealed with AES-GCM: the cluster has Spark's network encryption on)"
   echo "- each figure: the median of $runs runs of the five in turn; a ratio is the median of the runs' ratios, with their range in brackets"
   echo "- ratios: a Spark run's images/s over the mean of the single JVM right before it and right after it (measured after each Spark run at the thread count that was faster at the run's start), so that the machine's drift between minutes weighs on both alike; by the single JVM's medians (the issue's yardstick, \`bin/micronet benchmark\`'s last line), and, like for like, by its means; two JVMs: over the single JVM at the run's start"
-  echo "- round: of the last run, mean milliseconds per averaging round over the last epoch's chunks: total, the driver's broadcast of parameters and updater state, the worker's set-up of its resident network, its reading of minibatches not read before the rounds, its fit, its exchange and averaging with the other workers (barrier averaging; in brackets the part spent waiting for the slower worker, and between JVMs for Spark's barrier coordination), all per worker, and the rest (Spark: job launch, task and result transfer, and with driver averaging the averaging); last, the part of all that the worker's JVM stood paused in garbage collections"
+  echo "- round: of the last run, mean milliseconds per averaging round over the last epoch's chunks: total, the driver's broadcast of parameters and updater state, the worker's set-up of its resident network, its reading of minibatches not read before the rounds, its fit, its exchange and averaging with the other workers (barrier averaging; in brackets the part spent waiting for the slower worker, and between JVMs for Spark's barrier coordination), all per worker, and the rest (Spark: job launch, task and result transfer, and with driver averaging the averaging); last, the part of all that the worker's JVM stood paused in garbage collections, and the time its JIT compiled meanwhile, on threads beside the worker's (summed over the JIT's threads; in local mode the one JVM's, which both workers count)"
   echo
-  echo "| model | global batch | epochs | single JVM | single JVM, mean | single JVM after each Spark run | local[2] | standalone 2x1 core | connections only | two JVMs | local / single | standalone / single | connections only / single | local / single, means | standalone / single, means | two JVMs / single | two JVMs / single, means | local round: total, broadcast, set-up, data, fit, exchange (waiting), Spark, paused by collections | standalone round | connections-only round |"
+  echo "| model | global batch | epochs | single JVM | single JVM, mean | single JVM after each Spark run | local[2] | standalone 2x1 core | connections only | two JVMs | local / single | standalone / single | connections only / single | local / single, means | standalone / single, means | two JVMs / single | two JVMs / single, means | local round: total, broadcast, set-up, data, fit, exchange (waiting), Spark, paused by collections, JIT compiled | standalone round | connections-only round |"
   echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|---|"
 } > "$out"
 for m in ${models//,/ }; do

@@ -222,7 +222,7 @@ final class BarrierRounds {
             BarrierTaskContext task = BarrierTaskContext.get();
             Minibatches minibatches = new Minibatches(JavaConverters.asJavaIterator(partition));
             long t0 = System.nanoTime();
-            long paused = CollectionPauses.nanos();
+            JvmTime jvm = JvmTime.now();
             ResidentNetwork net = worker.getInitialModelGraph();
             try (ParameterExchange exchange = switch (this.exchange) {
                 case MEMORY -> new SharedMemoryExchange(task, net);
@@ -256,7 +256,7 @@ final class BarrierRounds {
                 }
                 long data = minibatches.nanos;
                 times.worker(rounds, setup, data, fit, exchanging, exchange.waitingNanos(),
-                        CollectionPauses.nanos() - paused);
+                        JvmTime.since(jvm));
                 if (task.partitionId() != 0 || rounds == 0) {
                     return JavaConverters.asScalaIterator(Collections.emptyIterator());
                 }

@@ -31,7 +31,7 @@ final class ResidentNetworkWorker extends ParameterAveragingTrainingWorker {
     private final int threads;
     private transient long started;
     private transient long fitting;
-    private transient long paused;
+    private transient JvmTime jvm;
     private final int iteration;
     private final int epoch;
 
@@ -57,7 +57,7 @@ final class ResidentNetworkWorker extends ParameterAveragingTrainingWorker {
     @Override
     public ResidentNetwork getInitialModelGraph() {
         started = System.nanoTime();
-        paused = CollectionPauses.nanos();
+        jvm = JvmTime.now();
         fitting = 0;
         WorkerThreads.apply(threads);
         NetBroadcastTuple state = round.getValue();
@@ -78,7 +78,7 @@ final class ResidentNetworkWorker extends ParameterAveragingTrainingWorker {
         ParameterAveragingTrainingResult result = super.processMinibatch(dataSet, graph, isLast);
         if (isLast && times != null) {
             long end = System.nanoTime();
-            times.worker(1, fitting - started, 0, end - fitting, 0, 0, CollectionPauses.nanos() - paused);
+            times.worker(1, fitting - started, 0, end - fitting, 0, 0, JvmTime.since(jvm));
         }
         return result;
     }

@@ -12,15 +12,16 @@ import java.io.Serializable;
  * with barrier averaging, exchanging and averaging the parameters, of which the part spent
  * waiting (for the slowest worker, and between JVMs for Spark's barrier coordination) is also
  * given on its own, as is the time the worker's JVM stood paused in garbage collections (within
- * the other parts; {@link CollectionPauses}). The rest is Spark's: launching jobs,
+ * the other parts) and the time its JIT compiled, on threads beside the worker's, taking cores
+ * from the workers ({@link JvmTime}). The rest is Spark's: launching jobs,
  * moving tasks and results, and with driver averaging, the averaging. {@link #take} returns and
  * resets the totals.
  */
 final class RoundTimes implements Serializable {
     /** Totals of a number of rounds, in milliseconds per round (all but {@code total} and {@code broadcast} per worker). */
     record PerRound(long rounds, double total, double broadcast, double setup, double data, double fit, double exchange,
-                    double waiting, double collections) {
-        static final PerRound NONE = new PerRound(0, 0, 0, 0, 0, 0, 0, 0, 0);
+                    double waiting, double collections, double compiling) {
+        static final PerRound NONE = new PerRound(0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
 
         double spark() {
             return total - broadcast - setup - data - fit - exchange;
@@ -30,9 +31,10 @@ final class RoundTimes implements Serializable {
             // tenths: a round of M0 at global batch 40 takes about 11 ms, and its exchange under 2
             String line = String.format("%d rounds of %.1f ms: broadcast %.1f, worker set-up %.1f, data %.1f, fit %.1f, "
                     + "exchange %.1f, Spark %.1f", rounds, total, broadcast, setup, data, fit, exchange, spark());
-            String paused = String.format("paused by collections %.1f", collections);
-            return line + (exchange > 0 ? String.format(" (of the exchange, %.1f waiting; of all, %s)", waiting, paused)
-                    : " (of all, " + paused + ")");
+            String jvm = String.format("paused by collections %.1f; beside it, the JIT compiled %.1f", collections,
+                    compiling);
+            return line + (exchange > 0 ? String.format(" (of the exchange, %.1f waiting; of all, %s)", waiting, jvm)
+                    : " (of all, " + jvm + ")");
         }
     }
 
@@ -42,6 +44,7 @@ final class RoundTimes implements Serializable {
     private final LongAccumulator exchangeNanos;
     private final LongAccumulator waitingNanos;
     private final LongAccumulator collectionNanos;
+    private final LongAccumulator compilingNanos;
     private final LongAccumulator workerRounds;
     private transient long roundNanos;
     private transient long broadcastNanos;
@@ -54,6 +57,7 @@ final class RoundTimes implements Serializable {
         exchangeNanos = sc.sc().longAccumulator("micronet.round.exchangeNanos");
         waitingNanos = sc.sc().longAccumulator("micronet.round.waitingNanos");
         collectionNanos = sc.sc().longAccumulator("micronet.round.collectionNanos");
+        compilingNanos = sc.sc().longAccumulator("micronet.round.compilingNanos");
         workerRounds = sc.sc().longAccumulator("micronet.round.workerRounds");
     }
 
@@ -70,15 +74,16 @@ final class RoundTimes implements Serializable {
     /**
      * A worker's {@code rounds}: {@code setup} before its first minibatch, {@code data} reading
      * them, {@code fit} fitting them, {@code exchange} in the averages between them, {@code waiting}
-     * of that waiting for the others; {@code collections} of all that, its JVM paused collecting.
+     * of that waiting for the others; {@code jvm} what its JVM spent meanwhile on its own work.
      */
-    void worker(long rounds, long setup, long data, long fit, long exchange, long waiting, long collections) {
+    void worker(long rounds, long setup, long data, long fit, long exchange, long waiting, JvmTime jvm) {
         setupNanos.add(setup);
         dataNanos.add(data);
         fitNanos.add(fit);
         exchangeNanos.add(exchange);
         waitingNanos.add(waiting);
-        collectionNanos.add(collections);
+        collectionNanos.add(jvm.pausedNanos());
+        compilingNanos.add(jvm.compilingNanos());
         workerRounds.add(rounds);
     }
 
@@ -88,13 +93,14 @@ final class RoundTimes implements Serializable {
         PerRound p = new PerRound(rounds, roundNanos / 1e6 / n, broadcastNanos / 1e6 / n,
                 setupNanos.value() / 1e6 / workers, dataNanos.value() / 1e6 / workers, fitNanos.value() / 1e6 / workers,
                 exchangeNanos.value() / 1e6 / workers, waitingNanos.value() / 1e6 / workers,
-                collectionNanos.value() / 1e6 / workers);
+                collectionNanos.value() / 1e6 / workers, compilingNanos.value() / 1e6 / workers);
         setupNanos.reset();
         dataNanos.reset();
         fitNanos.reset();
         exchangeNanos.reset();
         waitingNanos.reset();
         collectionNanos.reset();
+        compilingNanos.reset();
         workerRounds.reset();
         roundNanos = 0;
         broadcastNanos = 0;

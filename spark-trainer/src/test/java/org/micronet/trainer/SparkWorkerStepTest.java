@@ -296,20 +296,60 @@ class SparkWorkerStepTest {
         }
     }
 
+    @Test
+    void theRoundTimesCountWhatTheJitCompiledBesideTheWorkers() throws Exception {
+        for (RunConfig.Averaging averaging : List.of(RunConfig.Averaging.BARRIER, RunConfig.Averaging.DRIVER)) {
+            RunConfig cfg = config(2, 1, averaging);
+            SparkComputationGraph spark = onSpark(cfg, m0(cfg), new CompilingBeforeEachMinibatch());
+            CompilingBeforeEachMinibatch.MILLIS.set(0);
+            spark.fit(minibatches(2, 3, 0));
+            RoundTimes.PerRound rounds = ((SynchronizedTrainingMaster) spark.getTrainingMaster()).takeRoundTimes();
+            assertEquals(3, rounds.rounds(), averaging + ": rounds");
+            // each worker's task holds its own hooks' compiling (the workers share this JVM, so each also counts the other's)
+            double provokedPerWorkerMs = CompilingBeforeEachMinibatch.MILLIS.get() / 2.0;
+            assertTrue(provokedPerWorkerMs >= 3 * 5, averaging + ": the hook made the JIT compile only "
+                    + provokedPerWorkerMs + " ms a worker");
+            double perWorkerMs = rounds.compiling() * rounds.rounds();
+            assertTrue(perWorkerMs >= 0.9 * provokedPerWorkerMs, averaging + ": " + perWorkerMs
+                    + " ms of compiling beside a worker, of " + provokedPerWorkerMs + " ms that its hooks made: " + rounds.line());
+            assertTrue(rounds.line().contains(String.format("the JIT compiled %.1f)", rounds.compiling())), rounds.line());
+        }
+    }
+
+    /** A hook that makes the JIT compile for at least 5 ms before each minibatch, and adds up the compile time. */
+    private static final class CompilingBeforeEachMinibatch extends BeforeEachMinibatch {
+        static final AtomicLong MILLIS = new AtomicLong();
+
+        @Override
+        void before() {
+            MILLIS.addAndGet(FreshlyCompiled.compileFor(5));
+        }
+    }
+
     /** A hook that collects the whole heap before each minibatch, and adds up how long that took. */
-    private static final class CollectingBeforeEachMinibatch implements TrainingHook {
+    private static final class CollectingBeforeEachMinibatch extends BeforeEachMinibatch {
         static final AtomicLong NANOS = new AtomicLong();
 
         @Override
-        public void preUpdate(MultiDataSet minibatch, Model model) {
+        void before() {
             long t0 = System.nanoTime();
             System.gc();
             NANOS.addAndGet(System.nanoTime() - t0);
         }
+    }
+
+    /** A hook that does something in the worker's task before each of its minibatches. */
+    private abstract static class BeforeEachMinibatch implements TrainingHook {
+        abstract void before();
+
+        @Override
+        public void preUpdate(MultiDataSet minibatch, Model model) {
+            before();
+        }
 
         @Override
         public void preUpdate(org.nd4j.linalg.dataset.api.DataSet minibatch, Model model) {
-            preUpdate((MultiDataSet) null, model);
+            before();
         }
 
         @Override
