@@ -156,6 +156,7 @@ for m in ${models//,/ }; do
       locals+=("$(rate "$work/local-$m-$global/metrics.jsonl")"); clusters+=("$(rate "$work/cluster-$m-$global/metrics.jsonl")")
       sockets+=("$(rate "$work/sockets-$m-$global/metrics.jsonl")")
       pairs+=("$(pair "$m" "$per")")
+      echo "- $m, global batch $global, run $r: single JVM ${singles[-1]} ($threads thread(s); one ${one}, all ${all}); local[2] ${locals[-1]}, single after it ${after_local}; standalone ${clusters[-1]}, after it ${after_cluster}; connections only ${sockets[-1]}, after it ${after_sockets}; two JVMs ${pairs[-1]}" >> "$work/runs.md"
     done
     local_round=$(rounds "$work/local-$m-$global.log" "$epochs")
     cluster_round=$(rounds "$work/cluster-$m-$global.log" "$epochs")
@@ -178,4 +179,10 @@ print(f'| {m} | {g} | {e} | {med(s[0]):.1f} ({med(one[0]):.0f} / {med(all_[0]):.
 PY
   done
 done
+{
+  echo
+  echo "Each run's figures, in the order they were measured (images/s; single JVMs and two JVMs as <median step>/<mean>):"
+  echo
+  cat "$work/runs.md"
+} >> "$out"
 cat "$out"
