@@ -278,12 +278,8 @@ class SparkWorkerStepTest {
     @Test
     void theRoundTimesCountTheCollectionsThatPausedTheWorkers() throws Exception {
         for (RunConfig.Averaging averaging : List.of(RunConfig.Averaging.BARRIER, RunConfig.Averaging.DRIVER)) {
-            RunConfig cfg = config(2, 1, averaging);
-            SparkComputationGraph spark = onSpark(cfg, m0(cfg), new CollectingBeforeEachMinibatch());
             CollectingBeforeEachMinibatch.NANOS.set(0);
-            spark.fit(minibatches(2, 3, 0));
-            RoundTimes.PerRound rounds = ((SynchronizedTrainingMaster) spark.getTrainingMaster()).takeRoundTimes();
-            assertEquals(3, rounds.rounds(), averaging + ": rounds");
+            RoundTimes.PerRound rounds = threeRounds(averaging, new CollectingBeforeEachMinibatch());
             double collectedMs = CollectingBeforeEachMinibatch.NANOS.get() / 1e6;
             double perWorkerMs = rounds.collections() * rounds.rounds();
             // the collectors' own count of the pauses, at millisecond resolution, against the wall time of the calls
@@ -299,12 +295,8 @@ class SparkWorkerStepTest {
     @Test
     void theRoundTimesCountWhatTheJitCompiledBesideTheWorkers() throws Exception {
         for (RunConfig.Averaging averaging : List.of(RunConfig.Averaging.BARRIER, RunConfig.Averaging.DRIVER)) {
-            RunConfig cfg = config(2, 1, averaging);
-            SparkComputationGraph spark = onSpark(cfg, m0(cfg), new CompilingBeforeEachMinibatch());
             CompilingBeforeEachMinibatch.MILLIS.set(0);
-            spark.fit(minibatches(2, 3, 0));
-            RoundTimes.PerRound rounds = ((SynchronizedTrainingMaster) spark.getTrainingMaster()).takeRoundTimes();
-            assertEquals(3, rounds.rounds(), averaging + ": rounds");
+            RoundTimes.PerRound rounds = threeRounds(averaging, new CompilingBeforeEachMinibatch());
             // each worker's task holds its own hooks' compiling (the workers share this JVM, so each also counts the other's)
             double provokedPerWorkerMs = CompilingBeforeEachMinibatch.MILLIS.get() / 2.0;
             assertTrue(provokedPerWorkerMs >= 3 * 5, averaging + ": the hook made the JIT compile only "
@@ -314,6 +306,16 @@ class SparkWorkerStepTest {
                     + " ms of compiling beside a worker, of " + provokedPerWorkerMs + " ms that its hooks made: " + rounds.line());
             assertTrue(rounds.line().contains(String.format("the JIT compiled %.1f)", rounds.compiling())), rounds.line());
         }
+    }
+
+    /** The round times of 3 rounds of 2 workers averaging as {@code averaging}, {@code hook} in each worker's task. */
+    private RoundTimes.PerRound threeRounds(RunConfig.Averaging averaging, TrainingHook hook) throws Exception {
+        RunConfig cfg = config(2, 1, averaging);
+        SparkComputationGraph spark = onSpark(cfg, m0(cfg), hook);
+        spark.fit(minibatches(2, 3, 0));
+        RoundTimes.PerRound rounds = ((SynchronizedTrainingMaster) spark.getTrainingMaster()).takeRoundTimes();
+        assertEquals(3, rounds.rounds(), averaging + ": rounds");
+        return rounds;
     }
 
     /** A hook that makes the JIT compile for at least 5 ms before each minibatch, and adds up the compile time. */
